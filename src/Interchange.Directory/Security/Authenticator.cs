@@ -1,0 +1,101 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Interchange.Core.Addressing;
+using Interchange.Directory.Passwords;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Interchange.Directory.Security;
+
+/// <summary>
+/// Verifies a user name and password for every protocol. The password is checked with PBKDF2
+/// once per user until it changes: a success is remembered in the user's shared context as an
+/// HMAC of the credentials under a per-process random key (never the password itself), and is
+/// forgotten with the context, as Dovecot's auth cache does.
+/// </summary>
+public sealed class Authenticator
+{
+    private static readonly Meter s_meter = new("Interchange.Directory");
+    private static readonly Counter<long> s_failures = s_meter.CreateCounter<long>("interchange.auth.failures", description: "Failed logins");
+
+    private readonly SecurityContextCache _contexts;
+    private readonly PasswordHasher _hasher;
+    private readonly LoginThrottle _throttle;
+    private readonly ILogger _logger;
+    private readonly byte[] _credentialKey = RandomNumberGenerator.GetBytes(32);
+
+    public Authenticator(SecurityContextCache contexts, PasswordHasher hasher, LoginThrottle throttle, ILogger<Authenticator>? logger = null)
+    {
+        _contexts = contexts;
+        _hasher = hasher;
+        _throttle = throttle;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public async Task<AuthenticationResult> AuthenticateAsync(string userName, string password, IPAddress? client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userName);
+        ArgumentNullException.ThrowIfNull(password);
+        var userKey = EmailAddress.TryParse(userName, out var address, out _) ? address.Key : userName.Trim().ToLowerInvariant();
+
+        if (_throttle.RetryAfter(userKey, client) is { } wait)
+        {
+            _logger.LogWarning("Login for {User} from {Client} refused: too many failures, retry in {Seconds:F0} s", userKey, client, wait.TotalSeconds);
+            return new AuthenticationResult(AuthenticationOutcome.Throttled, RetryAfter: wait);
+        }
+
+        SecurityContext context;
+        try
+        {
+            context = await _contexts.GetAsync(userKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UserNotFoundException)
+        {
+            _hasher.Verify(password, null); // same cost as a real check
+            return Fail(userKey, client, "unknown user");
+        }
+
+        var credential = CredentialKey(userKey, password);
+        if (!context.MatchesVerifiedCredential(credential))
+        {
+            if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+            {
+                return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password");
+            }
+
+            context.RememberVerifiedCredential(credential);
+        }
+
+        if (context.Disabled)
+        {
+            _logger.LogWarning("Login for {User} from {Client} refused: account disabled", userKey, client);
+            return new AuthenticationResult(AuthenticationOutcome.Disabled);
+        }
+
+        _throttle.RecordSuccess(userKey);
+        return new AuthenticationResult(AuthenticationOutcome.Succeeded, context.OpenSession());
+    }
+
+    private AuthenticationResult Fail(string userKey, IPAddress? client, string reason)
+    {
+        _throttle.RecordFailure(userKey, client);
+        s_failures.Add(1);
+        _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", userKey, client, reason);
+        return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);
+    }
+
+    private byte[] CredentialKey(string userKey, string password)
+    {
+        var material = Encoding.UTF8.GetBytes(userKey + "\0" + password);
+        try
+        {
+            return HMACSHA256.HashData(_credentialKey, material);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(material);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+
+namespace Interchange.Directory.Security;
+
+/// <summary>
+/// The security context of one user (seed Q193215): identity, groups, rights and owned
+/// addresses, built once from the directory and shared by every session of that user. It is
+/// immutable but for two marks set by the cache: <see cref="IsStale"/> (the directory changed:
+/// the next login builds a new one) and <see cref="IsRevoked"/> (credentials changed or the user
+/// was disabled or removed: sessions holding it must end). Sessions keep the instance they were
+/// given; they never look it up again by key.
+/// </summary>
+public sealed class SecurityContext
+{
+    private readonly RevocationCell _revocation;
+    private readonly long _epoch;
+    private int _activeSessions;
+    private int _stale;
+    private byte[]? _verifiedCredential;
+
+    internal SecurityContext(RevocationCell revocation, long epoch, string userKey, string address, bool disabled, long credentialVersion, string? passwordHash, IReadOnlyList<string> groups, IReadOnlyList<string> ownedAddresses)
+    {
+        _revocation = revocation;
+        _epoch = epoch;
+        UserKey = userKey;
+        Address = address;
+        Disabled = disabled;
+        CredentialVersion = credentialVersion;
+        PasswordHash = passwordHash;
+        Groups = groups;
+        OwnedAddresses = ownedAddresses;
+        Rights = disabled ? UserRights.None : UserRights.Login | UserRights.Submit;
+    }
+
+    public string UserKey { get; }
+
+    public string Address { get; }
+
+    public bool Disabled { get; }
+
+    public long CredentialVersion { get; }
+
+    /// <summary>Addresses of every group the user belongs to, directly or through nesting.</summary>
+    public IReadOnlyList<string> Groups { get; }
+
+    /// <summary>The user's own address and the aliases that point straight at it.</summary>
+    public IReadOnlyList<string> OwnedAddresses { get; }
+
+    public UserRights Rights { get; }
+
+    public bool IsStale => Volatile.Read(ref _stale) != 0;
+
+    /// <summary>
+    /// True once the user's credentials or standing changed after this context was built. Kept
+    /// per user, not per context, so it reaches every older context, even one already dropped
+    /// from the cache as merely stale.
+    /// </summary>
+    public bool IsRevoked => _revocation.Epoch != _epoch;
+
+    /// <summary>Sessions currently holding this context.</summary>
+    public int ActiveSessions => Volatile.Read(ref _activeSessions);
+
+    internal string? PasswordHash { get; }
+
+    /// <summary>Registers a session; dispose the handle at logout (once is enough, more is harmless).</summary>
+    public SessionHandle OpenSession()
+    {
+        Interlocked.Increment(ref _activeSessions);
+        return new SessionHandle(this);
+    }
+
+    internal void CloseSession()
+    {
+        if (Interlocked.Decrement(ref _activeSessions) < 0)
+        {
+            throw new InvalidOperationException($"session count of {UserKey} went below zero");
+        }
+    }
+
+    internal bool MatchesVerifiedCredential(byte[] credentialKey)
+    {
+        var remembered = Volatile.Read(ref _verifiedCredential);
+        return remembered is not null && CryptographicOperations.FixedTimeEquals(remembered, credentialKey);
+    }
+
+    internal void RememberVerifiedCredential(byte[] credentialKey) => Volatile.Write(ref _verifiedCredential, credentialKey);
+
+    internal void MarkStale()
+    {
+        Volatile.Write(ref _stale, 1);
+
+        // A stale context must not vouch for a password any more.
+        Volatile.Write(ref _verifiedCredential, null);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Interchange.Storage.Blobs;
+
+/// <summary>
+/// Blobs as files under <c>root/ab/cd/abcd…</c>. A write streams into <c>root/tmp</c> while
+/// hashing, fsyncs the file, renames it to its hash, and fsyncs the directory that received
+/// it: after a crash a blob is either wholly there under its name or not at all.
+/// </summary>
+public sealed class FileBlobStore : IBlobStore
+{
+    private const int BufferSize = 81920;
+    private readonly string _root;
+    private readonly string _tmp;
+
+    public FileBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        _tmp = Path.Combine(_root, "tmp");
+        System.IO.Directory.CreateDirectory(_tmp);
+        CleanTemporaryFiles();
+    }
+
+    public async Task<BlobRef> WriteAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var tempPath = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
+        long length = 0;
+        BlobId id;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    length += read;
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            id = BlobId.FromHash(hash.GetHashAndReset());
+            var finalPath = PathOf(id);
+            var shard = Path.GetDirectoryName(finalPath)!;
+            var createdShard = !System.IO.Directory.Exists(shard);
+            if (createdShard)
+            {
+                System.IO.Directory.CreateDirectory(shard);
+            }
+
+            try
+            {
+                File.Move(tempPath, finalPath, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(finalPath))
+            {
+                // Same content already stored (content addressing): keep the existing file.
+                File.Delete(tempPath);
+            }
+
+            DirectorySync.Flush(shard);
+            if (createdShard)
+            {
+                DirectorySync.Flush(Path.GetDirectoryName(shard)!);
+                DirectorySync.Flush(_root);
+            }
+        }
+        catch
+        {
+            TryDelete(tempPath);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return new BlobRef(id, length);
+    }
+
+    public Stream OpenRead(BlobId id) =>
+        new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    public bool Exists(BlobId id) => File.Exists(PathOf(id));
+
+    public bool Delete(BlobId id)
+    {
+        var path = PathOf(id);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        DirectorySync.Flush(Path.GetDirectoryName(path)!);
+        return true;
+    }
+
+    internal string PathOf(BlobId id) => Path.Combine(_root, id.Hex[..2], id.Hex[2..4], id.Hex);
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for CleanTemporaryFiles at the next start.
+        }
+    }
+
+    /// <summary>Temporary files are never referenced: whatever a crash left there is garbage.</summary>
+    private void CleanTemporaryFiles()
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(_tmp))
+        {
+            if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddHours(-1))
+            {
+                TryDelete(file);
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Interchange.Storage.Directory;
+
+public enum DirectoryStoreError
+{
+    NotFound,
+    Duplicate,
+    Conflict,
+}

@@ -1,0 +1,348 @@
+using Dapper;
+using Interchange.Storage.Directory;
+using Microsoft.Data.Sqlite;
+
+namespace Interchange.Storage.Sqlite;
+
+/// <summary>The directory on the embedded SQLite store.</summary>
+public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? clock = null) : IDirectoryStore
+{
+    private const int SqliteConstraint = 19;
+
+    // Keys reachable from @start through group membership, @start included.
+    private const string ReachableGroupsSql = """
+        WITH RECURSIVE reach(k) AS (
+            SELECT @start
+            UNION
+            SELECT gm.member_key FROM group_members gm JOIN reach ON gm.group_key = reach.k
+        )
+        """;
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public Task AddDomainAsync(string name, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            Insert(w, "INSERT INTO domains(name, created_at) VALUES (@name, @now)", new { name, now = Now() }, $"domain {name} already exists");
+            LogChange(w, DirectoryChangeScope.All, name, "domain added");
+        }, cancellationToken);
+
+    public Task RemoveDomainAsync(string name, bool force, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM domains WHERE name = @name", new { name }) == 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"domain {name} does not exist");
+            }
+
+            var count = w.ExecuteScalar<long>("SELECT COUNT(*) FROM addresses WHERE domain = @name", new { name });
+            if (count > 0 && !force)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"domain {name} still has {count} users, aliases or groups; remove them first or use --force");
+            }
+
+            foreach (var key in w.Query<string>("SELECT key FROM addresses WHERE domain = @name", new { name }).ToList())
+            {
+                DetachReferences(w, key);
+            }
+
+            w.Execute("DELETE FROM addresses WHERE domain = @name", new { name });
+            w.Execute("DELETE FROM domains WHERE name = @name", new { name });
+            LogChange(w, DirectoryChangeScope.All, name, "domain removed");
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<DomainRecord>> ListDomainsAsync(CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<(string Name, long CreatedAt, long Count)>("""
+            SELECT d.name, d.created_at, (SELECT COUNT(*) FROM addresses a WHERE a.domain = d.name)
+            FROM domains d ORDER BY d.name
+            """).Select(r => new DomainRecord(r.Name, DateTimeOffset.FromUnixTimeSeconds(r.CreatedAt), (int)r.Count)).ToList(), cancellationToken);
+
+    public Task<bool> DomainExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM domains WHERE name = @name", new { name }) > 0, cancellationToken);
+
+    public Task<DirectoryEntry?> FindAsync(string key, CancellationToken cancellationToken = default) =>
+        Read(c => c.QuerySingleOrDefault<(string Key, string Address, string Kind)?>("SELECT key, address, kind FROM addresses WHERE key = @key", new { key }) is { } r
+            ? new DirectoryEntry(r.Key, r.Address, ParseKind(r.Kind))
+            : null, cancellationToken);
+
+    public Task AddUserAsync(string key, string address, string domain, string? passwordHash, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            InsertAddress(w, key, address, domain, "user");
+            w.Execute("INSERT INTO users(key, password_hash) VALUES (@key, @passwordHash)", new { key, passwordHash });
+            LogChange(w, DirectoryChangeScope.User, key, "user added");
+        }, cancellationToken);
+
+    public Task<UserRecord?> GetUserAsync(string key, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<UserRow>(UserSelect + " WHERE u.key = @key", new { key }).Select(ToUser).SingleOrDefault(), cancellationToken);
+
+    public Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain = null, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<UserRow>(UserSelect + " WHERE @domain IS NULL OR a.domain = @domain ORDER BY a.domain, a.key", new { domain }).Select(ToUser).ToList(), cancellationToken);
+
+    public Task SetPasswordAsync(string key, string passwordHash, CancellationToken cancellationToken = default) =>
+        UpdateUser(key, "password_hash = @value", passwordHash, "password changed", cancellationToken);
+
+    public Task SetDisabledAsync(string key, bool disabled, CancellationToken cancellationToken = default) =>
+        UpdateUser(key, "disabled = @value", disabled ? 1 : 0, disabled ? "user disabled" : "user enabled", cancellationToken);
+
+    public Task RemoveUserAsync(string key, CancellationToken cancellationToken = default) =>
+        RemoveAddress(key, AddressKind.User, "user removed", DirectoryChangeScope.Credentials, cancellationToken);
+
+    public Task AddAliasTargetAsync(string aliasKey, string aliasAddress, string domain, string target, string targetKey, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            var kind = w.QuerySingleOrDefault<string>("SELECT kind FROM addresses WHERE key = @aliasKey", new { aliasKey });
+            if (kind is null)
+            {
+                InsertAddress(w, aliasKey, aliasAddress, domain, "alias");
+            }
+            else if (kind != "alias")
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{aliasAddress} is already a {kind}");
+            }
+
+            Insert(w, "INSERT INTO alias_targets(alias_key, target, target_key) VALUES (@aliasKey, @target, @targetKey)", new { aliasKey, target, targetKey }, $"alias {aliasAddress} already points to {target}");
+            LogChange(w, DirectoryChangeScope.User, targetKey, $"alias {aliasAddress} added");
+        }, cancellationToken);
+
+    public Task RemoveAliasAsync(string aliasKey, string? targetKey, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            RequireKind(w, aliasKey, AddressKind.Alias);
+            var targets = w.Query<string>("SELECT target_key FROM alias_targets WHERE alias_key = @aliasKey AND (@targetKey IS NULL OR target_key = @targetKey)", new { aliasKey, targetKey }).ToList();
+            if (targetKey is not null && targets.Count == 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"alias {aliasKey} does not point to {targetKey}");
+            }
+
+            w.Execute("DELETE FROM alias_targets WHERE alias_key = @aliasKey AND (@targetKey IS NULL OR target_key = @targetKey)", new { aliasKey, targetKey });
+            if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM alias_targets WHERE alias_key = @aliasKey", new { aliasKey }) == 0)
+            {
+                DetachReferences(w, aliasKey);
+                w.Execute("DELETE FROM addresses WHERE key = @aliasKey", new { aliasKey });
+            }
+
+            foreach (var target in targets)
+            {
+                LogChange(w, DirectoryChangeScope.User, target, $"alias {aliasKey} removed");
+            }
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<AliasRecord>> ListAliasesAsync(string? domain = null, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<(string Key, string Address, string Target)>("""
+            SELECT a.key, a.address, t.target FROM addresses a JOIN alias_targets t ON t.alias_key = a.key
+            WHERE a.kind = 'alias' AND (@domain IS NULL OR a.domain = @domain)
+            ORDER BY a.domain, a.key, t.target_key
+            """, new { domain })
+            .GroupBy(r => (r.Key, r.Address))
+            .Select(g => new AliasRecord(g.Key.Key, g.Key.Address, g.Select(r => r.Target).ToList()))
+            .ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetAliasTargetsAsync(string aliasKey, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<string>("SELECT target FROM alias_targets WHERE alias_key = @aliasKey ORDER BY target_key", new { aliasKey }).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetAliasesOfAsync(string targetKey, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<string>("""
+            SELECT a.address FROM alias_targets t JOIN addresses a ON a.key = t.alias_key
+            WHERE t.target_key = @targetKey AND a.key NOT LIKE '@%' ORDER BY a.key
+            """, new { targetKey }).ToList(), cancellationToken);
+
+    public Task AddGroupAsync(string key, string address, string domain, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            InsertAddress(w, key, address, domain, "group");
+            LogChange(w, DirectoryChangeScope.All, key, "group added");
+        }, cancellationToken);
+
+    public Task RemoveGroupAsync(string key, CancellationToken cancellationToken = default) =>
+        RemoveAddress(key, AddressKind.Group, "group removed", DirectoryChangeScope.All, cancellationToken);
+
+    public Task AddGroupMemberAsync(string groupKey, string member, string memberKey, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            RequireKind(w, groupKey, AddressKind.Group);
+            if (memberKey == groupKey)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"group {groupKey} cannot be a member of itself");
+            }
+
+            var cycle = w.ExecuteScalar<long>(ReachableGroupsSql + " SELECT COUNT(*) FROM reach WHERE k = @groupKey", new { start = memberKey, groupKey });
+            if (cycle > 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"adding {member} to {groupKey} would make a cycle: {member} already contains {groupKey}");
+            }
+
+            Insert(w, "INSERT INTO group_members(group_key, member, member_key) VALUES (@groupKey, @member, @memberKey)", new { groupKey, member, memberKey }, $"{member} is already a member of {groupKey}");
+            LogChange(w, DirectoryChangeScope.All, groupKey, $"member {memberKey} added");
+        }, cancellationToken);
+
+    public Task RemoveGroupMemberAsync(string groupKey, string memberKey, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            RequireKind(w, groupKey, AddressKind.Group);
+            if (w.Execute("DELETE FROM group_members WHERE group_key = @groupKey AND member_key = @memberKey", new { groupKey, memberKey }) == 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{memberKey} is not a member of {groupKey}");
+            }
+
+            LogChange(w, DirectoryChangeScope.All, groupKey, $"member {memberKey} removed");
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<GroupRecord>> ListGroupsAsync(string? domain = null, CancellationToken cancellationToken = default) =>
+        Read(c =>
+        {
+            var groups = c.Query<(string Key, string Address)>("SELECT key, address FROM addresses WHERE kind = 'group' AND (@domain IS NULL OR domain = @domain) ORDER BY domain, key", new { domain }).ToList();
+            var members = c.Query<(string Group, string Member)>("SELECT group_key, member FROM group_members ORDER BY group_key, member_key")
+                .ToLookup(m => m.Group, m => m.Member);
+            return groups.Select(g => new GroupRecord(g.Key, g.Address, members[g.Key].ToList())).ToList();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetGroupMembersAsync(string groupKey, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<string>("SELECT member FROM group_members WHERE group_key = @groupKey ORDER BY member_key", new { groupKey }).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetGroupsContainingAsync(string key, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<string>("""
+            WITH RECURSIVE up(k) AS (
+                SELECT group_key FROM group_members WHERE member_key = @key
+                UNION
+                SELECT gm.group_key FROM group_members gm JOIN up ON gm.member_key = up.k
+            )
+            SELECT a.address FROM up JOIN addresses a ON a.key = up.k ORDER BY a.key
+            """, new { key }).ToList(), cancellationToken);
+
+    public Task<long> LatestChangeAsync(CancellationToken cancellationToken = default) =>
+        Read(c => c.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) FROM directory_changes"), cancellationToken);
+
+    public Task<IReadOnlyList<DirectoryChange>> ChangesSinceAsync(long sequence, int max, CancellationToken cancellationToken = default) =>
+        Read(c => c.Query<(long Seq, string Scope, string Subject, string What)>(
+                "SELECT seq, scope, subject, what FROM directory_changes WHERE seq > @sequence ORDER BY seq LIMIT @max", new { sequence, max })
+            .Select(r => new DirectoryChange(r.Seq, ParseScope(r.Scope), r.Subject, r.What))
+            .ToList(), cancellationToken);
+
+    private const string UserSelect = "SELECT u.key AS Key, a.address AS Address, u.password_hash AS PasswordHash, u.disabled AS Disabled, u.credential_version AS CredentialVersion FROM users u JOIN addresses a ON a.key = u.key";
+
+    private async Task<IReadOnlyList<T>> Read<T>(Func<SqliteConnection, List<T>> read, CancellationToken cancellationToken) =>
+        await database.ReadAsync(read, cancellationToken).ConfigureAwait(false);
+
+    private async Task<T> Read<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken) =>
+        await database.ReadAsync(read, cancellationToken).ConfigureAwait(false);
+
+    private Task UpdateUser(string key, string assignment, object value, string what, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(w =>
+        {
+            if (w.Execute($"UPDATE users SET {assignment}, credential_version = credential_version + 1 WHERE key = @key", new { key, value }) == 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"user {key} does not exist");
+            }
+
+            LogChange(w, DirectoryChangeScope.Credentials, key, what);
+        }, cancellationToken);
+
+    private Task RemoveAddress(string key, AddressKind kind, string what, DirectoryChangeScope scope, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(w =>
+        {
+            RequireKind(w, key, kind);
+            DetachReferences(w, key);
+            w.Execute("DELETE FROM addresses WHERE key = @key", new { key });
+            LogChange(w, scope, key, what);
+        }, cancellationToken);
+
+    /// <summary>Drops memberships and alias targets that name <paramref name="key"/>, and aliases left with no target.</summary>
+    private static void DetachReferences(SqliteWriteContext w, string key)
+    {
+        w.Execute("DELETE FROM group_members WHERE member_key = @key", new { key });
+        w.Execute("DELETE FROM alias_targets WHERE target_key = @key", new { key });
+        w.Execute("DELETE FROM addresses WHERE kind = 'alias' AND key <> @key AND NOT EXISTS (SELECT 1 FROM alias_targets t WHERE t.alias_key = addresses.key)", new { key });
+    }
+
+    private static void RequireKind(SqliteWriteContext w, string key, AddressKind kind)
+    {
+        var found = w.QuerySingleOrDefault<string>("SELECT kind FROM addresses WHERE key = @key", new { key });
+        var expected = KindName(kind);
+        if (found is null)
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{expected} {key} does not exist");
+        }
+
+        if (found != expected)
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{key} is a {found}, not a {expected}");
+        }
+    }
+
+    private void InsertAddress(SqliteWriteContext w, string key, string address, string domain, string kind)
+    {
+        if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM domains WHERE name = @domain", new { domain }) == 0)
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"domain {domain} is not a local domain; add it first");
+        }
+
+        var existing = w.QuerySingleOrDefault<string>("SELECT kind FROM addresses WHERE key = @key", new { key });
+        if (existing is not null)
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.Duplicate, $"{address} already exists (as a {existing})");
+        }
+
+        w.Execute("INSERT INTO addresses(key, address, domain, kind, created_at) VALUES (@key, @address, @domain, @kind, @now)", new { key, address, domain, kind, now = Now() });
+    }
+
+    private static void Insert(SqliteWriteContext w, string sql, object parameters, string duplicateMessage)
+    {
+        try
+        {
+            w.Execute(sql, parameters);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.Duplicate, duplicateMessage);
+        }
+    }
+
+    private void LogChange(SqliteWriteContext w, DirectoryChangeScope scope, string subject, string what) =>
+        w.Execute("INSERT INTO directory_changes(scope, subject, what, at) VALUES (@scope, @subject, @what, @now)", new { scope = ScopeName(scope), subject, what, now = Now() });
+
+    private long Now() => _clock.GetUtcNow().ToUnixTimeSeconds();
+
+    private static string KindName(AddressKind kind) => kind switch
+    {
+        AddressKind.User => "user",
+        AddressKind.Alias => "alias",
+        _ => "group",
+    };
+
+    private static AddressKind ParseKind(string kind) => kind switch
+    {
+        "user" => AddressKind.User,
+        "alias" => AddressKind.Alias,
+        _ => AddressKind.Group,
+    };
+
+    private static string ScopeName(DirectoryChangeScope scope) => scope switch
+    {
+        DirectoryChangeScope.Credentials => "credentials",
+        DirectoryChangeScope.User => "user",
+        _ => "all",
+    };
+
+    private static DirectoryChangeScope ParseScope(string scope) => scope switch
+    {
+        "credentials" => DirectoryChangeScope.Credentials,
+        "user" => DirectoryChangeScope.User,
+        _ => DirectoryChangeScope.All,
+    };
+
+    private static UserRecord ToUser(UserRow r) => new(r.Key, r.Address, r.PasswordHash, r.Disabled != 0, r.CredentialVersion);
+
+    private sealed class UserRow
+    {
+        public string Key { get; set; } = "";
+
+        public string Address { get; set; } = "";
+
+        public string? PasswordHash { get; set; }
+
+        public long Disabled { get; set; }
+
+        public long CredentialVersion { get; set; }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Interchange.Storage.Sqlite;
+
+/// <summary>Settings of the embedded store.</summary>
+public sealed class SqliteOptions
+{
+    /// <summary>Path of the database file.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Read connections kept open.</summary>
+    public int Readers { get; init; } = 8;
+
+    /// <summary>Most write requests committed in one transaction.</summary>
+    public int MaxBatch { get; init; } = 512;
+
+    /// <summary>How long a connection waits for another process's lock (the CLI and the server share the file).</summary>
+    public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop applying migrations at this version (tests build old schemas with it).</summary>
+    public int? MigrateToVersion { get; init; }
+}

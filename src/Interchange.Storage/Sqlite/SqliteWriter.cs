@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Storage.Sqlite;
+
+/// <summary>
+/// The single writer of a SQLite database (ARCHITECTURE.md section 6). Concurrent write
+/// requests queue up; the writer takes every request waiting, runs them in one transaction
+/// (each in its own savepoint), commits once with <c>synchronous=FULL</c>, and only then
+/// completes their tasks. Under load, one fsync covers many requests (group commit); alone,
+/// a request commits at once.
+/// </summary>
+public sealed class SqliteWriter : IAsyncDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Channel<WriteRequest> _requests;
+    private readonly ILogger _logger;
+    private readonly int _maxBatch;
+    private readonly Task _loop;
+    private long _commits;
+    private long _writes;
+
+    internal SqliteWriter(SqliteConnection connection, ILogger logger, int maxBatch)
+    {
+        _connection = connection;
+        _logger = logger;
+        _maxBatch = maxBatch;
+        _requests = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Transactions committed so far.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Write requests completed so far (successfully or not).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the writer's connection inside a batch transaction. The
+    /// task completes after the batch is durably committed, or faults with the work's exception
+    /// (its changes rolled back) or the commit's. Work must only touch the database: it runs on
+    /// the writer and delays every request batched with it.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var request = new WriteRequest<T>(work, cancellationToken);
+        if (!_requests.Writer.TryWrite(request))
+        {
+            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteWriter), "the store is shutting down"));
+        }
+
+        return request.Task;
+    }
+
+    public Task WriteAsync(Action<SqliteWriteContext> work, CancellationToken cancellationToken = default) =>
+        WriteAsync<bool>(context => { work(context); return true; }, cancellationToken);
+
+    /// <summary>Stops taking requests, finishes those queued, and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _requests.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<WriteRequest>(_maxBatch);
+        while (await _requests.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatch && _requests.Reader.TryRead(out var request))
+            {
+                if (request.IsCancelled)
+                {
+                    request.Cancel();
+                    Interlocked.Increment(ref _writes);
+                }
+                else
+                {
+                    batch.Add(request);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                CommitBatch(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private void CommitBatch(List<WriteRequest> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            var context = new SqliteWriteContext(_connection, transaction);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var savepoint = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                transaction.Save(savepoint);
+                try
+                {
+                    batch[i].Run(context);
+                    transaction.Release(savepoint);
+                }
+                catch (Exception ex)
+                {
+                    transaction.Rollback(savepoint);
+                    transaction.Release(savepoint);
+                    batch[i].Fail(ex);
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            // The transaction did not commit: nothing of this batch is on disk, so every
+            // request fails, including those whose own work succeeded.
+            _logger.LogError(ex, "SQLite batch of {Count} writes failed to commit", batch.Count);
+            foreach (var request in batch)
+            {
+                request.Fail(ex);
+            }
+        }
+
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _writes, batch.Count);
+        foreach (var request in batch)
+        {
+            request.Complete();
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed > TimeSpan.FromSeconds(1))
+        {
+            _logger.LogWarning("SQLite batch of {Count} writes took {Elapsed:F2} s", batch.Count, elapsed.TotalSeconds);
+        }
+    }
+
+    private abstract class WriteRequest
+    {
+        public abstract bool IsCancelled { get; }
+
+        public abstract void Run(SqliteWriteContext context);
+
+        public abstract void Fail(Exception error);
+
+        public abstract void Complete();
+
+        public abstract void Cancel();
+    }
+
+    private sealed class WriteRequest<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken) : WriteRequest
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+        private Exception? _error;
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool IsCancelled => cancellationToken.IsCancellationRequested;
+
+        public override void Run(SqliteWriteContext context) => _result = work(context);
+
+        public override void Fail(Exception error) => _error ??= error;
+
+        public override void Complete()
+        {
+            if (_error is null)
+            {
+                _completion.TrySetResult(_result);
+            }
+            else
+            {
+                _completion.TrySetException(_error);
+            }
+        }
+
+        public override void Cancel() => _completion.TrySetCanceled(cancellationToken);
+    }
+}
