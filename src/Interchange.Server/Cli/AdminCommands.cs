@@ -1,0 +1,273 @@
+using System.CommandLine;
+using System.Globalization;
+using Interchange.Directory.Administration;
+using Interchange.Server.Configuration;
+using Interchange.Server.Hosting;
+using Interchange.Storage.Directory;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Interchange.Server.Cli;
+
+/// <summary>
+/// Directory administration: <c>domain</c>, <c>user</c>, <c>alias</c>, <c>group</c>. Each
+/// command opens the data folder's store, makes one atomic change (logged in the change log a
+/// running server follows), and exits 0, 1 (refused: unknown, duplicate, conflict) or 2
+/// (malformed input).
+/// </summary>
+public static class AdminCommands
+{
+    public static IEnumerable<Command> Build(Option<string?> data)
+    {
+        yield return DomainCommand(data);
+        yield return UserCommand(data);
+        yield return AliasCommand(data);
+        yield return GroupCommand(data);
+    }
+
+    private static Command DomainCommand(Option<string?> data)
+    {
+        var name = new Argument<string>("domain") { Description = "Domain name (IDN allowed)" };
+        var force = new Option<bool>("--force") { Description = "Also remove the domain's users, aliases and groups" };
+
+        var add = new Command("add", "Add a local domain.") { name };
+        add.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var added = await s.Directory.AddDomainAsync(r.GetValue(name)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"added domain {added}");
+        }, ct));
+
+        var list = new Command("list", "List local domains.");
+        list.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var domains = await s.Directory.ListDomainsAsync(ct).ConfigureAwait(false);
+            Table(["DOMAIN", "ADDRESSES", "CREATED"], domains.Select(d => new[] { d.Name, d.AddressCount.ToString(CultureInfo.InvariantCulture), d.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }));
+        }, ct));
+
+        var nameToRemove = new Argument<string>("domain") { Description = "Domain name" };
+        var remove = new Command("remove", "Remove a local domain (refused while it has addresses, unless --force).") { nameToRemove, force };
+        remove.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.RemoveDomainAsync(r.GetValue(nameToRemove)!, r.GetValue(force), ct).ConfigureAwait(false);
+            Console.WriteLine($"removed domain {r.GetValue(nameToRemove)}");
+        }, ct));
+
+        return new Command("domain", "Manage local domains.") { add, list, remove };
+    }
+
+    private static Command UserCommand(Option<string?> data)
+    {
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input (else one is generated and printed)" };
+        var domainFilter = new Option<string?>("--domain") { Description = "Only this domain" };
+
+        var addAddress = Address("address", "The user's address, local@domain");
+        var add = new Command("add", "Add a user (a mailbox).") { addAddress, passwordStdin };
+        add.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var (password, generated) = await Password(r.GetValue(passwordStdin), ct).ConfigureAwait(false);
+            var user = await s.Directory.AddUserAsync(r.GetValue(addAddress)!, password, ct).ConfigureAwait(false);
+            Console.WriteLine($"added user {user}");
+            PrintGenerated(user.Value, generated ? password : null);
+        }, ct));
+
+        var list = new Command("list", "List users.") { domainFilter };
+        list.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var users = await s.Directory.ListUsersAsync(r.GetValue(domainFilter), ct).ConfigureAwait(false);
+            Table(["USER", "STATUS", "PASSWORD"], users.Select(u => new[] { u.Address, u.Disabled ? "disabled" : "enabled", u.PasswordHash is null ? "none" : "set" }));
+        }, ct));
+
+        var passwdAddress = Address("address", "The user's address");
+        var passwd = new Command("passwd", "Set a user's password; the user's sessions end.") { passwdAddress, passwordStdin };
+        passwd.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var (password, generated) = await Password(r.GetValue(passwordStdin), ct).ConfigureAwait(false);
+            await s.Directory.SetPasswordAsync(r.GetValue(passwdAddress)!, password, ct).ConfigureAwait(false);
+            Console.WriteLine($"password changed for {r.GetValue(passwdAddress)}");
+            PrintGenerated(r.GetValue(passwdAddress)!, generated ? password : null);
+        }, ct));
+
+        var disableAddress = Address("address", "The user's address");
+        var disable = new Command("disable", "Refuse the user's logins and end its sessions (mail is still accepted).") { disableAddress };
+        disable.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.SetDisabledAsync(r.GetValue(disableAddress)!, true, ct).ConfigureAwait(false);
+            Console.WriteLine($"disabled {r.GetValue(disableAddress)}");
+        }, ct));
+
+        var enableAddress = Address("address", "The user's address");
+        var enable = new Command("enable", "Allow a disabled user to log in again.") { enableAddress };
+        enable.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.SetDisabledAsync(r.GetValue(enableAddress)!, false, ct).ConfigureAwait(false);
+            Console.WriteLine($"enabled {r.GetValue(enableAddress)}");
+        }, ct));
+
+        var removeAddress = Address("address", "The user's address");
+        var remove = new Command("remove", "Remove a user, its group memberships and the aliases naming only it.") { removeAddress };
+        remove.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.RemoveUserAsync(r.GetValue(removeAddress)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"removed user {r.GetValue(removeAddress)}");
+        }, ct));
+
+        return new Command("user", "Manage users.") { add, list, passwd, disable, enable, remove };
+    }
+
+    private static Command AliasCommand(Option<string?> data)
+    {
+        var domainFilter = new Option<string?>("--domain") { Description = "Only this domain" };
+        var alias = Address("alias", "The alias address, or @domain for the domain's catch-all");
+        var target = Address("target", "Where its mail goes: a local user, alias or group, or a remote address");
+        var add = new Command("add", "Point an alias at a target (repeat for several targets).") { alias, target };
+        add.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.AddAliasAsync(r.GetValue(alias)!, r.GetValue(target)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"alias {r.GetValue(alias)} -> {r.GetValue(target)}");
+        }, ct));
+
+        var list = new Command("list", "List aliases and their targets.") { domainFilter };
+        list.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var aliases = await s.Directory.ListAliasesAsync(r.GetValue(domainFilter), ct).ConfigureAwait(false);
+            Table(["ALIAS", "TARGETS"], aliases.Select(a => new[] { a.Address, string.Join(", ", a.Targets) }));
+        }, ct));
+
+        var removeAlias = Address("alias", "The alias address or @domain");
+        var removeTarget = new Argument<string?>("target") { Description = "Remove only this target", Arity = ArgumentArity.ZeroOrOne };
+        var remove = new Command("remove", "Remove an alias, or one of its targets.") { removeAlias, removeTarget };
+        remove.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.RemoveAliasAsync(r.GetValue(removeAlias)!, r.GetValue(removeTarget), ct).ConfigureAwait(false);
+            Console.WriteLine($"removed alias {r.GetValue(removeAlias)}{(r.GetValue(removeTarget) is { } t ? " -> " + t : string.Empty)}");
+        }, ct));
+
+        return new Command("alias", "Manage aliases and catch-alls.") { add, list, remove };
+    }
+
+    private static Command GroupCommand(Option<string?> data)
+    {
+        var domainFilter = new Option<string?>("--domain") { Description = "Only this domain" };
+        var addAddress = Address("address", "The group's address");
+        var add = new Command("add", "Add a group (a distribution list).") { addAddress };
+        add.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var group = await s.Directory.AddGroupAsync(r.GetValue(addAddress)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"added group {group}");
+        }, ct));
+
+        var removeAddress = Address("address", "The group's address");
+        var remove = new Command("remove", "Remove a group.") { removeAddress };
+        remove.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.RemoveGroupAsync(r.GetValue(removeAddress)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"removed group {r.GetValue(removeAddress)}");
+        }, ct));
+
+        var list = new Command("list", "List groups and their members.") { domainFilter };
+        list.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var groups = await s.Directory.ListGroupsAsync(r.GetValue(domainFilter), ct).ConfigureAwait(false);
+            Table(["GROUP", "MEMBERS"], groups.Select(g => new[] { g.Address, string.Join(", ", g.Members) }));
+        }, ct));
+
+        var memberGroup = Address("group", "The group's address");
+        var member = Address("address", "The member: a local user, alias or group (groups nest), or a remote address");
+        var memberAdd = new Command("add", "Add a member to a group (a cycle of groups is refused).") { memberGroup, member };
+        memberAdd.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.AddGroupMemberAsync(r.GetValue(memberGroup)!, r.GetValue(member)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"added {r.GetValue(member)} to {r.GetValue(memberGroup)}");
+        }, ct));
+
+        var removeGroup = Address("group", "The group's address");
+        var removeMember = Address("address", "The member to remove");
+        var memberRemove = new Command("remove", "Remove a member from a group.") { removeGroup, removeMember };
+        memberRemove.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            await s.Directory.RemoveGroupMemberAsync(r.GetValue(removeGroup)!, r.GetValue(removeMember)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"removed {r.GetValue(removeMember)} from {r.GetValue(removeGroup)}");
+        }, ct));
+
+        var members = new Command("member", "Manage a group's members.") { memberAdd, memberRemove };
+        return new Command("group", "Manage groups (distribution lists).") { add, remove, list, members };
+    }
+
+    private static Argument<string> Address(string name, string description) => new(name) { Description = description };
+
+    /// <summary>Opens the data folder's store, runs one action, maps failures to exit codes and one-line messages.</summary>
+    private static async Task<int> Run(ParseResult result, Option<string?> data, Func<StoreServices, CancellationToken, Task> action, CancellationToken cancellationToken)
+    {
+        var folder = DataFolder.Resolve(result.GetValue(data));
+        if (!folder.StoreExists)
+        {
+            await Console.Error.WriteLineAsync($"interchange: no Interchange store in {folder.Root} (start the server once with 'interchange serve', or pass --data)").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        try
+        {
+            var options = new InterchangeOptions();
+            ServerHost.LoadConfiguration(folder, configFile: null).Bind(options);
+            await using var store = await StoreServices.OpenAsync(folder, options, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+            await action(store, cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (DirectoryInputException ex)
+        {
+            await Console.Error.WriteLineAsync($"interchange: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (DirectoryStoreException ex)
+        {
+            await Console.Error.WriteLineAsync($"interchange: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or ConfigurationException)
+        {
+            await Console.Error.WriteLineAsync($"interchange: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static async Task<(string Password, bool Generated)> Password(bool fromStdin, CancellationToken cancellationToken)
+    {
+        if (!fromStdin)
+        {
+            return (FirstRunSetup.GeneratePassword(), true);
+        }
+
+        var line = await Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(line))
+        {
+            throw new DirectoryInputException("--password-stdin: standard input had no password line");
+        }
+
+        return (line.TrimEnd('\r'), false);
+    }
+
+    private static void PrintGenerated(string address, string? password)
+    {
+        if (password is not null)
+        {
+            Console.WriteLine($"password for {address}: {password}");
+        }
+    }
+
+    private static void Table(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = rows.ToList();
+        if (all.Count == 0)
+        {
+            Console.WriteLine("(none)");
+            return;
+        }
+
+        var widths = header.Select((h, i) => Math.Max(h.Length, all.Max(r => r[i].Length))).ToArray();
+        Console.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+        foreach (var row in all)
+        {
+            Console.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace Interchange.Server;
+
+/// <summary>Conventional exit codes: 0 done, 1 failed, 2 the command line was wrong.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+}

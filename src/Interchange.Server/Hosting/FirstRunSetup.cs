@@ -1,0 +1,58 @@
+using System.Net;
+using System.Security.Cryptography;
+using Interchange.Core.Addressing;
+using Interchange.Storage.Directory;
+
+namespace Interchange.Server.Hosting;
+
+/// <summary>
+/// On an empty directory: the primary domain and <c>postmaster@</c> it, with a generated
+/// password that is printed once and never stored in clear.
+/// </summary>
+public static class FirstRunSetup
+{
+    public sealed record Result(string Domain, string Postmaster, string Password);
+
+    /// <summary>Returns what was created, or null when the directory already had domains or users.</summary>
+    public static async Task<Result?> RunAsync(StoreServices store, string? configuredDomain, CancellationToken cancellationToken)
+    {
+        if ((await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            return null;
+        }
+
+        var domain = PrimaryDomain(configuredDomain);
+        await store.Directory.AddDomainAsync(domain, cancellationToken).ConfigureAwait(false);
+        var password = GeneratePassword();
+        var postmaster = await store.Directory.AddUserAsync($"postmaster@{domain}", password, cancellationToken).ConfigureAwait(false);
+        return new Result(domain, postmaster.Value, password);
+    }
+
+    /// <summary>The configured domain, else this host's name if it is a valid domain, else localhost.</summary>
+    public static string PrimaryDomain(string? configured)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return DomainName.Parse(configured).Value;
+        }
+
+        string host;
+        try
+        {
+            host = Dns.GetHostName();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return "localhost";
+        }
+
+        return DomainName.TryParse(host, out var parsed, out _) ? parsed.Value : "localhost";
+    }
+
+    /// <summary>20 characters from an unambiguous alphabet: about 100 bits.</summary>
+    public static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return RandomNumberGenerator.GetString(alphabet, 20);
+    }
+}

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Interchange.Core.Concurrency;
+using Interchange.Directory.Passwords;
+using Interchange.Directory.Security;
+using Interchange.Server.Configuration;
+using Interchange.Storage.Directory;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace Interchange.Server.Hosting;
+
+/// <summary>
+/// <c>interchange serve</c>: opens (or creates) the data folder, binds every listener, prints
+/// where it listens, and runs until SIGTERM/SIGINT, then stops within the configured bound.
+/// Standard output carries only the lines meant for scripts (listeners, the first-run
+/// password); logs go to standard error.
+/// </summary>
+public static class ServerHost
+{
+    public static async Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var folder = DataFolder.Resolve(arguments.Data);
+        InterchangeOptions options;
+        IConfigurationRoot configuration;
+        IReadOnlyList<ListenerBinding> listeners;
+        try
+        {
+            configuration = LoadConfiguration(folder, arguments.Config);
+            options = new InterchangeOptions();
+            configuration.Bind(options);
+            listeners = ListenerPlan.Build(options.Listen, arguments.Listen);
+        }
+        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or FormatException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"interchange: configuration: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, builder.Services);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+
+        using var bootstrapLoggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, null));
+        var logger = bootstrapLoggerFactory.CreateLogger("Interchange.Server");
+        LockDiagnostics.Logger = bootstrapLoggerFactory.CreateLogger("Interchange.Locks");
+
+        StoreServices store;
+        try
+        {
+            store = await StoreServices.OpenAsync(folder, options, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            await Console.Error.WriteLineAsync($"interchange: cannot open the store in {folder.Root}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            var firstRun = await FirstRunSetup.RunAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
+            var domains = await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false);
+            var hostName = firstRun?.Domain ?? FirstRunSetup.PrimaryDomain(options.PrimaryDomain);
+            if (firstRun is not null)
+            {
+                Console.WriteLine($"created domain {firstRun.Domain} and user {firstRun.Postmaster}");
+                Console.WriteLine($"password for {firstRun.Postmaster}: {firstRun.Password}");
+                Console.WriteLine($"  (shown once; change it with: interchange user passwd {firstRun.Postmaster} --password-stdin)");
+            }
+
+            X509Certificate2 certificate;
+            try
+            {
+                certificate = TlsCertificates.LoadOrCreate(folder, options.Tls, hostName, out var createdCertificate);
+                if (createdCertificate)
+                {
+                    logger.LogInformation("Created a self-signed TLS certificate for {Host} in {Path}", hostName, folder.TlsPath);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"interchange: TLS certificate: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
+            using (certificate)
+            {
+                RegisterServices(builder.Services, store, options, certificate);
+                builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, listeners, certificate, hostName));
+                await using var app = builder.Build();
+                LockDiagnostics.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Interchange.Locks");
+                MapHttp(app);
+
+                if (ListenerPreflight.Check(listeners) is { } preflightFailure)
+                {
+                    await Console.Error.WriteLineAsync($"interchange: {preflightFailure}").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                long stopping = 0;
+                app.Lifetime.ApplicationStopping.Register(() => stopping = Stopwatch.GetTimestamp());
+                try
+                {
+                    await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (DescribeBindFailure(ex, listeners) is { } failure)
+                {
+                    await Console.Error.WriteLineAsync($"interchange: {failure}").ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
+
+                var bound = listeners.SelectMany(l => l.Bound.Select(e => (l.Protocol, Endpoint: e))).ToList();
+                foreach (var (protocol, endpoint) in bound)
+                {
+                    Console.WriteLine($"listening {protocol.Name()} {endpoint}");
+                }
+
+                EndpointsFile.Write(folder.EndpointsFile, new EndpointsFile.Content(
+                    Environment.ProcessId,
+                    DateTimeOffset.UtcNow,
+                    bound.Select(b => new EndpointsFile.Listener(b.Protocol.Name(), b.Endpoint.Address.ToString(), b.Endpoint.Port)).ToList()));
+                var appLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Interchange.Server");
+                appLogger.LogInformation(
+                    "Interchange started in {Milliseconds:F0} ms: data {Data}, {Domains} domain(s), {Listeners} listener(s)",
+                    Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                    folder.Root,
+                    domains.Count,
+                    bound.Count);
+
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                TryDelete(folder.EndpointsFile);
+                appLogger.LogInformation("Interchange stopped in {Milliseconds:F0} ms", Stopwatch.GetElapsedTime(stopping).TotalMilliseconds);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    public static IConfigurationRoot LoadConfiguration(DataFolder folder, string? configFile)
+    {
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            throw new ConfigurationException($"the configuration file {configFile} does not exist");
+        }
+
+        return new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(configFile ?? folder.ConfigFile), optional: configFile is null, reloadOnChange: false)
+            .AddEnvironmentVariables("INTERCHANGE__")
+            .Build();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, IServiceCollection? services)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        _ = services;
+    }
+
+    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate)
+    {
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(store);
+        services.AddSingleton(certificate);
+        services.AddSingleton<IDirectoryStore>(store.DirectoryStore);
+        services.AddSingleton<PasswordHasher>(store.Hasher);
+        services.AddSingleton<SecurityContextCache>();
+        services.AddSingleton(options.LoginThrottle);
+        services.AddSingleton(sp => new LoginThrottle(options.LoginThrottle));
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<DirectoryChangeWatcher>();
+        services.AddHostedService<DirectoryWatcherService>();
+    }
+
+    private static void ConfigureListeners(KestrelServerOptions kestrel, IReadOnlyList<ListenerBinding> listeners, X509Certificate2 certificate, string hostName)
+    {
+        foreach (var listener in listeners)
+        {
+            void Configure(ListenOptions listenOptions)
+            {
+                listener.Options.Add(listenOptions);
+                if (listener.Protocol.IsImplicitTls())
+                {
+                    listenOptions.UseHttps(certificate);
+                }
+
+                if (listener.Protocol != MailProtocol.Http)
+                {
+                    var protocol = listener.Protocol;
+                    listenOptions.Run(connection => UnavailableProtocolHandler.HandleAsync(connection, protocol, hostName));
+                }
+            }
+
+            var endpoint = listener.Requested;
+            if (endpoint.Localhost)
+            {
+                kestrel.Listen(IPAddress.Loopback, endpoint.Port, Configure);
+                if (endpoint.Port != 0 && Socket.OSSupportsIPv6)
+                {
+                    kestrel.Listen(IPAddress.IPv6Loopback, endpoint.Port, Configure);
+                }
+            }
+            else if (endpoint.Address is null)
+            {
+                kestrel.ListenAnyIP(endpoint.Port, Configure);
+            }
+            else
+            {
+                kestrel.Listen(endpoint.Address, endpoint.Port, Configure);
+            }
+        }
+    }
+
+    private static void MapHttp(WebApplication app)
+    {
+        app.MapGet("/healthz", async (StoreServices store, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                var schema = await store.Database.SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
+                return Results.Json(new { status = "ok", schema });
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return Results.Json(new { status = "unavailable", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Kestrel reports a failed bind as an IOException naming the address; say which listener
+    /// it was in one line, with the operating system's reason.
+    /// </summary>
+    private static string? DescribeBindFailure(Exception ex, IReadOnlyList<ListenerBinding> listeners)
+    {
+        if (ex is not (IOException or SocketException))
+        {
+            return null;
+        }
+
+        var reason = (ex.InnerException ?? ex).Message.TrimEnd('.');
+        var message = ex.Message;
+        foreach (var listener in listeners)
+        {
+            var port = ":" + listener.Requested.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (listener.Requested.Port != 0 && message.Contains(port, StringComparison.Ordinal))
+            {
+                return $"cannot listen for {listener.Protocol.Name()} on {listener.Requested}: {reason}";
+            }
+        }
+
+        return $"cannot start the listeners: {reason}";
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // A stale endpoints file is harmless: it names a pid that is gone.
+        }
+    }
+}

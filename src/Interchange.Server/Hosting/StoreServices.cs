@@ -1,0 +1,44 @@
+using Interchange.Directory.Administration;
+using Interchange.Directory.Passwords;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Directory;
+using Interchange.Storage.Sqlite;
+using Interchange.Server.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Server.Hosting;
+
+/// <summary>The store and the directory over it, opened on a data folder; shared by the server and the CLI.</summary>
+public sealed class StoreServices : IAsyncDisposable
+{
+    private StoreServices(SqliteDatabase database, InterchangeOptions options, string blobsPath)
+    {
+        Database = database;
+        DirectoryStore = new SqliteDirectoryStore(database);
+        Hasher = new PasswordHasher(options.Directory.PasswordIterations);
+        Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
+        Blobs = new FileBlobStore(blobsPath);
+    }
+
+    public SqliteDatabase Database { get; }
+
+    public IDirectoryStore DirectoryStore { get; }
+
+    public PasswordHasher Hasher { get; }
+
+    public DirectoryService Directory { get; }
+
+    public IBlobStore Blobs { get; }
+
+    public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        System.IO.Directory.CreateDirectory(folder.Root);
+        var database = await SqliteDatabase.OpenAsync(
+            new SqliteOptions { Path = folder.StorePath, Readers = options.Store.Readers, MaxBatch = options.Store.MaxBatch },
+            logger,
+            cancellationToken).ConfigureAwait(false);
+        return new StoreServices(database, options, folder.BlobsPath);
+    }
+
+    public ValueTask DisposeAsync() => Database.DisposeAsync();
+}

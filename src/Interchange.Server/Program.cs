@@ -1,0 +1,3 @@
+using Interchange.Server.Cli;
+
+return await CommandLine.RunAsync(args).ConfigureAwait(false);
