@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Interchange.Server.Configuration;
 
 namespace Interchange.Server.Hosting;
 
