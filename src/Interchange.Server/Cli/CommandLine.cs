@@ -26,7 +26,8 @@ public static class CommandLine
             root.Subcommands.Add(command);
         }
 
-        var parse = root.Parse(args);
+        // No response files: "@example.test" is the catch-all alias of a domain, not a file to expand.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

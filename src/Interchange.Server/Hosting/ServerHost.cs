@@ -123,16 +123,16 @@ public static class ServerHost
                     return ExitCodes.Failure;
                 }
 
+                // The file first, then the lines: whoever reads a line can read the file.
                 var bound = listeners.SelectMany(l => l.Bound.Select(e => (l.Protocol, Endpoint: e))).ToList();
-                foreach (var (protocol, endpoint) in bound)
-                {
-                    Console.WriteLine($"listening {protocol.Name()} {endpoint}");
-                }
-
                 EndpointsFile.Write(folder.EndpointsFile, new EndpointsFile.Content(
                     Environment.ProcessId,
                     DateTimeOffset.UtcNow,
                     bound.Select(b => new EndpointsFile.Listener(b.Protocol.Name(), b.Endpoint.Address.ToString(), b.Endpoint.Port)).ToList()));
+                foreach (var (protocol, endpoint) in bound)
+                {
+                    Console.WriteLine($"listening {protocol.Name()} {endpoint}");
+                }
                 var appLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Interchange.Server");
                 appLogger.LogInformation(
                     "Interchange started in {Milliseconds:F0} ms: data {Data}, {Domains} domain(s), {Listeners} listener(s)",

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Shouldly;
+using Xunit;
+
+namespace Interchange.IntegrationTests;
+
+/// <summary><c>interchange serve</c> as an administrator starts it, checked with curl and Python's mail clients.</summary>
+public sealed class ServeTests
+{
+    [Fact]
+    public async Task FirstStart_OnEmptyFolder_CreatesStorePostmasterAndCertificate_AndPrintsEveryListener()
+    {
+        using var data = new ScratchFolder();
+        await using var server = await ServerProcess.StartAsync(data.Path);
+
+        var stdout = server.Stdout;
+        stdout.ShouldContain(l => l.StartsWith("created domain ", StringComparison.Ordinal));
+        var passwordLine = stdout.Single(l => l.StartsWith("password for postmaster@", StringComparison.Ordinal));
+        passwordLine[(passwordLine.LastIndexOf(' ') + 1)..].Length.ShouldBe(20);
+        foreach (var protocol in ServerProcess.AllProtocols)
+        {
+            stdout.ShouldContain(l => l.StartsWith($"listening {protocol} 127.0.0.1:", StringComparison.Ordinal), $"a listening line for {protocol}");
+            server.Port(protocol).ShouldBeGreaterThan(0);
+        }
+
+        using var endpoints = ServerProcess.ReadEndpoints(data.Path);
+        endpoints.RootElement.GetProperty("pid").GetInt32().ShouldBe(server.Pid);
+        var listed = endpoints.RootElement.GetProperty("listeners").EnumerateArray()
+            .Select(l => (Protocol: l.GetProperty("protocol").GetString()!, Host: l.GetProperty("host").GetString(), Port: l.GetProperty("port").GetInt32()))
+            .ToList();
+        listed.Count.ShouldBe(ServerProcess.AllProtocols.Length);
+        foreach (var (protocol, host, port) in listed)
+        {
+            host.ShouldBe("127.0.0.1");
+            port.ShouldBe(server.Port(protocol));
+        }
+
+        File.Exists(Path.Combine(data.Path, "store.db")).ShouldBeTrue();
+        File.Exists(Path.Combine(data.Path, "tls", "server.crt")).ShouldBeTrue();
+        if (!OperatingSystem.IsWindows())
+        {
+            var keyMode = File.GetUnixFileMode(Path.Combine(data.Path, "tls", "server.key"));
+            keyMode.ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite, "the private key is readable by its owner only");
+        }
+
+        // The postmaster's generated password is the one stored.
+        var users = await InterchangeBinary.CliAsync(data.Path, null, "user", "list");
+        users.ExitCode.ShouldBe(0, ExternalProcess.Describe(users));
+        users.Stdout.ShouldContain("postmaster@");
+    }
+
+    [Fact]
+    public async Task SecondStart_OnTheSameFolder_KeepsTheDirectoryAndCertificate()
+    {
+        using var data = new ScratchFolder();
+        string certificate;
+        await using (var first = await ServerProcess.StartAsync(data.Path, ["http"]))
+        {
+            certificate = await File.ReadAllTextAsync(Path.Combine(data.Path, "tls", "server.crt"));
+            first.Terminate();
+            (await first.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue();
+        }
+
+        await using var second = await ServerProcess.StartAsync(data.Path, ["http"]);
+        second.Stdout.ShouldNotContain(l => l.StartsWith("created domain", StringComparison.Ordinal));
+        second.Stdout.ShouldNotContain(l => l.StartsWith("password for", StringComparison.Ordinal));
+        (await File.ReadAllTextAsync(Path.Combine(data.Path, "tls", "server.crt"))).ShouldBe(certificate);
+    }
+
+    [Fact]
+    public async Task Healthz_IsServedOnTheHttpListener_ToCurl()
+    {
+        using var data = new ScratchFolder();
+        await using var server = await ServerProcess.StartAsync(data.Path, ["http"]);
+
+        var result = await ExternalProcess.RunAsync("curl", ["-sS", "-w", "\n%{http_code}", $"http://127.0.0.1:{server.Port("http")}/healthz"]);
+        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
+        var lines = result.Stdout.Trim().Split('\n');
+        lines[^1].ShouldBe("200");
+        lines[0].ShouldContain("\"status\":\"ok\"");
+
+        var missing = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", $"http://127.0.0.1:{server.Port("http")}/no-such-page"]);
+        missing.Stdout.ShouldBe("404");
+    }
+
+    [Fact]
+    public async Task MailListeners_WithoutTheirServiceYet_AnswerWithTheProtocolsTemporaryFailure()
+    {
+        using var data = new ScratchFolder();
+        await using var server = await ServerProcess.StartAsync(data.Path);
+
+        // Independent clients: Python's smtplib, imaplib and poplib, plain and implicit TLS.
+        var script = $$"""
+            import smtplib, imaplib, poplib, ssl
+            ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+            for name, cls, port, kw in [("smtp", smtplib.SMTP, {{server.Port("smtp")}}, {}),
+                                        ("submission", smtplib.SMTP, {{server.Port("submission")}}, {}),
+                                        ("submissions", smtplib.SMTP_SSL, {{server.Port("submissions")}}, {"context": ctx})]:
+                try:
+                    cls("127.0.0.1", port, timeout=10, **kw)
+                    print(name, "no error")
+                except smtplib.SMTPConnectError as e:
+                    print(name, e.smtp_code)
+            for name, cls, port, kw in [("imap", imaplib.IMAP4, {{server.Port("imap")}}, {}),
+                                        ("imaps", imaplib.IMAP4_SSL, {{server.Port("imaps")}}, {"ssl_context": ctx})]:
+                try:
+                    cls("127.0.0.1", port, timeout=10, **kw)
+                    print(name, "no error")
+                except imaplib.IMAP4.error as e:
+                    print(name, "BYE" if "BYE" in str(e) or "UNAVAILABLE" in str(e) else "other: " + str(e))
+            for name, cls, port, kw in [("pop3", poplib.POP3, {{server.Port("pop3")}}, {}),
+                                        ("pop3s", poplib.POP3_SSL, {{server.Port("pop3s")}}, {"context": ctx})]:
+                try:
+                    cls("127.0.0.1", port, timeout=10, **kw)
+                    print(name, "no error")
+                except poplib.error_proto as e:
+                    print(name, "ERR" if str(e).startswith("b'-ERR") else "other: " + str(e))
+            """;
+        var result = await ExternalProcess.PythonAsync(script);
+        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
+        var answers = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        answers.ShouldBe(["smtp 421", "submission 421", "submissions 421", "imap BYE", "imaps BYE", "pop3 ERR", "pop3s ERR"]);
+
+        // The server keeps serving after all that.
+        var health = await ExternalProcess.RunAsync("curl", ["-sS", $"http://127.0.0.1:{server.Port("http")}/healthz"]);
+        health.Stdout.ShouldContain("ok");
+    }
+
+    [Fact]
+    public async Task SigTerm_StopsTheServerWithinItsBound_AndRemovesTheEndpointsFile()
+    {
+        using var data = new ScratchFolder();
+        await using var server = await ServerProcess.StartAsync(data.Path);
+        File.Exists(Path.Combine(data.Path, "run", "endpoints.json")).ShouldBeTrue();
+
+        // Connections open while it stops must not hold the stop up.
+        using var idle = new TcpClient();
+        await idle.ConnectAsync(IPAddress.Loopback, server.Port("http"));
+
+        var watch = Stopwatch.StartNew();
+        server.Terminate();
+        (await server.WaitForExitAsync(TimeSpan.FromSeconds(10))).ShouldBeTrue("stops within the default 10 s bound");
+        watch.Stop();
+        server.ExitCode.ShouldBe(0);
+        File.Exists(Path.Combine(data.Path, "run", "endpoints.json")).ShouldBeFalse();
+        server.Stderr.ShouldContain(l => l.Contains("Interchange stopped in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PortInUse_IsOneClearLine_AndExitCodeOne()
+    {
+        using var data = new ScratchFolder();
+        using var occupier = new TcpListener(IPAddress.Loopback, 0);
+        occupier.Start();
+        var port = ((IPEndPoint)occupier.LocalEndpoint).Port;
+
+        var arguments = new List<string> { "serve", "--data", data.Path };
+        foreach (var protocol in ServerProcess.AllProtocols)
+        {
+            arguments.Add("--listen");
+            arguments.Add(protocol == "smtp" ? $"smtp=127.0.0.1:{port}" : $"{protocol}=none");
+        }
+
+        var result = await ExternalProcess.RunAsync("dotnet", InterchangeBinary.Command([.. arguments]), environment: new Dictionary<string, string> { ["INTERCHANGE__Directory__PasswordIterations"] = "1000" });
+        result.ExitCode.ShouldBe(1, ExternalProcess.Describe(result));
+        var errors = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("interchange:", StringComparison.Ordinal)).ToList();
+        errors.ShouldHaveSingleItem();
+        errors[0].ShouldContain($"cannot listen for smtp on 127.0.0.1:{port}");
+        result.Stderr.ShouldNotContain("   at ", Case.Sensitive, "no stack trace");
+    }
+
+    [Fact]
+    public async Task BadListenOption_IsAUsageError()
+    {
+        using var data = new ScratchFolder();
+        var result = await ExternalProcess.RunAsync("dotnet", InterchangeBinary.Command("serve", "--data", data.Path, "--listen", "gopher=127.0.0.1:70"));
+        result.ExitCode.ShouldBe(2, ExternalProcess.Describe(result));
+        result.Stderr.ShouldContain("--listen gopher=127.0.0.1:70");
+    }
+
+    [Fact]
+    public async Task ConfigurationFile_AndEnvironment_ChooseTheListeners_AndTheCommandLineWins()
+    {
+        using var data = new ScratchFolder();
+        System.IO.Directory.CreateDirectory(data.Path);
+        await File.WriteAllTextAsync(Path.Combine(data.Path, "interchange.json"), """
+            {
+              "PrimaryDomain": "Mail.Example.TEST",
+              "Listen": { "smtp": "127.0.0.1:0", "submission": "none", "submissions": "none", "imap": "127.0.0.1:0",
+                          "imaps": "none", "pop3": "none", "pop3s": "none", "http": "127.0.0.1:0" }
+            }
+            """);
+        var environment = new Dictionary<string, string> { ["INTERCHANGE__Listen__imap"] = "none" };
+        var server = ServerProcess.Launch(["serve", "--data", data.Path, "--listen", "pop3=127.0.0.1:0"], environment, expectedListeners: 3);
+        await using (server)
+        {
+            await server.WaitListeningAsync(TimeSpan.FromSeconds(60));
+            var listening = server.Stdout.Where(l => l.StartsWith("listening ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).Order().ToList();
+            listening.ShouldBe(["http", "pop3", "smtp"], "file: smtp+imap+http; environment: imap off; command line: pop3 on");
+            server.Stdout.ShouldContain("created domain mail.example.test and user postmaster@mail.example.test");
+        }
+    }
+}
