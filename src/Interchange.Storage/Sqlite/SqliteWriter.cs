@@ -99,6 +99,24 @@ public sealed class SqliteWriter : IAsyncDisposable
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
             var context = new SqliteWriteContext(_connection, transaction);
+            if (batch.Count == 1)
+            {
+                // Alone in its batch, a request needs no savepoint: the transaction is its own.
+                try
+                {
+                    batch[0].Run(context);
+                    transaction.Commit();
+                }
+                catch (Exception ex)
+                {
+                    transaction.Rollback();
+                    batch[0].Fail(ex);
+                }
+
+                Complete(batch, started);
+                return;
+            }
+
             for (var i = 0; i < batch.Count; i++)
             {
                 var savepoint = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -129,6 +147,11 @@ public sealed class SqliteWriter : IAsyncDisposable
             }
         }
 
+        Complete(batch, started);
+    }
+
+    private void Complete(List<WriteRequest> batch, long started)
+    {
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _writes, batch.Count);
         foreach (var request in batch)
