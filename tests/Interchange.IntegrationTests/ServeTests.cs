@@ -129,20 +129,55 @@ public sealed class ServeTests
     }
 
     [Fact]
-    public async Task SigTerm_StopsTheServerWithinItsBound_AndRemovesTheEndpointsFile()
+    public async Task SigTerm_StopsTheServerWithinItsBound_UnderLoad_AndRemovesTheEndpointsFile()
     {
         using var data = new ScratchFolder();
         await using var server = await ServerProcess.StartAsync(data.Path);
         File.Exists(Path.Combine(data.Path, "run", "endpoints.json")).ShouldBeTrue();
 
-        // Connections open while it stops must not hold the stop up.
-        using var idle = new TcpClient();
-        await idle.ConnectAsync(IPAddress.Loopback, server.Port("http"));
+        // Under load: 100 idle connections on every mail listener and the web one, and 16
+        // clients requesting /healthz back to back. None of it may hold the stop up.
+        var idle = new List<TcpClient>();
+        foreach (var protocol in new[] { "smtp", "imap", "pop3", "http" })
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, server.Port(protocol));
+                idle.Add(client);
+            }
+        }
 
-        var watch = Stopwatch.StartNew();
+        using var stopLoad = new CancellationTokenSource();
+        long requests = 0;
+        var load = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            while (!stopLoad.IsCancellationRequested)
+            {
+                try
+                {
+                    await http.GetStringAsync(new Uri($"http://127.0.0.1:{server.Port("http")}/healthz"), stopLoad.Token);
+                    Interlocked.Increment(ref requests);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
+                {
+                    // Refused or cut once the server stops.
+                }
+            }
+        })).ToArray();
+        var deadline = Stopwatch.StartNew();
+        while (Interlocked.Read(ref requests) < 200 && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
+
+        Interlocked.Read(ref requests).ShouldBeGreaterThanOrEqualTo(200, "the load was running when the stop came");
         server.Terminate();
-        (await server.WaitForExitAsync(TimeSpan.FromSeconds(10))).ShouldBeTrue("stops within the default 10 s bound");
-        watch.Stop();
+        (await server.WaitForExitAsync(TimeSpan.FromSeconds(10))).ShouldBeTrue("stops within the default 10 s bound, under load");
+        await stopLoad.CancelAsync();
+        await Task.WhenAll(load).WaitAsync(TimeSpan.FromSeconds(30));
+        idle.ForEach(c => c.Dispose());
         server.ExitCode.ShouldBe(0);
         File.Exists(Path.Combine(data.Path, "run", "endpoints.json")).ShouldBeFalse();
         server.Stderr.ShouldContain(l => l.Contains("Interchange stopped in", StringComparison.Ordinal));
