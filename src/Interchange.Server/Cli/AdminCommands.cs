@@ -27,15 +27,10 @@ public static class AdminCommands
 
     private static Command DomainCommand(Option<string?> data)
     {
-        var name = new Argument<string>("domain") { Description = "Domain name (IDN allowed)" };
         var force = new Option<bool>("--force") { Description = "Also remove the domain's users, aliases and groups" };
 
-        var add = new Command("add", "Add a local domain.") { name };
-        add.SetAction((r, ct) => Run(r, data, async (s, _) =>
-        {
-            var added = await s.Directory.AddDomainAsync(r.GetValue(name)!, ct).ConfigureAwait(false);
-            Console.WriteLine($"added domain {added}");
-        }, ct));
+        var add = AddressCommand(data, "add", "Add a local domain.", "domain", "Domain name (IDN allowed)",
+            async (s, domain, ct) => $"added domain {await s.Directory.AddDomainAsync(domain, ct).ConfigureAwait(false)}");
 
         var list = new Command("list", "List local domains.");
         list.SetAction((r, ct) => Run(r, data, async (s, _) =>
@@ -87,29 +82,12 @@ public static class AdminCommands
             PrintGenerated(r.GetValue(passwdAddress)!, generated ? password : null);
         }, ct));
 
-        var disableAddress = Address("address", "The user's address");
-        var disable = new Command("disable", "Refuse the user's logins and end its sessions (mail is still accepted).") { disableAddress };
-        disable.SetAction((r, ct) => Run(r, data, async (s, _) =>
-        {
-            await s.Directory.SetDisabledAsync(r.GetValue(disableAddress)!, true, ct).ConfigureAwait(false);
-            Console.WriteLine($"disabled {r.GetValue(disableAddress)}");
-        }, ct));
-
-        var enableAddress = Address("address", "The user's address");
-        var enable = new Command("enable", "Allow a disabled user to log in again.") { enableAddress };
-        enable.SetAction((r, ct) => Run(r, data, async (s, _) =>
-        {
-            await s.Directory.SetDisabledAsync(r.GetValue(enableAddress)!, false, ct).ConfigureAwait(false);
-            Console.WriteLine($"enabled {r.GetValue(enableAddress)}");
-        }, ct));
-
-        var removeAddress = Address("address", "The user's address");
-        var remove = new Command("remove", "Remove a user, its group memberships and the aliases naming only it.") { removeAddress };
-        remove.SetAction((r, ct) => Run(r, data, async (s, _) =>
-        {
-            await s.Directory.RemoveUserAsync(r.GetValue(removeAddress)!, ct).ConfigureAwait(false);
-            Console.WriteLine($"removed user {r.GetValue(removeAddress)}");
-        }, ct));
+        var disable = AddressCommand(data, "disable", "Refuse the user's logins and end its sessions (mail is still accepted).", "address", "The user's address",
+            async (s, address, ct) => { await s.Directory.SetDisabledAsync(address, true, ct).ConfigureAwait(false); return $"disabled {address}"; });
+        var enable = AddressCommand(data, "enable", "Allow a disabled user to log in again.", "address", "The user's address",
+            async (s, address, ct) => { await s.Directory.SetDisabledAsync(address, false, ct).ConfigureAwait(false); return $"enabled {address}"; });
+        var remove = AddressCommand(data, "remove", "Remove a user, its group memberships and the aliases naming only it.", "address", "The user's address",
+            async (s, address, ct) => { await s.Directory.RemoveUserAsync(address, ct).ConfigureAwait(false); return $"removed user {address}"; });
 
         return new Command("user", "Manage users.") { add, list, passwd, disable, enable, remove };
     }
@@ -148,21 +126,10 @@ public static class AdminCommands
     private static Command GroupCommand(Option<string?> data)
     {
         var domainFilter = new Option<string?>("--domain") { Description = "Only this domain" };
-        var addAddress = Address("address", "The group's address");
-        var add = new Command("add", "Add a group (a distribution list).") { addAddress };
-        add.SetAction((r, ct) => Run(r, data, async (s, _) =>
-        {
-            var group = await s.Directory.AddGroupAsync(r.GetValue(addAddress)!, ct).ConfigureAwait(false);
-            Console.WriteLine($"added group {group}");
-        }, ct));
-
-        var removeAddress = Address("address", "The group's address");
-        var remove = new Command("remove", "Remove a group.") { removeAddress };
-        remove.SetAction((r, ct) => Run(r, data, async (s, _) =>
-        {
-            await s.Directory.RemoveGroupAsync(r.GetValue(removeAddress)!, ct).ConfigureAwait(false);
-            Console.WriteLine($"removed group {r.GetValue(removeAddress)}");
-        }, ct));
+        var add = AddressCommand(data, "add", "Add a group (a distribution list).", "address", "The group's address",
+            async (s, address, ct) => $"added group {await s.Directory.AddGroupAsync(address, ct).ConfigureAwait(false)}");
+        var remove = AddressCommand(data, "remove", "Remove a group.", "address", "The group's address",
+            async (s, address, ct) => { await s.Directory.RemoveGroupAsync(address, ct).ConfigureAwait(false); return $"removed group {address}"; });
 
         var list = new Command("list", "List groups and their members.") { domainFilter };
         list.SetAction((r, ct) => Run(r, data, async (s, _) =>
@@ -194,6 +161,15 @@ public static class AdminCommands
     }
 
     private static Argument<string> Address(string name, string description) => new(name) { Description = description };
+
+    /// <summary>A command of one argument that makes one change and prints what it did.</summary>
+    private static Command AddressCommand(Option<string?> data, string name, string description, string argumentName, string argumentDescription, Func<StoreServices, string, CancellationToken, Task<string>> change)
+    {
+        var argument = Address(argumentName, argumentDescription);
+        var command = new Command(name, description) { argument };
+        command.SetAction((r, ct) => Run(r, data, async (s, _) => Console.WriteLine(await change(s, r.GetValue(argument)!, ct).ConfigureAwait(false)), ct));
+        return command;
+    }
 
     /// <summary>Opens the data folder's store, runs one action, maps failures to exit codes and one-line messages.</summary>
     private static async Task<int> Run(ParseResult result, Option<string?> data, Func<StoreServices, CancellationToken, Task> action, CancellationToken cancellationToken)
