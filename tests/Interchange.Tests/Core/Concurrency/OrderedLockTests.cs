@@ -319,6 +319,58 @@ public sealed class OrderedLockTests
     }
 
     [Fact]
+    public async Task A_flow_forked_while_a_lock_is_held_inherits_it_until_it_is_released()
+    {
+        var high = new OrderedLock(Unique("store"), LockLevel.Store);
+        var low = new OrderedLock(Unique("queue"), LockLevel.Queue);
+        var parentReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var childChecked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hold = high.Acquire();
+
+        var child = Task.Run(async () =>
+        {
+            LockOrderViolationException whileHeld;
+            try
+            {
+                whileHeld = Should.Throw<LockOrderViolationException>(() => low.Acquire());
+            }
+            finally
+            {
+                childChecked.SetResult();
+            }
+
+            await parentReleased.Task;
+
+            // The release happened in the parent's flow; the child's snapshot must not count it any more.
+            LockOrderValidator.CurrentlyHeld.ShouldBeEmpty();
+            using var afterRelease = low.Acquire();
+            return whileHeld;
+        });
+
+        await childChecked.Task.WaitAsync(Bound);
+        hold.Dispose();
+        parentReleased.SetResult();
+
+        var violation = await child.WaitAsync(Bound);
+        violation.HeldLock.ShouldBe(high.Name);
+    }
+
+    [Fact]
+    public async Task A_hold_released_from_another_flow_no_longer_counts_in_the_flow_that_took_it()
+    {
+        var high = new OrderedLock(Unique("store"), LockLevel.Store);
+        var low = new OrderedLock(Unique("directory"), LockLevel.Directory);
+        var hold = high.Acquire();
+
+        await Task.Run(hold.Dispose).WaitAsync(Bound);
+
+        LockOrderValidator.CurrentlyHeld.ShouldBeEmpty();
+        high.HolderName.ShouldBeNull();
+        using var lowHold = low.Acquire();
+        LockOrderValidator.CurrentlyHeld.ShouldBe([low.Name]);
+    }
+
+    [Fact]
     public void The_holder_name_is_the_flow_name_while_held()
     {
         var gate = new OrderedLock(Unique("leaf"), LockLevel.Leaf);
