@@ -1,0 +1,199 @@
+using System.Net;
+using Interchange.Directory.Security;
+using Interchange.Tests.TestSupport;
+using Shouldly;
+
+namespace Interchange.Tests.Directory.Security;
+
+/// <summary>Failed-login limits, exercised through the authenticator on a manual clock.</summary>
+public sealed class LoginThrottleTests : IAsyncLifetime
+{
+    private const string Password = "right-password";
+    private static readonly TimeSpan UserWindow = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan AddressWindow = TimeSpan.FromMinutes(5);
+    private static readonly IPAddress Attacker = IPAddress.Parse("192.0.2.1");
+    private static readonly IPAddress Neighbour = IPAddress.Parse("192.0.2.2");
+    private DirectoryTestEnvironment _env = null!;
+
+    public async Task InitializeAsync()
+    {
+        _env = await DirectoryTestEnvironment.CreateAsync(new LoginThrottleOptions
+        {
+            MaxFailuresPerUser = 3,
+            UserWindow = UserWindow,
+            MaxFailuresPerAddress = 5,
+            AddressWindow = AddressWindow,
+        });
+        await _env.Service.AddDomainAsync("example.com");
+        foreach (var user in new[] { "alice", "bob", "carol", "dave", "erin", "frank" })
+        {
+            await _env.Service.AddUserAsync($"{user}@example.com", Password);
+        }
+    }
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Fact]
+    public async Task After_too_many_failures_even_the_right_password_is_throttled_without_hashing()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            (await Login("alice", "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        }
+
+        var before = _env.Hasher.Computations;
+        var result = await Login("alice", Password, Neighbour);
+
+        result.Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+        result.Session.ShouldBeNull();
+        result.RetryAfter.ShouldBe(UserWindow, "the clock has not moved since the window opened");
+        (_env.Hasher.Computations - before).ShouldBe(0, "a throttled attempt must not cost a PBKDF2 computation");
+    }
+
+    [Fact]
+    public async Task Below_the_limit_the_right_password_still_works()
+    {
+        (await Login("alice", "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await Login("alice", "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+
+        (await Login("alice", Password, Attacker)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task The_user_window_expires_on_the_clock()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Login("alice", "wrong", null);
+        }
+
+        _env.Clock.Advance(TimeSpan.FromMinutes(10));
+        var stillBlocked = await Login("alice", Password, null);
+        stillBlocked.Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+        stillBlocked.RetryAfter.ShouldBe(TimeSpan.FromMinutes(5));
+
+        _env.Clock.Advance(TimeSpan.FromMinutes(5));
+        (await Login("alice", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task Failures_from_one_address_across_users_throttle_that_address()
+    {
+        // Five failures from one address, no user reaching its own limit of three.
+        foreach (var user in new[] { "bob", "bob", "carol", "carol", "nobody" })
+        {
+            (await Login(user, "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        }
+
+        var fromAttacker = await Login("alice", Password, Attacker);
+        fromAttacker.Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+        fromAttacker.RetryAfter.ShouldBe(AddressWindow);
+
+        (await Login("alice", Password, Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+        (await Login("bob", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+
+        _env.Clock.Advance(AddressWindow);
+        (await Login("alice", Password, Attacker)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.53")]
+    [InlineData("::1")]
+    public async Task Loopback_is_exempt_from_the_address_limit(string loopback)
+    {
+        var local = IPAddress.Parse(loopback);
+        foreach (var user in new[] { "bob", "bob", "carol", "carol", "dave", "dave", "erin", "erin" })
+        {
+            (await Login(user, "wrong", local)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        }
+
+        (await Login("alice", Password, local)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task Loopback_is_still_subject_to_the_user_limit()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Login("alice", "wrong", IPAddress.Loopback);
+        }
+
+        (await Login("alice", Password, IPAddress.Loopback)).Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+    }
+
+    [Fact]
+    public async Task A_successful_login_clears_the_users_failure_count()
+    {
+        await Login("alice", "wrong", null);
+        await Login("alice", "wrong", null);
+        (await Login("alice", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+
+        await Login("alice", "wrong", null);
+        await Login("alice", "wrong", null);
+
+        // Four failures in the window, but only two since the success.
+        (await Login("alice", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task One_users_failures_do_not_throttle_another_user()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await Login("alice", "wrong", null);
+        }
+
+        (await Login("alice", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+        (await Login("bob", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Fact]
+    public void The_throttle_alone_counts_failures_per_user_in_a_fixed_window()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new LoginThrottle(new LoginThrottleOptions { MaxFailuresPerUser = 2, UserWindow = TimeSpan.FromMinutes(1) }, clock);
+
+        throttle.RetryAfter("u", null).ShouldBeNull();
+        throttle.RecordFailure("u", null);
+        throttle.RetryAfter("u", null).ShouldBeNull();
+        clock.Advance(TimeSpan.FromSeconds(20));
+        throttle.RecordFailure("u", null);
+
+        throttle.RetryAfter("u", null).ShouldBe(TimeSpan.FromSeconds(40));
+        throttle.RetryAfter("v", null).ShouldBeNull();
+
+        clock.Advance(TimeSpan.FromSeconds(40));
+        throttle.RetryAfter("u", null).ShouldBeNull("the window has ended");
+        throttle.RecordFailure("u", null);
+        throttle.RetryAfter("u", null).ShouldBeNull("a failure after the window starts a new one");
+
+        throttle.RecordFailure("u", null);
+        throttle.RetryAfter("u", null).ShouldBe(TimeSpan.FromMinutes(1));
+        throttle.RecordSuccess("u");
+        throttle.RetryAfter("u", null).ShouldBeNull();
+    }
+
+    [Fact]
+    public void The_throttle_alone_blocks_an_address_over_its_limit_whoever_the_user()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new LoginThrottle(new LoginThrottleOptions { MaxFailuresPerUser = 10, MaxFailuresPerAddress = 3, AddressWindow = TimeSpan.FromMinutes(2) }, clock);
+
+        throttle.RecordFailure("u", Attacker);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        throttle.RecordFailure("v", Attacker);
+        throttle.RecordFailure("w", Attacker);
+
+        // No user is near its own limit; the address is at its limit.
+        throttle.RetryAfter("x", Attacker).ShouldBe(TimeSpan.FromSeconds(100));
+        throttle.RetryAfter("x", Neighbour).ShouldBeNull();
+        throttle.RetryAfter("x", null).ShouldBeNull();
+
+        throttle.RecordSuccess("u");
+        throttle.RetryAfter("u", Attacker).ShouldBe(TimeSpan.FromSeconds(100), "a success clears the user's count, not the address's");
+    }
+
+    private Task<AuthenticationResult> Login(string user, string password, IPAddress? client) =>
+        _env.Authenticator.AuthenticateAsync(user.Contains('@') ? user : $"{user}@example.com", password, client);
+}

@@ -1,0 +1,160 @@
+using Dapper;
+using Interchange.Storage.Sqlite;
+using Interchange.Tests.TestSupport;
+using Microsoft.Data.Sqlite;
+using Shouldly;
+
+namespace Interchange.Tests.Storage.Sqlite;
+
+public sealed class SqliteMigrationTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    private string DatabasePath => _directory.File("store.db");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task A_new_file_is_migrated_to_the_latest_schema()
+    {
+        await using var database = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath });
+
+        (await database.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+        SqliteSchema.LatestVersion.ShouldBe(SqliteSchema.Migrations.Max(m => m.Version));
+        SqliteSchema.Migrations.Select(m => m.Version).ShouldBe(Enumerable.Range(1, SqliteSchema.Migrations.Count));
+    }
+
+    [Fact]
+    public async Task Data_written_under_an_old_schema_survives_the_upgrade_and_the_change_log_works_after_it()
+    {
+        await using (var old = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = 1 }))
+        {
+            (await old.SchemaVersionAsync()).ShouldBe(1);
+        }
+
+        using (var raw = OpenRaw())
+        {
+            TableExists(raw, "domains").ShouldBeTrue();
+            TableExists(raw, "directory_changes").ShouldBeFalse("version 1 has no change log yet");
+            raw.Execute("INSERT INTO domains(name, created_at) VALUES ('example.com', 1700000000)");
+            raw.Execute("""
+                INSERT INTO addresses(key, address, domain, kind, created_at) VALUES
+                    ('alice@example.com', 'Alice@example.com', 'example.com', 'user', 1700000001),
+                    ('bob@example.com', 'bob@example.com', 'example.com', 'user', 1700000002),
+                    ('sales@example.com', 'sales@example.com', 'example.com', 'alias', 1700000003),
+                    ('staff@example.com', 'staff@example.com', 'example.com', 'group', 1700000004)
+                """);
+            raw.Execute("""
+                INSERT INTO users(key, password_hash, disabled, credential_version) VALUES
+                    ('alice@example.com', '$old$hash', 0, 3),
+                    ('bob@example.com', NULL, 1, 1)
+                """);
+            raw.Execute("INSERT INTO alias_targets(alias_key, target, target_key) VALUES ('sales@example.com', 'Alice@example.com', 'alice@example.com')");
+            raw.Execute("INSERT INTO group_members(group_key, member, member_key) VALUES ('staff@example.com', 'bob@example.com', 'bob@example.com')");
+        }
+
+        await using (var upgraded = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }))
+        {
+            (await upgraded.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+            var store = new SqliteDirectoryStore(upgraded);
+
+            var alice = (await store.GetUserAsync("alice@example.com")).ShouldNotBeNull();
+            alice.Address.ShouldBe("Alice@example.com");
+            alice.PasswordHash.ShouldBe("$old$hash");
+            alice.CredentialVersion.ShouldBe(3);
+            (await store.GetUserAsync("bob@example.com")).ShouldNotBeNull().Disabled.ShouldBeTrue();
+            (await store.ListDomainsAsync()).ShouldHaveSingleItem().AddressCount.ShouldBe(4);
+            (await store.GetAliasTargetsAsync("sales@example.com")).ShouldBe(["Alice@example.com"]);
+            (await store.GetAliasesOfAsync("alice@example.com")).ShouldBe(["sales@example.com"]);
+            (await store.GetGroupsContainingAsync("bob@example.com")).ShouldBe(["staff@example.com"]);
+
+            (await store.LatestChangeAsync()).ShouldBe(0);
+            await store.SetPasswordAsync("alice@example.com", "$new$hash");
+            var change = (await store.ChangesSinceAsync(0, 10)).ShouldHaveSingleItem();
+            change.Subject.ShouldBe("alice@example.com");
+            (await store.GetUserAsync("alice@example.com"))!.CredentialVersion.ShouldBe(4);
+        }
+
+        // Opening again applies nothing (a second CREATE TABLE would fail) and loses nothing.
+        await using (var again = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }))
+        {
+            (await again.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+            var store = new SqliteDirectoryStore(again);
+            (await store.GetUserAsync("alice@example.com"))!.PasswordHash.ShouldBe("$new$hash");
+            (await store.ChangesSinceAsync(0, 10)).Count.ShouldBe(1);
+            (await store.ListUsersAsync()).Count.ShouldBe(2);
+        }
+    }
+
+    [Fact]
+    public async Task Opening_at_an_older_target_version_leaves_a_newer_file_alone_and_reopening_is_a_no_op()
+    {
+        await using (var first = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = 1 }))
+        {
+            (await first.SchemaVersionAsync()).ShouldBe(1);
+        }
+
+        await using (var second = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = 1 }))
+        {
+            (await second.SchemaVersionAsync()).ShouldBe(1);
+        }
+
+        await using (var latest = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }))
+        {
+            (await latest.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+        }
+
+        await using (var older = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = 1 }))
+        {
+            (await older.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_from_a_newer_build_is_refused_with_a_clear_message()
+    {
+        await using (var current = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }))
+        {
+            (await current.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+        }
+
+        var future = SqliteSchema.LatestVersion + 7;
+        using (var raw = OpenRaw())
+        {
+            raw.Execute($"PRAGMA user_version = {future}");
+        }
+
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() => SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }));
+
+        ex.Message.ShouldContain(future.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ex.Message.ShouldContain(SqliteSchema.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ex.Message.ShouldContain("newer");
+
+        // The refused open left the file as it was.
+        using var check = OpenRaw();
+        check.ExecuteScalar<long>("PRAGMA user_version").ShouldBe(future);
+    }
+
+    [Fact]
+    public async Task A_fresh_file_claiming_a_future_version_is_refused_too()
+    {
+        using (var raw = OpenRaw())
+        {
+            raw.Execute("PRAGMA user_version = 99");
+        }
+
+        var ex = await Should.ThrowAsync<InvalidOperationException>(() => SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }));
+        ex.Message.ShouldContain("99");
+    }
+
+    private SqliteConnection OpenRaw()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static bool TableExists(SqliteConnection connection, string table) =>
+        connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table", new { table }) == 1;
+}

@@ -1,0 +1,229 @@
+using Dapper;
+using Interchange.Storage.Sqlite;
+using Interchange.Tests.TestSupport;
+using Shouldly;
+
+namespace Interchange.Tests.Storage.Sqlite;
+
+/// <summary>
+/// The single writer's group commit. To make batching deterministic, a first request blocks the
+/// writer thread inside its work; everything enqueued meanwhile must go into the next batch.
+/// </summary>
+public sealed class SqliteWriterTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private SqliteTestDatabase _db = null!;
+
+    private SqliteDatabase Database => _db.Database;
+
+    private SqliteWriter Writer => _db.Database.Writer;
+
+    public async Task InitializeAsync()
+    {
+        _db = await SqliteTestDatabase.CreateAsync();
+        await Database.WriteAsync(w => w.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL UNIQUE)"));
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task A_write_returns_its_result_after_it_is_committed()
+    {
+        var id = await Database.WriteAsync(w =>
+        {
+            w.Execute("INSERT INTO t(v) VALUES ('one')");
+            return w.ExecuteScalar<long>("SELECT last_insert_rowid()");
+        });
+
+        id.ShouldBeGreaterThan(0);
+        (await Values()).ShouldBe(["one"]);
+    }
+
+    [Fact]
+    public async Task Requests_queued_while_the_writer_is_busy_commit_together()
+    {
+        using var blocker = new WriterBlocker(Writer);
+        await blocker.StartedAsync();
+        var commitsBefore = Writer.Commits;
+        var writesBefore = Writer.Writes;
+
+        var queued = Enumerable.Range(0, 100).Select(i => Insert($"row {i}")).ToList();
+        blocker.Release();
+        await Task.WhenAll(queued.Append(blocker.Task)).WaitAsync(Bound);
+
+        // The blocker's own batch, then one batch for the 100 (a few at most, never one each).
+        (Writer.Commits - commitsBefore).ShouldBeLessThanOrEqualTo(3);
+        (Writer.Writes - writesBefore).ShouldBe(101);
+        (await Count()).ShouldBe(101);
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_writers_all_complete_in_fewer_commits_than_writes()
+    {
+        using var blocker = new WriterBlocker(Writer);
+        await blocker.StartedAsync();
+        var commitsBefore = Writer.Commits;
+        var writesBefore = Writer.Writes;
+
+        // Enqueue from many threads at once.
+        using var start = new Barrier(8);
+        var enqueuers = Enumerable.Range(0, 8).Select(t => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                return Enumerable.Range(0, 25).Select(i => Insert($"t{t} r{i}")).ToList();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToList();
+        var writes = (await Task.WhenAll(enqueuers).WaitAsync(Bound)).SelectMany(w => w).ToList();
+        writes.Count.ShouldBe(200);
+
+        blocker.Release();
+        await Task.WhenAll(writes.Append(blocker.Task)).WaitAsync(Bound);
+
+        writes.ShouldAllBe(w => w.IsCompletedSuccessfully);
+        (await Count()).ShouldBe(201);
+        (Writer.Writes - writesBefore).ShouldBe(201);
+        (Writer.Commits - commitsBefore).ShouldBeLessThan(Writer.Writes - writesBefore);
+        (Writer.Commits - commitsBefore).ShouldBeLessThanOrEqualTo(3);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_without_a_blocker_all_complete_and_never_need_more_commits_than_writes()
+    {
+        var commitsBefore = Writer.Commits;
+        var writesBefore = Writer.Writes;
+
+        var writes = Enumerable.Range(0, 200).Select(i => Task.Run(() => Insert($"free {i}"))).ToList();
+        await Task.WhenAll(writes).WaitAsync(Bound);
+
+        (await Count()).ShouldBe(200);
+        (Writer.Writes - writesBefore).ShouldBe(200);
+        (Writer.Commits - commitsBefore).ShouldBeLessThanOrEqualTo(200);
+    }
+
+    [Fact]
+    public async Task A_failing_request_rolls_back_alone_and_the_rest_of_its_batch_commits()
+    {
+        using var blocker = new WriterBlocker(Writer);
+        await blocker.StartedAsync();
+        var commitsBefore = Writer.Commits;
+
+        var before = Insert("before");
+        var failing = Database.WriteAsync<int>(w =>
+        {
+            w.Execute("INSERT INTO t(v) VALUES ('doomed')");
+            throw new InvalidOperationException("work failed");
+        });
+        var duplicate = Insert("before"); // violates UNIQUE: fails in the database itself
+        var after = Insert("after");
+        blocker.Release();
+
+        await before.WaitAsync(Bound);
+        await after.WaitAsync(Bound);
+        (await Should.ThrowAsync<InvalidOperationException>(failing.WaitAsync(Bound))).Message.ShouldBe("work failed");
+        await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(duplicate.WaitAsync(Bound));
+        await blocker.Task.WaitAsync(Bound);
+
+        (Writer.Commits - commitsBefore).ShouldBe(2, "the blocker's batch, then one batch holding all four");
+        (await Values()).ShouldBe(["after", "before", "blocker"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_before_it_runs_is_cancelled_and_not_applied()
+    {
+        using var blocker = new WriterBlocker(Writer);
+        await blocker.StartedAsync();
+        using var cts = new CancellationTokenSource();
+        var ran = false;
+
+        var cancelled = Writer.WriteAsync(w =>
+        {
+            ran = true;
+            w.Execute("INSERT INTO t(v) VALUES ('cancelled')");
+        }, cts.Token);
+        var other = Insert("kept");
+        cts.Cancel();
+        blocker.Release();
+
+        await Should.ThrowAsync<OperationCanceledException>(cancelled.WaitAsync(Bound));
+        cancelled.IsCanceled.ShouldBeTrue();
+        await other.WaitAsync(Bound);
+        await blocker.Task.WaitAsync(Bound);
+
+        ran.ShouldBeFalse();
+        (await Values()).ShouldBe(["blocker", "kept"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Disposing_the_database_finishes_the_writes_already_queued_and_refuses_new_ones()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.File("dispose.db");
+        var database = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = path });
+        await database.WriteAsync(w => w.Execute("CREATE TABLE t (v TEXT)"));
+        using var blocker = new WriterBlocker(database.Writer, "INSERT INTO t(v) VALUES ('blocker')");
+        await blocker.StartedAsync();
+
+        var queued = Enumerable.Range(0, 10).Select(i => database.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES (@v)", new { v = $"q{i}" }))).ToList();
+        var disposing = database.DisposeAsync().AsTask();
+        disposing.IsCompleted.ShouldBeFalse();
+        blocker.Release();
+        await disposing.WaitAsync(Bound);
+
+        queued.ShouldAllBe(q => q.IsCompletedSuccessfully);
+        await Should.ThrowAsync<ObjectDisposedException>(database.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES ('late')")));
+
+        await using var reopened = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = path });
+        (await reopened.ReadAsync(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM t"))).ShouldBe(11);
+    }
+
+    private Task Insert(string value) =>
+        Database.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES (@value)", new { value }));
+
+    private async Task<long> Count() =>
+        await Database.ReadAsync(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM t"));
+
+    private async Task<List<string>> Values() =>
+        await Database.ReadAsync(c => c.Query<string>("SELECT v FROM t ORDER BY v").ToList());
+
+    /// <summary>A write request that holds the writer thread until released (bounded, so a bug cannot hang the run).</summary>
+    private sealed class WriterBlocker : IDisposable
+    {
+        private readonly ManualResetEventSlim _started = new();
+        private readonly ManualResetEventSlim _release = new();
+
+        public WriterBlocker(SqliteWriter writer, string sql = "INSERT INTO t(v) VALUES ('blocker')")
+        {
+            Task = writer.WriteAsync(w =>
+            {
+                _started.Set();
+                if (!_release.Wait(Bound))
+                {
+                    throw new TimeoutException("the blocker was never released");
+                }
+
+                w.Execute(sql);
+            });
+        }
+
+        public Task Task { get; }
+
+        public async Task StartedAsync()
+        {
+            var started = await System.Threading.Tasks.Task.Run(() => _started.Wait(Bound));
+            started.ShouldBeTrue("the writer never ran the blocking request");
+        }
+
+        public void Release() => _release.Set();
+
+        public void Dispose()
+        {
+            _release.Set();
+            _started.Dispose();
+
+            // _release may still be waited on if a test failed early: release it, do not dispose it under a waiter.
+        }
+    }
+}
