@@ -21,8 +21,9 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
         var wait = Blocked(_users, userKey, options.MaxFailuresPerUser, options.UserWindow, now);
         if (client is not null && !IPAddress.IsLoopback(client))
         {
-            var addressWait = Blocked(_addresses, client, options.MaxFailuresPerAddress, options.AddressWindow, now);
-            if (addressWait > wait)
+            // Lifted comparisons of nullables are false when either side is null: compare explicitly.
+            if (Blocked(_addresses, client, options.MaxFailuresPerAddress, options.AddressWindow, now) is { } addressWait
+                && (wait is null || addressWait > wait))
             {
                 wait = addressWait;
             }

@@ -84,8 +84,19 @@ public sealed class FileBlobStore : IBlobStore
         return new BlobRef(id, length);
     }
 
-    public Stream OpenRead(BlobId id) =>
-        new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+    public Stream OpenRead(BlobId id)
+    {
+        var path = PathOf(id);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            // No blob in this shard yet: the same "no such blob" as a missing file.
+            throw new FileNotFoundException($"no blob {id}", path, ex);
+        }
+    }
 
     public bool Exists(BlobId id) => File.Exists(PathOf(id));
 

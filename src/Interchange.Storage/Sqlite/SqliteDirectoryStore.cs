@@ -41,9 +41,14 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
                 throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"domain {name} still has {count} users, aliases or groups; remove them first or use --force");
             }
 
-            foreach (var key in w.Query<string>("SELECT key FROM addresses WHERE domain = @name", new { name }).ToList())
+            foreach (var (key, kind) in w.Query<(string Key, string Kind)>("SELECT key, kind FROM addresses WHERE domain = @name", new { name }).ToList())
             {
                 DetachReferences(w, key);
+                if (kind == "user")
+                {
+                    // A removed user's sessions must end, as with 'user remove'.
+                    LogChange(w, DirectoryChangeScope.Credentials, key, $"user removed with domain {name}");
+                }
             }
 
             w.Execute("DELETE FROM addresses WHERE domain = @name", new { name });
@@ -247,13 +252,33 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
             LogChange(w, scope, key, what);
         }, cancellationToken);
 
-    /// <summary>Drops memberships and alias targets that name <paramref name="key"/>, and aliases left with no target.</summary>
-    private static void DetachReferences(SqliteWriteContext w, string key)
+    /// <summary>
+    /// Drops memberships and alias targets that name <paramref name="key"/>; an alias left with no
+    /// target goes too, and with it every reference to it, and so on down the chain, so that no
+    /// group or alias keeps naming an address that a later user could take over.
+    /// </summary>
+    private void DetachReferences(SqliteWriteContext w, string key)
     {
-        w.Execute("DELETE FROM group_members WHERE member_key = @key", new { key });
-        w.Execute("DELETE FROM alias_targets WHERE target_key = @key", new { key });
-        w.Execute("DELETE FROM addresses WHERE kind = 'alias' AND key <> @key AND NOT EXISTS (SELECT 1 FROM alias_targets t WHERE t.alias_key = addresses.key)", new { key });
+        var detach = new Queue<string>([key]);
+        var removed = new HashSet<string>(StringComparer.Ordinal) { key };
+        while (detach.TryDequeue(out var current))
+        {
+            w.Execute("DELETE FROM group_members WHERE member_key = @current", new { current });
+            var emptied = w.Query<string>(EmptiedAliasesSql, new { current }).ToList();
+            w.Execute("DELETE FROM alias_targets WHERE target_key = @current", new { current });
+            foreach (var alias in emptied.Where(removed.Add))
+            {
+                w.Execute("DELETE FROM addresses WHERE key = @alias", new { alias });
+                LogChange(w, DirectoryChangeScope.User, alias, $"alias {alias} removed: its last target {current} was removed");
+                detach.Enqueue(alias);
+            }
+        }
     }
+
+    // Aliases whose only remaining target is @current.
+    private const string EmptiedAliasesSql =
+        "SELECT DISTINCT t.alias_key FROM alias_targets t WHERE t.target_key = @current " +
+        "AND NOT EXISTS (SELECT 1 FROM alias_targets o WHERE o.alias_key = t.alias_key AND o.target_key <> @current)";
 
     private static void RequireKind(SqliteWriteContext w, string key, AddressKind kind)
     {
