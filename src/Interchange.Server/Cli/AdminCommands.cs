@@ -160,7 +160,7 @@ public static class AdminCommands
         return new Command("group", "Manage groups (distribution lists).") { add, remove, list, members };
     }
 
-    private static Argument<string> Address(string name, string description) => new(name) { Description = description };
+    internal static Argument<string> Address(string name, string description) => new(name) { Description = description };
 
     /// <summary>A command of one argument that makes one change and prints what it did.</summary>
     private static Command AddressCommand(Option<string?> data, string name, string description, string argumentName, string argumentDescription, Func<StoreServices, string, CancellationToken, Task<string>> change)
@@ -172,7 +172,7 @@ public static class AdminCommands
     }
 
     /// <summary>Opens the data folder's store, runs one action, maps failures to exit codes and one-line messages.</summary>
-    private static async Task<int> Run(ParseResult result, Option<string?> data, Func<StoreServices, CancellationToken, Task> action, CancellationToken cancellationToken)
+    internal static async Task<int> Run(ParseResult result, Option<string?> data, Func<StoreServices, CancellationToken, Task> action, CancellationToken cancellationToken)
     {
         var folder = DataFolder.Resolve(result.GetValue(data));
         if (!folder.StoreExists)
@@ -230,7 +230,7 @@ public static class AdminCommands
         }
     }
 
-    private static void Table(string[] header, IEnumerable<string[]> rows)
+    internal static void Table(string[] header, IEnumerable<string[]> rows)
     {
         var all = rows.ToList();
         if (all.Count == 0)

@@ -21,7 +21,7 @@ public static class CommandLine
         var root = new RootCommand("Interchange: an Exchange-style mail server (SMTP, IMAP, POP3, CalDAV) on .NET.");
         root.Options.Add(data);
         root.Subcommands.Add(ServeCommand(data));
-        foreach (var command in AdminCommands.Build(data))
+        foreach (var command in AdminCommands.Build(data).Concat(MailCommands.Build(data)))
         {
             root.Subcommands.Add(command);
         }

@@ -28,6 +28,10 @@ public sealed class InterchangeOptions
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
 
     public StoreOptions Store { get; set; } = new();
+
+    public Interchange.Smtp.SmtpOptions Smtp { get; set; } = new();
+
+    public Interchange.Transport.TransportOptions Transport { get; set; } = new();
 }
 
 public sealed class TlsOptions

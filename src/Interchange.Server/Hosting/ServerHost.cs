@@ -6,7 +6,14 @@ using Interchange.Core.Concurrency;
 using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
+using Interchange.Directory.Resolution;
+using Interchange.Smtp;
+using Interchange.Smtp.Session;
 using Interchange.Storage.Directory;
+using Interchange.Transport;
+using Interchange.Transport.Delivery;
+using Interchange.Transport.Queue;
+using Interchange.Transport.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -99,7 +106,7 @@ public static class ServerHost
 
             using (certificate)
             {
-                RegisterServices(builder.Services, store, options, certificate);
+                RegisterServices(builder.Services, store, options, certificate, hostName);
                 builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, listeners, certificate, hostName));
                 await using var app = builder.Build();
                 LockDiagnostics.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Interchange.Locks");
@@ -178,19 +185,42 @@ public static class ServerHost
         _ = services;
     }
 
-    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate)
+    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate, string hostName)
     {
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(store);
         services.AddSingleton(certificate);
         services.AddSingleton<IDirectoryStore>(store.DirectoryStore);
+        services.AddSingleton(store.Queue);
+        services.AddSingleton(store.Mail);
+        services.AddSingleton(store.Blobs);
         services.AddSingleton<PasswordHasher>(store.Hasher);
         services.AddSingleton<SecurityContextCache>();
-        services.AddSingleton(options.LoginThrottle);
         services.AddSingleton(sp => new LoginThrottle(options.LoginThrottle));
         services.AddSingleton<Authenticator>();
         services.AddSingleton<DirectoryChangeWatcher>();
         services.AddHostedService<DirectoryWatcherService>();
+
+        // Transport: two wake-up hints, one for the categorizer and one for delivery.
+        var newMessages = new QueueSignal();
+        var deliveries = new QueueSignal();
+        services.AddSingleton(options.Transport);
+        services.AddSingleton<RecipientResolver>();
+        services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));
+        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
+        services.AddSingleton(sp => new LocalDelivery(store.Queue, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalDelivery>>()));
+        services.AddHostedService(sp => new TransportService(store.Queue, sp.GetRequiredService<Categorizer>(), sp.GetRequiredService<LocalDelivery>(), newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<TransportService>>()));
+
+        services.AddSingleton(sp => new RecipientPolicy(store.DirectoryStore, sp.GetRequiredService<RecipientResolver>(), hostName));
+        services.AddSingleton(sp => new SmtpServer(
+            options.Smtp,
+            hostName,
+            sp.GetRequiredService<MessageAcceptor>(),
+            sp.GetRequiredService<Authenticator>(),
+            sp.GetRequiredService<RecipientPolicy>(),
+            certificate,
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<SmtpServer>>()));
     }
 
     private static void ConfigureListeners(KestrelServerOptions kestrel, IReadOnlyList<ListenerBinding> listeners, X509Certificate2 certificate, string hostName)
@@ -205,9 +235,20 @@ public static class ServerHost
                     listenOptions.UseHttps(certificate);
                 }
 
-                if (listener.Protocol != MailProtocol.Http)
+                var protocol = listener.Protocol;
+                if (protocol is MailProtocol.Smtp or MailProtocol.Submission or MailProtocol.Submissions)
                 {
-                    var protocol = listener.Protocol;
+                    var smtp = kestrel.ApplicationServices.GetRequiredService<SmtpServer>();
+                    var kind = protocol switch
+                    {
+                        MailProtocol.Smtp => ListenerKind.Smtp,
+                        MailProtocol.Submission => ListenerKind.Submission,
+                        _ => ListenerKind.Submissions,
+                    };
+                    listenOptions.Run(connection => smtp.HandleAsync(connection, kind, tls: protocol.IsImplicitTls()));
+                }
+                else if (protocol != MailProtocol.Http)
+                {
                     listenOptions.Run(connection => UnavailableProtocolHandler.HandleAsync(connection, protocol, hostName));
                 }
             }

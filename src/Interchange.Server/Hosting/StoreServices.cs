@@ -18,6 +18,8 @@ public sealed class StoreServices : IAsyncDisposable
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
         Blobs = new FileBlobStore(blobsPath);
+        Queue = new SqliteQueueStore(database);
+        Mail = new SqliteMailStore(database);
     }
 
     public SqliteDatabase Database { get; }
@@ -29,6 +31,10 @@ public sealed class StoreServices : IAsyncDisposable
     public DirectoryService Directory { get; }
 
     public IBlobStore Blobs { get; }
+
+    public Interchange.Storage.Queue.IQueueStore Queue { get; }
+
+    public Interchange.Storage.Mail.IMailStore Mail { get; }
 
     public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, CancellationToken cancellationToken = default)
     {

@@ -25,60 +25,52 @@ public sealed class FileBlobStore : IBlobStore
     public async Task<BlobRef> WriteAsync(Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var tempPath = Path.Combine(_tmp, Guid.NewGuid().ToString("N"));
-        long length = 0;
-        BlobId id;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            await using var writer = BeginWrite();
+            int read;
+            while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                int read;
-                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    length += read;
-                }
-
-                file.Flush(flushToDisk: true);
+                await writer.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
 
-            id = BlobId.FromHash(hash.GetHashAndReset());
-            var finalPath = PathOf(id);
-            var shard = Path.GetDirectoryName(finalPath)!;
-            var createdShard = !System.IO.Directory.Exists(shard);
-            if (createdShard)
-            {
-                System.IO.Directory.CreateDirectory(shard);
-            }
-
-            try
-            {
-                File.Move(tempPath, finalPath, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(finalPath))
-            {
-                // Same content already stored (content addressing): keep the existing file.
-                File.Delete(tempPath);
-            }
-
-            DirectorySync.Flush(shard);
-            if (createdShard)
-            {
-                DirectorySync.Flush(Path.GetDirectoryName(shard)!);
-                DirectorySync.Flush(_root);
-            }
-        }
-        catch
-        {
-            TryDelete(tempPath);
-            throw;
+            return await writer.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public IBlobWriter BeginWrite() => new FileBlobWriter(this, Path.Combine(_tmp, Guid.NewGuid().ToString("N")));
+
+    /// <summary>Moves a fsynced temporary file to its content address and makes the rename durable.</summary>
+    internal BlobRef Publish(string tempPath, BlobId id, long length)
+    {
+        var finalPath = PathOf(id);
+        var shard = Path.GetDirectoryName(finalPath)!;
+        var createdShard = !System.IO.Directory.Exists(shard);
+        if (createdShard)
+        {
+            System.IO.Directory.CreateDirectory(shard);
+        }
+
+        try
+        {
+            File.Move(tempPath, finalPath, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(finalPath))
+        {
+            // Same content already stored (content addressing): keep the existing file.
+            File.Delete(tempPath);
+        }
+
+        DirectorySync.Flush(shard);
+        if (createdShard)
+        {
+            DirectorySync.Flush(Path.GetDirectoryName(shard)!);
+            DirectorySync.Flush(_root);
         }
 
         return new BlobRef(id, length);
@@ -115,7 +107,7 @@ public sealed class FileBlobStore : IBlobStore
 
     internal string PathOf(BlobId id) => Path.Combine(_root, id.Hex[..2], id.Hex[2..4], id.Hex);
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

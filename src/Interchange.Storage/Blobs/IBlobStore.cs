@@ -9,6 +9,9 @@ public interface IBlobStore
     /// <summary>Streams <paramref name="content"/> to durable storage while hashing it; never buffers it whole.</summary>
     Task<BlobRef> WriteAsync(Stream content, CancellationToken cancellationToken = default);
 
+    /// <summary>Starts a blob whose bytes the caller pushes in; see <see cref="IBlobWriter"/>.</summary>
+    IBlobWriter BeginWrite();
+
     /// <summary>Opens a stored blob for reading; throws <see cref="FileNotFoundException"/> if absent.</summary>
     Stream OpenRead(BlobId id);
 

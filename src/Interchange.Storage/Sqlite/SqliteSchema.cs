@@ -57,6 +57,79 @@ public static class SqliteSchema
                 value       TEXT NOT NULL
             );
             """),
+        new(3, "durable queue, deliveries, mailboxes and messages", """
+            -- A message accepted over SMTP: its body is an immutable blob; recipients as given.
+            CREATE TABLE queue_messages (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                blob            TEXT NOT NULL,
+                size            INTEGER NOT NULL,
+                mail_from       TEXT NOT NULL,          -- reverse-path, '' for the null sender
+                received_at     INTEGER NOT NULL,       -- unix ms
+                envelope_id     TEXT,                   -- DSN ENVID
+                ret             TEXT,                   -- DSN RET=FULL|HDRS
+                body_type       TEXT,                   -- 7BIT | 8BITMIME | BINARYMIME
+                smtputf8        INTEGER NOT NULL DEFAULT 0,
+                client          TEXT NOT NULL,          -- 'helo [ip]' for logs and bounces
+                auth_user       TEXT,
+                state           TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'routed')),
+                owner           TEXT,                   -- worker holding the claim
+                lease_until     INTEGER,                -- unix ms; a lapsed lease may be taken over
+                fence           INTEGER NOT NULL DEFAULT 0,  -- bumped by every claim
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt    INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX queue_messages_ready ON queue_messages(state, next_attempt);
+            CREATE TABLE queue_recipients (
+                message_id      INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+                position        INTEGER NOT NULL,
+                address         TEXT NOT NULL,
+                notify          TEXT,                   -- DSN NOTIFY
+                orcpt           TEXT,                   -- DSN ORCPT
+                PRIMARY KEY (message_id, position)
+            );
+            -- What the categorizer made of a message: one row per final destination.
+            CREATE TABLE deliveries (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id      INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+                recipient       TEXT NOT NULL,          -- user key (local) or address (remote)
+                original        TEXT NOT NULL,          -- the RCPT TO address it came from
+                kind            TEXT NOT NULL CHECK (kind IN ('local', 'remote')),
+                state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+                owner           TEXT,
+                lease_until     INTEGER,
+                fence           INTEGER NOT NULL DEFAULT 0,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt    INTEGER NOT NULL DEFAULT 0,
+                last_error      TEXT,
+                UNIQUE (message_id, recipient)
+            );
+            CREATE INDEX deliveries_ready ON deliveries(kind, state, next_attempt);
+            CREATE TABLE mailboxes (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                user_key        TEXT NOT NULL,
+                name            TEXT NOT NULL,
+                uidvalidity     INTEGER NOT NULL,
+                uidnext         INTEGER NOT NULL DEFAULT 1,
+                highest_modseq  INTEGER NOT NULL DEFAULT 1,
+                special_use     TEXT,
+                subscribed      INTEGER NOT NULL DEFAULT 1,
+                UNIQUE (user_key, name)
+            );
+            CREATE TABLE messages (
+                mailbox_id      INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                uid             INTEGER NOT NULL,
+                blob            TEXT NOT NULL,
+                prefix          BLOB NOT NULL,          -- trace fields added at delivery (Return-Path, Delivered-To), before the blob
+                size            INTEGER NOT NULL,       -- prefix + blob, the RFC822.SIZE
+                internal_date   INTEGER NOT NULL,       -- unix ms
+                flags           TEXT NOT NULL DEFAULT '',
+                modseq          INTEGER NOT NULL,
+                delivery_key    TEXT,                   -- 'queue message id:recipient' for delivered mail: a retry cannot add a copy
+                PRIMARY KEY (mailbox_id, uid)
+            );
+            CREATE UNIQUE INDEX messages_delivery ON messages(delivery_key) WHERE delivery_key IS NOT NULL;
+            CREATE INDEX messages_blob ON messages(blob);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

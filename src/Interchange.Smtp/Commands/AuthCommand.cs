@@ -1,0 +1,149 @@
+using System.Text;
+using Interchange.Directory.Security;
+using Interchange.Smtp.Protocol;
+using Interchange.Smtp.Session;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Smtp.Commands;
+
+/// <summary>AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms.</summary>
+internal static class AuthCommand
+{
+    public static async ValueTask ExecuteAsync(SmtpSession session, string arguments)
+    {
+        if (session.IsAuthenticated)
+        {
+            await session.ReplyAsync(new SmtpReply(503, "5.5.1", "Error: already authenticated")).ConfigureAwait(false);
+            return;
+        }
+
+        if (!session.CanAuthenticate)
+        {
+            await session.ReplyAsync(new SmtpReply(538, "5.7.11", "Encryption required for requested authentication mechanism")).ConfigureAwait(false);
+            return;
+        }
+
+        var parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length is 0 or > 2)
+        {
+            await session.ReplyAsync(new SmtpReply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]")).ConfigureAwait(false);
+            return;
+        }
+
+        var mechanism = parts[0].ToUpperInvariant();
+        if (mechanism is not ("PLAIN" or "LOGIN"))
+        {
+            await session.ReplyAsync(new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
+            return;
+        }
+
+        var initial = parts.Length == 2 ? parts[1] : null;
+        var credentials = mechanism == "PLAIN"
+            ? await PlainAsync(session, initial).ConfigureAwait(false)
+            : await LoginAsync(session, initial).ConfigureAwait(false);
+
+        if (credentials is not { } given)
+        {
+            return; // the mechanism already replied (cancelled or malformed)
+        }
+
+        session.AuthAttempts++;
+        var result = await session.Services.Authenticator.AuthenticateAsync(given.User, given.Password, session.Client).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case AuthenticationOutcome.Succeeded:
+                session.Authentication = result.Session;
+                session.Logger.LogInformation("SMTP {Id} from {Client}: authenticated as {User}", session.Id, session.Client, result.Session!.Context.Address);
+                await session.ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
+                return;
+            case AuthenticationOutcome.Throttled:
+                await session.ReplyAsync(new SmtpReply(454, "4.7.0", "Temporary authentication failure: too many failures, try later")).ConfigureAwait(false);
+                break;
+            default:
+                await session.ReplyAsync(new SmtpReply(535, "5.7.8", "Authentication credentials invalid")).ConfigureAwait(false);
+                break;
+        }
+
+        if (session.AuthAttempts >= session.Options.MaxAuthAttempts)
+        {
+            await session.SendAndCloseAsync(new SmtpReply(421, "4.7.0", $"{session.HostName} Error: too many authentication failures")).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask<(string User, string Password)?> PlainAsync(SmtpSession session, string? initial)
+    {
+        var response = initial ?? await ChallengeAsync(session, string.Empty).ConfigureAwait(false);
+        if (response is null)
+        {
+            return null;
+        }
+
+        if (response == "=")
+        {
+            response = string.Empty; // RFC 4954 4: an empty initial response
+        }
+
+        var decoded = await DecodeAsync(session, response).ConfigureAwait(false);
+        if (decoded is null)
+        {
+            return null;
+        }
+
+        // authzid NUL authcid NUL passwd; we act only as ourselves, so authzid must be empty or the same.
+        var fields = decoded.Split('\0');
+        if (fields.Length != 3 || fields[1].Length == 0 || (fields[0].Length > 0 && !string.Equals(fields[0], fields[1], StringComparison.OrdinalIgnoreCase)))
+        {
+            await session.ReplyAsync(new SmtpReply(535, "5.7.8", "Authentication credentials invalid")).ConfigureAwait(false);
+            return null;
+        }
+
+        return (fields[1], fields[2]);
+    }
+
+    private static async ValueTask<(string User, string Password)?> LoginAsync(SmtpSession session, string? initial)
+    {
+        var userResponse = initial ?? await ChallengeAsync(session, "VXNlcm5hbWU6").ConfigureAwait(false); // "Username:"
+        var user = userResponse is null ? null : await DecodeAsync(session, userResponse).ConfigureAwait(false);
+        if (user is null)
+        {
+            return null;
+        }
+
+        var passwordResponse = await ChallengeAsync(session, "UGFzc3dvcmQ6").ConfigureAwait(false); // "Password:"
+        var password = passwordResponse is null ? null : await DecodeAsync(session, passwordResponse).ConfigureAwait(false);
+        return password is null ? null : (user, password);
+    }
+
+    /// <summary>Sends a 334 challenge and reads the answer; null (after replying) when the client cancels.</summary>
+    private static async ValueTask<string?> ChallengeAsync(SmtpSession session, string challenge)
+    {
+        await session.ReplyAsync(new SmtpReply(334, null, challenge)).ConfigureAwait(false);
+        var line = await session.ReadAuthLineAsync().ConfigureAwait(false);
+        if (line is null)
+        {
+            session.Close();
+            return null;
+        }
+
+        if (line.Trim() == "*")
+        {
+            await session.ReplyAsync(new SmtpReply(501, "5.7.0", "Authentication cancelled")).ConfigureAwait(false);
+            return null;
+        }
+
+        return line.Trim();
+    }
+
+    private static async ValueTask<string?> DecodeAsync(SmtpSession session, string base64)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Convert.FromBase64String(base64));
+        }
+        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
+        {
+            await session.ReplyAsync(new SmtpReply(501, "5.5.2", "Cannot decode the response")).ConfigureAwait(false);
+            return null;
+        }
+    }
+}

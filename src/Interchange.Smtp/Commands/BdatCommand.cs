@@ -1,0 +1,63 @@
+using System.Globalization;
+using Interchange.Smtp.Protocol;
+using Interchange.Smtp.Session;
+
+namespace Interchange.Smtp.Commands;
+
+/// <summary>BDAT (RFC 3030 CHUNKING): exact-length chunks, no dot-stuffing; the LAST chunk commits the message.</summary>
+internal static class BdatCommand
+{
+    public static bool TryParse(string arguments, out long size, out bool last)
+    {
+        size = 0;
+        last = false;
+        var parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length is not (1 or 2))
+        {
+            return false;
+        }
+
+        if (parts.Length == 2)
+        {
+            if (!string.Equals(parts[1], "LAST", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            last = true;
+        }
+
+        return long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out size);
+    }
+
+    public static async ValueTask ExecuteAsync(SmtpSession session, string arguments)
+    {
+        if (!TryParse(arguments, out var size, out var last))
+        {
+            // The chunk's length is unknown, so its bytes cannot be skipped: end the session.
+            await session.SendAndCloseAsync(new SmtpReply(501, "5.5.4", "Syntax: BDAT size [LAST]")).ConfigureAwait(false);
+            return;
+        }
+
+        if (session.State == SmtpState.Recipients)
+        {
+            await session.BeginContentAsync().ConfigureAwait(false);
+            session.State = SmtpState.Chunking;
+        }
+
+        if (!await session.ReadChunkAsync(size, keep: true).ConfigureAwait(false))
+        {
+            session.ResetTransaction();
+            session.Close();
+            return;
+        }
+
+        if (!last)
+        {
+            await session.ReplyAsync(new SmtpReply(250, "2.0.0", $"{size} octets received")).ConfigureAwait(false);
+            return;
+        }
+
+        await session.FinishMessageAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,35 @@
+using Interchange.Smtp.Extensions;
+using Interchange.Smtp.Protocol;
+using Interchange.Smtp.Session;
+
+namespace Interchange.Smtp.Commands;
+
+/// <summary>EHLO and HELO (RFC 5321 4.1.1.1): name the client, reset the transaction, list the extensions.</summary>
+internal static class HelloCommand
+{
+    public static ValueTask EhloAsync(SmtpSession session, string arguments) => HelloAsync(session, arguments, extended: true);
+
+    public static ValueTask HeloAsync(SmtpSession session, string arguments) => HelloAsync(session, arguments, extended: false);
+
+    private static ValueTask HelloAsync(SmtpSession session, string arguments, bool extended)
+    {
+        var name = arguments.Trim();
+        if (name.Length == 0 || name.Contains(' ', StringComparison.Ordinal))
+        {
+            return session.ReplyAsync(new SmtpReply(501, "5.5.4", $"Syntax: {(extended ? "EHLO" : "HELO")} hostname"));
+        }
+
+        session.ResetTransaction();
+        session.Helo = name;
+        session.Extended = extended;
+        session.State = SmtpState.Ready;
+        if (!extended)
+        {
+            return session.ReplyAsync(new SmtpReply(250, null, session.HostName));
+        }
+
+        var lines = new List<string> { session.HostName };
+        lines.AddRange(SmtpExtensions.All.Select(e => e.Keyword(session)).OfType<string>());
+        return session.ReplyAsync(new SmtpReply(250, null, lines));
+    }
+}

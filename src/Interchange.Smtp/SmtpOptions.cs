@@ -1,0 +1,44 @@
+namespace Interchange.Smtp;
+
+/// <summary>SMTP server settings (<c>Smtp</c> section). Defaults follow Postfix's and RFC 5321's.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Name in the greeting, EHLO reply and Received fields; default: the primary domain.</summary>
+    public string? HostName { get; set; }
+
+    /// <summary>Largest message accepted, in bytes (SIZE, 552 5.3.4 beyond it).</summary>
+    public long MaxMessageSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Longest command line, CRLF included (RFC 5321 4.5.3.1.4 says 512; extensions need more).</summary>
+    public int MaxCommandLineLength { get; set; } = 2048;
+
+    public int MaxRecipients { get; set; } = 100;
+
+    /// <summary>Commands allowed that are not part of a mail transaction (NOOP, RSET, VRFY, HELP, EHLO...) per session.</summary>
+    public int MaxNonMailCommands { get; set; } = 100;
+
+    /// <summary>4xx/5xx replies tolerated per session before it is closed with 421.</summary>
+    public int MaxErrors { get; set; } = 10;
+
+    /// <summary>Authentication attempts per session before it is closed.</summary>
+    public int MaxAuthAttempts { get; set; } = 3;
+
+    /// <summary>Wait for a command (RFC 5321 4.5.3.2.7: at least 5 minutes).</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Wait for each block of message data (RFC 5321 4.5.3.2.5: 3 minutes; we allow more).</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    public int MaxConnections { get; set; } = 1000;
+
+    public int MaxConnectionsPerAddress { get; set; } = 20;
+
+    /// <summary>Received fields beyond which a message is taken to be looping (RFC 5321 6.3).</summary>
+    public int MaxHops { get; set; } = 100;
+
+    /// <summary>Allow AUTH without TLS from loopback clients (local webmail, tests); never from elsewhere.</summary>
+    public bool AllowPlaintextAuthOnLoopback { get; set; }
+
+    /// <summary>On submission, an authenticated user may only use an address it owns as MAIL FROM.</summary>
+    public bool RequireOwnedSender { get; set; } = true;
+}

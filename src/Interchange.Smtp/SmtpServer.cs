@@ -1,0 +1,45 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Interchange.Directory.Security;
+using Interchange.Smtp.Session;
+using Interchange.Transport.Queue;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Smtp;
+
+/// <summary>
+/// The SMTP service for every SMTP listener (25, 587, 465). Holds no per-connection state: each
+/// connection gets an <see cref="SmtpSession"/> (STYLE.md: a connection handler holds none).
+/// </summary>
+public sealed class SmtpServer
+{
+    private readonly SmtpServices _services;
+    private readonly X509Certificate2? _certificate;
+
+    public SmtpServer(SmtpOptions options, string hostName, MessageAcceptor acceptor, Authenticator authenticator, RecipientPolicy policy, X509Certificate2? certificate, IHostApplicationLifetime? lifetime, ILogger<SmtpServer> logger)
+    {
+        _services = new SmtpServices(options, options.HostName ?? hostName, new ConnectionLimiter(options), acceptor, authenticator, policy, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        _certificate = certificate;
+    }
+
+    /// <summary>Open connections now (all listeners).</summary>
+    public int Connections => _services.Limiter.Total;
+
+    /// <summary>Serves one connection; <paramref name="tls"/> when the listener already did the TLS handshake (465).</summary>
+    public Task HandleAsync(ConnectionContext connection, ListenerKind kind, bool tls)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var client = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        if (client.IsIPv4MappedToIPv6)
+        {
+            client = client.MapToIPv4();
+        }
+
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var session = new SmtpSession(_services, kind, client, connection.Transport, tls, _certificate, id, connection.ConnectionClosed);
+        return session.RunAsync();
+    }
+}

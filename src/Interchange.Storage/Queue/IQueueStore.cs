@@ -1,0 +1,47 @@
+using Interchange.Storage.Blobs;
+
+namespace Interchange.Storage.Queue;
+
+/// <summary>
+/// The durable queue (ARCHITECTURE.md section 3 and rule 2). Work is owned only after an atomic
+/// claim in the store that sets an owner, a lease and a new fencing token; every completion
+/// names its fence and does nothing if the claim was lost. Notifications are hints only.
+/// </summary>
+public interface IQueueStore
+{
+    /// <summary>Records a message and its recipients in one transaction; returns when it is durable.</summary>
+    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims up to <paramref name="max"/> messages waiting for the categorizer.</summary>
+    Task<IReadOnlyList<QueuedMessage>> ClaimNewAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the categorizer's routes and releases the message; false if the claim was lost.</summary>
+    Task<bool> CompleteRoutingAsync(QueuedMessage message, string owner, IReadOnlyList<Route> routes, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives a claimed message back to be categorized again at <paramref name="retryAt"/>.</summary>
+    Task<bool> RetryRoutingAsync(QueuedMessage message, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims up to <paramref name="max"/> pending deliveries of one kind.</summary>
+    Task<IReadOnlyList<DeliveryItem>> ClaimDeliveriesAsync(string owner, bool local, int max, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends the message to the recipient's INBOX and marks the delivery done, in one
+    /// transaction, keyed by (message, recipient) so a repeated attempt never adds a copy.
+    /// The queue entry goes when its last delivery is done.
+    /// </summary>
+    Task<DeliveryOutcome> DeliverLocallyAsync(DeliveryItem item, string owner, byte[] tracePrefix, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases a claimed delivery to be tried again at <paramref name="retryAt"/>.</summary>
+    Task<bool> DeferDeliveryAsync(DeliveryItem item, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a claimed delivery as permanently failed (a bounce will report it).</summary>
+    Task<bool> FailDeliveryAsync(DeliveryItem item, string owner, string error, CancellationToken cancellationToken = default);
+
+    Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Clears every claim whose owner starts with <paramref name="ownerPrefix"/>: at start, the
+    /// claims of this node's previous run, whose process is gone. Returns how many.
+    /// </summary>
+    Task<int> ReleaseClaimsAsync(string ownerPrefix, CancellationToken cancellationToken = default);
+}
