@@ -116,7 +116,9 @@ public sealed class AtomicCache<TKey, TValue>
         var generation = Interlocked.Increment(ref _generation);
 
         // The factory runs once, on first use, not under the dictionary's lock; it is not
-        // cancelled by any one caller, since every caller racing on the key shares it.
-        return new CacheEntry<TValue>(generation, () => factory(key, CancellationToken.None));
+        // cancelled by any one caller, since every caller racing on the key shares it. It starts
+        // on the thread pool: run inline it would do its I/O inside Lazy's lock, with every other
+        // caller of the key blocked on that lock (rule 1: no lock held across I/O).
+        return new CacheEntry<TValue>(generation, () => Task.Run(() => factory(key, CancellationToken.None)));
     }
 }

@@ -39,7 +39,9 @@ public static class LockOrderValidator
         {
             var violation = new LockOrderViolationException(conflict.Lock.Name, conflict.Lock.Level, requested.Name, requested.Level);
             LockDiagnostics.ReportViolation(violation);
-            if (LockDiagnostics.Mode == LockValidationMode.Throw)
+
+            // Taking the same lock again would wait on itself forever: refuse it even in Report mode.
+            if (LockDiagnostics.Mode == LockValidationMode.Throw || ReferenceEquals(conflict.Lock, requested))
             {
                 throw violation;
             }

@@ -48,7 +48,8 @@ public sealed class DirectoryService(IDirectoryStore store, PasswordHasher hashe
 
     /// <summary>
     /// Points <paramref name="alias"/> at <paramref name="target"/>. <c>@domain</c> makes the
-    /// domain's catch-all. A local target must exist; a remote one is taken as written.
+    /// domain's catch-all. A local target must exist (the store checks, atomically); a remote
+    /// one is taken as written.
     /// </summary>
     public async Task AddAliasAsync(string alias, string target, CancellationToken cancellationToken = default)
     {
@@ -59,7 +60,6 @@ public sealed class DirectoryService(IDirectoryStore store, PasswordHasher hashe
             throw new DirectoryInputException($"{alias} cannot be an alias of itself");
         }
 
-        await RequireLocalTargetExistsAsync(targetAddress, cancellationToken).ConfigureAwait(false);
         await store.AddAliasTargetAsync(aliasKey, aliasAddress, domain, targetAddress.Value, targetAddress.Key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,7 +83,6 @@ public sealed class DirectoryService(IDirectoryStore store, PasswordHasher hashe
     {
         var groupAddress = ParseAddress(group);
         var memberAddress = ParseAddress(member);
-        await RequireLocalTargetExistsAsync(memberAddress, cancellationToken).ConfigureAwait(false);
         await store.AddGroupMemberAsync(groupAddress.Key, memberAddress.Value, memberAddress.Key, cancellationToken).ConfigureAwait(false);
     }
 
@@ -109,15 +108,6 @@ public sealed class DirectoryService(IDirectoryStore store, PasswordHasher hashe
 
         var parsed = ParseAddress(alias);
         return (parsed.Key, parsed.Value, parsed.Domain.Value);
-    }
-
-    private async Task RequireLocalTargetExistsAsync(EmailAddress target, CancellationToken cancellationToken)
-    {
-        if (await store.DomainExistsAsync(target.Domain.Value, cancellationToken).ConfigureAwait(false)
-            && await store.FindAsync(target.Key, cancellationToken).ConfigureAwait(false) is null)
-        {
-            throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{target} is in a local domain but is no user, alias or group");
-        }
     }
 
     private string HashChecked(string password)

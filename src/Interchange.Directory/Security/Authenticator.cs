@@ -34,55 +34,78 @@ public sealed class Authenticator
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Longest user name looked at (an address is at most 254 octets); longer ones fail without touching any table.</summary>
+    public const int MaxUserNameLength = 320;
+
     public async Task<AuthenticationResult> AuthenticateAsync(string userName, string password, IPAddress? client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentNullException.ThrowIfNull(password);
-        var userKey = EmailAddress.TryParse(userName, out var address, out _) ? address.Key : userName.Trim().ToLowerInvariant();
+        if (userName.Length > MaxUserNameLength || password.Length > 4096)
+        {
+            s_failures.Add(1);
+            return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);
+        }
 
+        var userKey = EmailAddress.TryParse(userName, out var address, out _) ? address.Key : userName.Trim().ToLowerInvariant();
         if (_throttle.RetryAfter(userKey, client) is { } wait)
         {
-            _logger.LogWarning("Login for {User} from {Client} refused: too many failures, retry in {Seconds:F0} s", userKey, client, wait.TotalSeconds);
+            _logger.LogWarning("Login for {User} from {Client} refused: too many failures, retry in {Seconds:F0} s", Printable(userKey), client, wait.TotalSeconds);
             return new AuthenticationResult(AuthenticationOutcome.Throttled, RetryAfter: wait);
         }
 
-        SecurityContext context;
-        try
+        // Two tries at most: a context revoked while its password was being checked is not used.
+        for (var attempt = 0; ; attempt++)
         {
-            context = await _contexts.GetAsync(userKey, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UserNotFoundException)
-        {
-            _hasher.Verify(password, null); // same cost as a real check
-            return Fail(userKey, client, "unknown user");
-        }
-
-        var credential = CredentialKey(userKey, password);
-        if (!context.MatchesVerifiedCredential(credential))
-        {
-            if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+            SecurityContext context;
+            try
             {
-                return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password");
+                context = await _contexts.GetAsync(userKey, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UserNotFoundException)
+            {
+                _hasher.Verify(password, null); // same cost as a real check
+                return Fail(userKey, client, "unknown user");
             }
 
-            context.RememberVerifiedCredential(credential);
-        }
+            var credential = CredentialKey(userKey, password);
+            if (!context.MatchesVerifiedCredential(credential))
+            {
+                // Counted before the slow check, so parallel guesses cannot all slip in under the limit.
+                _throttle.RecordAttempt(userKey);
+                if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+                {
+                    return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password", attemptCounted: true);
+                }
 
-        if (context.Disabled)
-        {
-            _logger.LogWarning("Login for {User} from {Client} refused: account disabled", userKey, client);
-            return new AuthenticationResult(AuthenticationOutcome.Disabled);
-        }
+                context.RememberVerifiedCredential(credential);
+            }
 
-        _throttle.RecordSuccess(userKey);
-        return new AuthenticationResult(AuthenticationOutcome.Succeeded, context.OpenSession());
+            if ((context.IsRevoked || context.IsStale) && attempt == 0)
+            {
+                continue;
+            }
+
+            if (context.Disabled)
+            {
+                _logger.LogWarning("Login for {User} from {Client} refused: account disabled", Printable(userKey), client);
+                return new AuthenticationResult(AuthenticationOutcome.Disabled);
+            }
+
+            _throttle.RecordSuccess(userKey);
+            return new AuthenticationResult(AuthenticationOutcome.Succeeded, context.OpenSession());
+        }
     }
 
-    private AuthenticationResult Fail(string userKey, IPAddress? client, string reason)
+    /// <summary>A user name as it may appear in a log line: no control characters, bounded length.</summary>
+    private static string Printable(string text) =>
+        new(text.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+
+    private AuthenticationResult Fail(string userKey, IPAddress? client, string reason, bool attemptCounted = false)
     {
-        _throttle.RecordFailure(userKey, client);
+        _throttle.RecordFailure(attemptCounted ? null : userKey, client);
         s_failures.Add(1);
-        _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", userKey, client, reason);
+        _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", Printable(userKey), client, reason);
         return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);
     }
 

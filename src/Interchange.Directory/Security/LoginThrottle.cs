@@ -22,7 +22,7 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
         if (client is not null && !IPAddress.IsLoopback(client))
         {
             // Lifted comparisons of nullables are false when either side is null: compare explicitly.
-            if (Blocked(_addresses, client, options.MaxFailuresPerAddress, options.AddressWindow, now) is { } addressWait
+            if (Blocked(_addresses, Bucket(client), options.MaxFailuresPerAddress, options.AddressWindow, now) is { } addressWait
                 && (wait is null || addressWait > wait))
             {
                 wait = addressWait;
@@ -32,18 +32,44 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
         return wait;
     }
 
-    public void RecordFailure(string userKey, IPAddress? client)
+    /// <summary>Counts an attempt against the user before its password is checked; a success clears it.</summary>
+    public void RecordAttempt(string userKey) => Count(_users, userKey, options.UserWindow, _clock.GetUtcNow());
+
+    /// <summary>Counts a failure against the user (unless already counted as an attempt: null) and the client address.</summary>
+    public void RecordFailure(string? userKey, IPAddress? client)
     {
         var now = _clock.GetUtcNow();
-        Count(_users, userKey, options.UserWindow, now);
+        if (userKey is not null)
+        {
+            Count(_users, userKey, options.UserWindow, now);
+        }
+
         if (client is not null && !IPAddress.IsLoopback(client))
         {
-            Count(_addresses, client, options.AddressWindow, now);
+            Count(_addresses, Bucket(client), options.AddressWindow, now);
         }
     }
 
     /// <summary>A successful login clears the user's failures (not the address's).</summary>
     public void RecordSuccess(string userKey) => _users.TryRemove(userKey, out _);
+
+    /// <summary>IPv6 clients are counted per /64: one host usually holds a whole /64.</summary>
+    private static IPAddress Bucket(IPAddress client)
+    {
+        if (client.IsIPv4MappedToIPv6)
+        {
+            return client.MapToIPv4();
+        }
+
+        if (client.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return client;
+        }
+
+        var bytes = client.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes);
+    }
 
     private static TimeSpan? Blocked<TKey>(ConcurrentDictionary<TKey, Window> table, TKey key, int max, TimeSpan length, DateTimeOffset now)
         where TKey : notnull
@@ -68,6 +94,13 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
                     table.TryRemove(new KeyValuePair<TKey, Window>(k, w));
                 }
             }
+        }
+
+        if (table.Count >= options.MaxTracked && !table.ContainsKey(key))
+        {
+            // Full of live windows even after the sweep: do not grow past the cap. New names go
+            // untracked until windows expire; the per-address limit still applies to them.
+            return;
         }
 
         table.AddOrUpdate(

@@ -17,6 +17,9 @@ namespace Interchange.Server.Cli;
 /// </summary>
 public static class AdminCommands
 {
+    /// <summary>The root's <c>--config</c> option: the CLI applies the same directory policy as the server.</summary>
+    internal static Option<string?>? Config { get; set; }
+
     public static IEnumerable<Command> Build(Option<string?> data)
     {
         yield return DomainCommand(data);
@@ -184,8 +187,13 @@ public static class AdminCommands
         try
         {
             var options = new InterchangeOptions();
-            ServerHost.LoadConfiguration(folder, configFile: null).Bind(options);
-            await using var store = await StoreServices.OpenAsync(folder, options, NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+            ServerHost.LoadConfiguration(folder, Config is null ? null : result.GetValue(Config)).Bind(options);
+            if (options.Validate() is { Count: > 0 } problems)
+            {
+                throw new ConfigurationException(string.Join("; ", problems));
+            }
+
+            await using var store = await StoreServices.OpenAsync(folder, options, NullLogger.Instance, migrate: !folder.IsServerRunning(), cancellationToken).ConfigureAwait(false);
             await action(store, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -199,7 +207,12 @@ public static class AdminCommands
             await Console.Error.WriteLineAsync($"interchange: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
-        catch (Exception ex) when (ex is IOException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException or ConfigurationException)
+        catch (ConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"interchange: configuration: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"interchange: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;

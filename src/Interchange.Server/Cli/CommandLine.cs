@@ -18,9 +18,17 @@ public static class CommandLine
             Recursive = true,
         };
 
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "Configuration file (default: DATA/interchange.json if present)",
+            Recursive = true,
+        };
+
         var root = new RootCommand("Interchange: an Exchange-style mail server (SMTP, IMAP, POP3, CalDAV) on .NET.");
         root.Options.Add(data);
-        root.Subcommands.Add(ServeCommand(data));
+        root.Options.Add(config);
+        root.Subcommands.Add(ServeCommand(data, config));
+        AdminCommands.Config = config;
         foreach (var command in AdminCommands.Build(data).Concat(MailCommands.Build(data)))
         {
             root.Subcommands.Add(command);
@@ -43,16 +51,15 @@ public static class CommandLine
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
-    private static Command ServeCommand(Option<string?> data)
+    private static Command ServeCommand(Option<string?> data, Option<string?> config)
     {
-        var config = new Option<string?>("--config", "-c") { Description = "Configuration file (default: DATA/interchange.json if present)" };
         var listen = new Option<string[]>("--listen", "-l")
         {
             Description = "PROTOCOL=HOST:PORT to listen on (repeatable; PROTOCOL: smtp, submission, submissions, imap, imaps, pop3, pop3s, http; HOST: IP, [IPv6], * or localhost; PORT 0 picks a free one; HOST:PORT 'none' disables)",
             AllowMultipleArgumentsPerToken = false,
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var serve = new Command("serve", "Run the server until SIGTERM or Ctrl+C.") { config, listen };
+        var serve = new Command("serve", "Run the server until SIGTERM or Ctrl+C.") { listen };
         serve.SetAction((result, cancellationToken) => ServerHost.RunAsync(
             new ServeArguments(result.GetValue(data), result.GetValue(config), result.GetValue(listen) ?? []),
             cancellationToken));

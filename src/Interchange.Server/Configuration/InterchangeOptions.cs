@@ -32,6 +32,37 @@ public sealed class InterchangeOptions
     public Interchange.Smtp.SmtpOptions Smtp { get; set; } = new();
 
     public Interchange.Transport.TransportOptions Transport { get; set; } = new();
+
+    /// <summary>Every setting that cannot work, as one message per problem (empty when all is well).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        void Require(bool ok, string problem)
+        {
+            if (!ok)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        Require(PrimaryDomain is null || Core.Addressing.DomainName.TryParse(PrimaryDomain, out _, out _), $"PrimaryDomain: '{PrimaryDomain}' is not a valid domain name");
+        Require(ShutdownTimeout > TimeSpan.Zero, "ShutdownTimeout must be positive");
+        Require(DirectoryPollInterval > TimeSpan.Zero, "DirectoryPollInterval must be positive");
+        Require(Store.Readers is >= 1 and <= 256, "Store:Readers must be from 1 to 256");
+        Require(Store.MaxBatch is >= 1 and <= 100_000, "Store:MaxBatch must be from 1 to 100000");
+        Require(Directory.PasswordIterations >= 1, "Directory:PasswordIterations must be at least 1");
+        Require(Directory.MinimumPasswordLength >= 1 && Directory.MinimumPasswordLength <= Directory.MaximumPasswordLength, "Directory:MinimumPasswordLength must be at least 1 and at most MaximumPasswordLength");
+        Require(LoginThrottle.MaxFailuresPerUser >= 1 && LoginThrottle.MaxFailuresPerAddress >= 1 && LoginThrottle.MaxTracked >= 1, "LoginThrottle limits must be at least 1");
+        Require(Smtp.MaxMessageSize >= 1024, "Smtp:MaxMessageSize must be at least 1024 bytes");
+        Require(Smtp.MaxCommandLineLength >= 512, "Smtp:MaxCommandLineLength must be at least 512 (RFC 5321 4.5.3.1.4)");
+        Require(Smtp.MaxRecipients >= 100, "Smtp:MaxRecipients must be at least 100 (RFC 5321 4.5.3.1.8)");
+        Require(Smtp.MaxErrors >= 1 && Smtp.MaxNonMailCommands >= 1 && Smtp.MaxAuthAttempts >= 1, "Smtp limits must be at least 1");
+        Require(Smtp.MaxConnections >= 1 && Smtp.MaxConnectionsPerAddress >= 1, "Smtp connection limits must be at least 1");
+        Require(Smtp.CommandTimeout > TimeSpan.Zero && Smtp.DataTimeout > TimeSpan.Zero, "Smtp timeouts must be positive");
+        Require(Transport.CategorizerWorkers >= 1 && Transport.LocalDeliveryWorkers >= 1 && Transport.ClaimBatch >= 1, "Transport worker counts and ClaimBatch must be at least 1");
+        Require(Transport.Lease > TimeSpan.Zero && Transport.PollInterval > TimeSpan.Zero, "Transport:Lease and PollInterval must be positive");
+        return problems;
+    }
 }
 
 public sealed class TlsOptions

@@ -13,16 +13,24 @@ public static class FirstRunSetup
 {
     public sealed record Result(string Domain, string Postmaster, string Password);
 
-    /// <summary>Returns what was created, or null when the directory already had domains or users.</summary>
+    /// <summary>
+    /// Returns what was created, or null when the directory already has users. Keyed on users,
+    /// not domains, so a start interrupted between making the domain and its postmaster
+    /// finishes the job next time.
+    /// </summary>
     public static async Task<Result?> RunAsync(StoreServices store, string? configuredDomain, CancellationToken cancellationToken)
     {
-        if ((await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false)).Count > 0)
+        if ((await store.DirectoryStore.ListUsersAsync(null, cancellationToken).ConfigureAwait(false)).Count > 0)
         {
             return null;
         }
 
         var domain = PrimaryDomain(configuredDomain);
-        await store.Directory.AddDomainAsync(domain, cancellationToken).ConfigureAwait(false);
+        if (!await store.DirectoryStore.DomainExistsAsync(domain, cancellationToken).ConfigureAwait(false))
+        {
+            await store.Directory.AddDomainAsync(domain, cancellationToken).ConfigureAwait(false);
+        }
+
         var password = GeneratePassword();
         var postmaster = await store.Directory.AddUserAsync($"postmaster@{domain}", password, cancellationToken).ConfigureAwait(false);
         return new Result(domain, postmaster.Value, password);

@@ -48,9 +48,14 @@ public static class ServerHost
             configuration = LoadConfiguration(folder, arguments.Config);
             options = new InterchangeOptions();
             configuration.Bind(options);
+            if (options.Validate() is { Count: > 0 } problems)
+            {
+                throw new ConfigurationException(string.Join("; ", problems));
+            }
+
             listeners = ListenerPlan.Build(options.Listen, arguments.Listen);
         }
-        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or FormatException or IOException)
+        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or FormatException or IOException or InvalidDataException)
         {
             await Console.Error.WriteLineAsync($"interchange: configuration: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
@@ -66,10 +71,18 @@ public static class ServerHost
         var logger = bootstrapLoggerFactory.CreateLogger("Interchange.Server");
         LockDiagnostics.Logger = bootstrapLoggerFactory.CreateLogger("Interchange.Locks");
 
+        // One server per data folder: a second one would take over the first's queue claims.
+        using var serverLock = folder.TryLockServer();
+        if (serverLock is null)
+        {
+            await Console.Error.WriteLineAsync($"interchange: another interchange serve is running on {folder.Root}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
         StoreServices store;
         try
         {
-            store = await StoreServices.OpenAsync(folder, options, logger, cancellationToken).ConfigureAwait(false);
+            store = await StoreServices.OpenAsync(folder, options, logger, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
@@ -280,11 +293,15 @@ public static class ServerHost
             try
             {
                 var schema = await store.Database.SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
-                return Results.Json(new { status = "ok", schema });
+                return store.Database.Writer.Fault is null
+                    ? Results.Json(new { status = "ok", schema })
+                    : Results.Json(new { status = "unavailable", reason = "store writer failed" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                return Results.Json(new { status = "unavailable", error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                // Details go to the log, not to whoever asks over HTTP.
+                app.Logger.LogError(ex, "Health check: the store cannot be read");
+                return Results.Json(new { status = "unavailable", reason = "store unreadable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
     }

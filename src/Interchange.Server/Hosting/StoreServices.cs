@@ -36,11 +36,12 @@ public sealed class StoreServices : IAsyncDisposable
 
     public Interchange.Storage.Mail.IMailStore Mail { get; }
 
-    public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, CancellationToken cancellationToken = default)
+    /// <param name="migrate">False for the admin CLI while a server runs: never change the schema under it.</param>
+    public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, bool migrate = true, CancellationToken cancellationToken = default)
     {
         System.IO.Directory.CreateDirectory(folder.Root);
         var database = await SqliteDatabase.OpenAsync(
-            new SqliteOptions { Path = folder.StorePath, Readers = options.Store.Readers, MaxBatch = options.Store.MaxBatch },
+            new SqliteOptions { Path = folder.StorePath, Readers = options.Store.Readers, MaxBatch = options.Store.MaxBatch, Migrate = migrate },
             logger,
             cancellationToken).ConfigureAwait(false);
         return new StoreServices(database, options, folder.BlobsPath);

@@ -9,8 +9,8 @@ namespace Interchange.Storage.Blobs;
 /// </summary>
 internal static partial class DirectorySync
 {
+    // Plain O_RDONLY: O_DIRECTORY's value differs between architectures (0x10000 is O_DIRECT on arm64).
     private const int ORdOnly = 0;
-    private const int ODirectoryLinux = 0x10000;
 
     public static void Flush(string directory)
     {
@@ -19,8 +19,7 @@ internal static partial class DirectorySync
             return;
         }
 
-        var flags = ORdOnly | (OperatingSystem.IsLinux() ? ODirectoryLinux : 0);
-        var fd = Open(directory, flags);
+        var fd = Open(directory, ORdOnly);
         if (fd < 0)
         {
             throw new IOException($"cannot open directory {directory} to fsync it (errno {Marshal.GetLastPInvokeError()})");

@@ -14,11 +14,18 @@ public sealed class FileBlobStore : IBlobStore
     private readonly string _root;
     private readonly string _tmp;
 
+    // Shard directories whose own entries (in their parents) are known to be on disk. A writer
+    // that does not find its shard here fsyncs the parents itself: the thread that created the
+    // shard may not have done so yet, or may have crashed before it could.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _durableShards = new(StringComparer.Ordinal);
+
     public FileBlobStore(string root)
     {
         _root = Path.GetFullPath(root);
         _tmp = Path.Combine(_root, "tmp");
         System.IO.Directory.CreateDirectory(_tmp);
+        DirectorySync.Flush(_root);
+        DirectorySync.Flush(Path.GetDirectoryName(_root)!);
         CleanTemporaryFiles();
     }
 
@@ -50,11 +57,7 @@ public sealed class FileBlobStore : IBlobStore
     {
         var finalPath = PathOf(id);
         var shard = Path.GetDirectoryName(finalPath)!;
-        var createdShard = !System.IO.Directory.Exists(shard);
-        if (createdShard)
-        {
-            System.IO.Directory.CreateDirectory(shard);
-        }
+        System.IO.Directory.CreateDirectory(shard);
 
         try
         {
@@ -67,10 +70,11 @@ public sealed class FileBlobStore : IBlobStore
         }
 
         DirectorySync.Flush(shard);
-        if (createdShard)
+        if (!_durableShards.ContainsKey(shard))
         {
             DirectorySync.Flush(Path.GetDirectoryName(shard)!);
             DirectorySync.Flush(_root);
+            _durableShards.TryAdd(shard, true);
         }
 
         return new BlobRef(id, length);

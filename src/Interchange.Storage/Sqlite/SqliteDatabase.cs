@@ -34,6 +34,8 @@ public sealed class SqliteDatabase : IAsyncDisposable
     public static async Task<SqliteDatabase> OpenAsync(SqliteOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Readers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1);
         logger ??= NullLogger.Instance;
         if (Interlocked.Exchange(ref s_initialized, 1) == 0)
         {
@@ -49,7 +51,17 @@ public sealed class SqliteDatabase : IAsyncDisposable
         var writerConnection = Open(options, readOnly: false);
         try
         {
-            Migrate(writerConnection, options.MigrateToVersion ?? SqliteSchema.LatestVersion, logger);
+            var target = options.MigrateToVersion ?? SqliteSchema.LatestVersion;
+            if (!options.Migrate)
+            {
+                var current = writerConnection.ExecuteScalar<int>("PRAGMA user_version");
+                if (current < target)
+                {
+                    throw new InvalidOperationException($"the store is at schema version {current} and this program needs {target}; a server is running on it: stop it and start this version, which upgrades the store");
+                }
+            }
+
+            Migrate(writerConnection, target, logger);
         }
         catch
         {
@@ -74,6 +86,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     public async ValueTask<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
+        SqliteWriter.RequireSynchronous(typeof(T));
         var connection = await _readers.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -106,6 +106,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
                 throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{aliasAddress} is already a {kind}");
             }
 
+            RequireLocalTargetExists(w, target, targetKey);
             Insert(w, "INSERT INTO alias_targets(alias_key, target, target_key) VALUES (@aliasKey, @target, @targetKey)", new { aliasKey, target, targetKey }, $"alias {aliasAddress} already points to {target}");
             LogChange(w, DirectoryChangeScope.User, targetKey, $"alias {aliasAddress} added");
         }, cancellationToken);
@@ -177,6 +178,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
                 throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"adding {member} to {groupKey} would make a cycle: {member} already contains {groupKey}");
             }
 
+            RequireLocalTargetExists(w, member, memberKey);
             Insert(w, "INSERT INTO group_members(group_key, member, member_key) VALUES (@groupKey, @member, @memberKey)", new { groupKey, member, memberKey }, $"{member} is already a member of {groupKey}");
             LogChange(w, DirectoryChangeScope.All, groupKey, $"member {memberKey} added");
         }, cancellationToken);
@@ -279,6 +281,21 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
     private const string EmptiedAliasesSql =
         "SELECT DISTINCT t.alias_key FROM alias_targets t WHERE t.target_key = @current " +
         "AND NOT EXISTS (SELECT 1 FROM alias_targets o WHERE o.alias_key = t.alias_key AND o.target_key <> @current)";
+
+    /// <summary>
+    /// A target in a local domain must exist now, checked in the same transaction as the insert:
+    /// checked earlier, a concurrent removal could leave the alias naming a free address that a
+    /// later user would inherit.
+    /// </summary>
+    private static void RequireLocalTargetExists(SqliteWriteContext w, string target, string targetKey)
+    {
+        var domain = targetKey[(targetKey.LastIndexOf('@') + 1)..];
+        if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM domains WHERE name = @domain", new { domain }) > 0
+            && w.ExecuteScalar<long>("SELECT COUNT(*) FROM addresses WHERE key = @targetKey", new { targetKey }) == 0)
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{target} is in a local domain but is no user, alias or group");
+        }
+    }
 
     private static void RequireKind(SqliteWriteContext w, string key, AddressKind kind)
     {

@@ -15,6 +15,12 @@ public sealed class SqliteOptions
     /// <summary>How long a connection waits for another process's lock (the CLI and the server share the file).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether opening may upgrade the schema. The admin CLI passes false while a server runs on
+    /// the folder, so that a newer CLI never changes the schema under an older server.
+    /// </summary>
+    public bool Migrate { get; init; } = true;
+
     /// <summary>Stop applying migrations at this version (tests build old schemas with it).</summary>
     public int? MigrateToVersion { get; init; }
 }

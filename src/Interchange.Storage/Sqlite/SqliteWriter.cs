@@ -19,6 +19,7 @@ public sealed class SqliteWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _maxBatch;
     private readonly Task _loop;
+    private volatile Exception? _fault;
     private long _commits;
     private long _writes;
 
@@ -46,6 +47,12 @@ public sealed class SqliteWriter : IAsyncDisposable
     public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
+        RequireSynchronous(typeof(T));
+        if (_fault is { } fault)
+        {
+            return Task.FromException<T>(new InvalidOperationException("the store's writer has failed; restart the server", fault));
+        }
+
         var request = new WriteRequest<T>(work, cancellationToken);
         if (!_requests.Writer.TryWrite(request))
         {
@@ -58,6 +65,21 @@ public sealed class SqliteWriter : IAsyncDisposable
     public Task WriteAsync(Action<SqliteWriteContext> work, CancellationToken cancellationToken = default) =>
         WriteAsync<bool>(context => { work(context); return true; }, cancellationToken);
 
+    /// <summary>Set when the writer loop itself failed: no write can be committed any more.</summary>
+    public Exception? Fault => _fault;
+
+    /// <summary>
+    /// Work runs on the writer inside the batch transaction, so it must be synchronous: an async
+    /// lambda would return at its first await and run the rest after the commit, outside it.
+    /// </summary>
+    internal static void RequireSynchronous(Type result)
+    {
+        if (typeof(Task).IsAssignableFrom(result) || result == typeof(ValueTask) || (result.IsGenericType && result.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        {
+            throw new ArgumentException("store work must be synchronous: it runs inside the store's transaction (pass a non-async lambda)");
+        }
+    }
+
     /// <summary>Stops taking requests, finishes those queued, and closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -67,6 +89,27 @@ public sealed class SqliteWriter : IAsyncDisposable
     }
 
     private async Task RunAsync()
+    {
+        try
+        {
+            await LoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A defect in the loop itself (not in one request's work): nothing more can be
+            // committed. Refuse new writes and fail the queued ones rather than leave them hanging.
+            _fault = ex;
+            _logger.LogCritical(ex, "The store's writer failed; writes are refused until restart");
+            _requests.Writer.TryComplete();
+            while (_requests.Reader.TryRead(out var pending))
+            {
+                pending.Fail(ex);
+                pending.Complete();
+            }
+        }
+    }
+
+    private async Task LoopAsync()
     {
         var batch = new List<WriteRequest>(_maxBatch);
         while (await _requests.Reader.WaitToReadAsync().ConfigureAwait(false))
