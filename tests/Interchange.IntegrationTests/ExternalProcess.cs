@@ -4,7 +4,7 @@ using System.Text;
 namespace Interchange.IntegrationTests;
 
 /// <summary>Runs a program to completion with a bound, capturing its output.</summary>
-internal static class ExternalProcess
+public static class ExternalProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 

@@ -1,7 +1,7 @@
 namespace Interchange.IntegrationTests;
 
 /// <summary>Where the built <c>interchange</c> is: the server project's output for this test build's configuration.</summary>
-internal static class InterchangeBinary
+public static class InterchangeBinary
 {
     private static readonly Lazy<string> s_dll = new(Find);
 

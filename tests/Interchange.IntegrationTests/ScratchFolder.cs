@@ -1,7 +1,7 @@
 namespace Interchange.IntegrationTests;
 
 /// <summary>A data folder for one test, deleted afterwards.</summary>
-internal sealed class ScratchFolder : IDisposable
+public sealed class ScratchFolder : IDisposable
 {
     public ScratchFolder()
     {

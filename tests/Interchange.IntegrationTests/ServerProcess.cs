@@ -9,7 +9,7 @@ namespace Interchange.IntegrationTests;
 /// A running <c>interchange serve</c> on a scratch data folder, every listener on 127.0.0.1
 /// with a free port. Reads its standard output (listener lines) and error (logs) as they come.
 /// </summary>
-internal sealed partial class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
