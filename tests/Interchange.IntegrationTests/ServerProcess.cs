@@ -141,6 +141,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>kill -9: the process gets no chance to clean up.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(30_000);
+    }
+
     /// <summary>Sends SIGTERM, as a service manager does.</summary>
     public void Terminate()
     {
