@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A self-contained Postfix instance (its own main.cf, master.cf, queue and log under DIR),
+# listening on 127.0.0.1:PORT only, for tests and benchmarks. Needs root and the Debian
+# 'postfix' package; leaves /etc/postfix alone.
+#
+#   postfix-instance.sh start DIR PORT relay DOMAIN HOST:PORT   relay DOMAIN to HOST:PORT (transport map)
+#   postfix-instance.sh start DIR PORT accept DOMAIN            accept DOMAIN, deliver to maildirs in DIR/mail
+#   postfix-instance.sh stop DIR
+#   postfix-instance.sh queue DIR                               messages still in the queue (a number)
+set -euo pipefail
+cmd=${1:?usage}; dir=${2:?usage}
+run() { script -qec "$*" /dev/null; }  # postfix reports errors only to a terminal
+
+case "$cmd" in
+stop)
+  [ -f "$dir/main.cf" ] && run "postfix -c $dir stop" >/dev/null 2>&1 || true
+  exit 0;;
+queue)
+  find "$dir/queue/incoming" "$dir/queue/active" "$dir/queue/deferred" "$dir/queue/maildrop" -type f 2>/dev/null | wc -l
+  exit 0;;
+start) ;;
+*) echo "unknown command $cmd" >&2; exit 2;;
+esac
+
+port=${3:?port}; mode=${4:?mode}; domain=${5:?domain}
+rm -rf "$dir"; mkdir -p "$dir/queue" "$dir/data" "$dir/mail"
+cp /etc/postfix/master.cf "$dir/master.cf"
+: > "$dir/main.cf"
+postconf -c "$dir" -e \
+  "queue_directory=$dir/queue" "data_directory=$dir/data" \
+  "maillog_file=$dir/maillog" "maillog_file_prefixes=$dir" \
+  "compatibility_level=3.6" "inet_interfaces=loopback-only" "inet_protocols=ipv4" \
+  "myhostname=peer.test" "mydomain=peer.test" "myorigin=peer.test" "mydestination=" \
+  "mynetworks=127.0.0.0/8" "alias_maps=" "alias_database=" "local_recipient_maps=" \
+  "smtpd_relay_restrictions=permit_mynetworks reject_unauth_destination" \
+  "smtp_tls_security_level=may" "smtpd_tls_security_level=none" \
+  "default_process_limit=100" "smtpd_client_connection_count_limit=0" \
+  "smtp_dns_support_level=disabled" "disable_dns_lookups=yes" "smtpd_peername_lookup=no"
+case "$mode" in
+relay)
+  target=${6:?host:port}
+  postconf -c "$dir" -e "relay_domains=$domain" "transport_maps=inline:{ $domain=smtp:[${target%:*}]:${target##*:} }";;
+accept)
+  getent group vmail >/dev/null || groupadd -g 5000 vmail
+  getent passwd vmail >/dev/null || useradd -u 5000 -g 5000 -d /nonexistent -s /usr/sbin/nologin -M vmail
+  chown vmail:vmail "$dir/mail"
+  postconf -c "$dir" -e "virtual_mailbox_domains=$domain" "virtual_mailbox_maps=static:$domain/" \
+    "virtual_mailbox_base=$dir/mail" "virtual_uid_maps=static:5000" "virtual_gid_maps=static:5000" \
+    "virtual_minimum_uid=100";;
+*) echo "unknown mode $mode" >&2; exit 2;;
+esac
+postconf -c "$dir" -M# 'smtp/inet'
+postconf -c "$dir" -M "127.0.0.1:$port/inet = 127.0.0.1:$port inet n - n - - smtpd"
+postconf -c "$dir" -F '*/*/chroot = n'
+sed -i 's/^#postlog /postlog /' "$dir/master.cf"
+chown root "$dir/queue"; chown postfix "$dir/data"
+run "postfix -c $dir set-permissions" >/dev/null 2>&1 || true
+run "postfix -c $dir check" >/dev/null
+run "postfix -c $dir start" >/dev/null
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "postfix listening on 127.0.0.1:$port ($mode $domain)"; exit 0; }
+  sleep 0.1
+done
+echo "postfix did not start; see $dir/maillog" >&2
+tail -5 "$dir/maillog" >&2 || true
+exit 1
