@@ -31,7 +31,8 @@ public sealed class SmtpOptions
 
     public int MaxConnections { get; set; } = 1000;
 
-    public int MaxConnectionsPerAddress { get; set; } = 20;
+    /// <summary>Simultaneous connections from one client address (Postfix's default is 50 too).</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 50;
 
     /// <summary>Received fields beyond which a message is taken to be looping (RFC 5321 6.3).</summary>
     public int MaxHops { get; set; } = 100;

@@ -32,16 +32,15 @@ public sealed class TransportService(
             logger.LogInformation("Took back {Count} queue item(s) claimed by a previous run of this node", released);
         }
 
-        var incarnation = $"{NodeName}:{Environment.ProcessId}";
         var workers = new List<Task>();
         for (var i = 0; i < options.CategorizerWorkers; i++)
         {
-            workers.Add(categorizer.RunWorkerAsync($"{incarnation}:categorizer{i}", stoppingToken));
+            workers.Add(categorizer.RunWorkerAsync(i, options.CategorizerWorkers, stoppingToken));
         }
 
         for (var i = 0; i < options.LocalDeliveryWorkers; i++)
         {
-            workers.Add(localDelivery.RunWorkerAsync($"{incarnation}:local{i}", stoppingToken));
+            workers.Add(localDelivery.RunWorkerAsync(i, options.LocalDeliveryWorkers, stoppingToken));
         }
 
         // Work accepted before this start (or left by a crash) needs no pulse to be found, but

@@ -103,7 +103,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var rows = connection.Query<(string User, string Blob)>("SELECT m.user_key, x.blob FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id").ToList();
         return rows.Select(r =>
         {
-            var text = File.ReadAllText(Path.Combine(data, "blobs", r.Blob[..2], r.Blob[2..4], r.Blob));
+            var text = File.ReadAllText(Path.Combine(data, "blobs", r.Blob[..2], r.Blob));
             var line = text.Split("\r\n").First(l => l.StartsWith("X-Load-Id: ", StringComparison.Ordinal));
             return (int.Parse(line["X-Load-Id: ".Length..], System.Globalization.CultureInfo.InvariantCulture), r.User);
         }).ToList();

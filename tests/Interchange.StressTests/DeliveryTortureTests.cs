@@ -22,8 +22,8 @@ namespace Interchange.StressTests;
 /// Seed Q184524 ("connector sends messages twice under load": several threads took the same
 /// notification as a claim), ARCHITECTURE.md rule 2. 5,000 messages to 50 users go through the
 /// real accept path, categorizer and 16 local delivery workers, every worker woken by every
-/// message; meanwhile a stalled worker claims deliveries and lets its lease lapse before trying
-/// to complete them. Every INBOX must end with exactly the messages addressed to it, none twice.
+/// message, two on every partition; meanwhile a stalled worker claims deliveries with a lease and
+/// lets it lapse before trying to complete them. Every INBOX must end with exactly the messages addressed to it, none twice.
 /// </summary>
 public sealed class DeliveryTortureTests(ITestOutputHelper output)
 {
@@ -73,14 +73,16 @@ public sealed class DeliveryTortureTests(ITestOutputHelper output)
 
         using var stop = new CancellationTokenSource();
         var workers = new List<Task>();
+        // Overlapping partitions: two workers on each, so every item is raced for by two workers
+        // woken by the same pulse (as in Q184524), besides the stalled worker below.
         for (var i = 0; i < options.CategorizerWorkers; i++)
         {
-            workers.Add(categorizer.RunWorkerAsync($"node:1:categorizer{i}", stop.Token));
+            workers.Add(categorizer.RunWorkerAsync(i % (options.CategorizerWorkers / 2), options.CategorizerWorkers / 2, stop.Token));
         }
 
         for (var i = 0; i < DeliveryWorkers; i++)
         {
-            workers.Add(delivery.RunWorkerAsync($"node:1:local{i}", stop.Token));
+            workers.Add(delivery.RunWorkerAsync(i % (DeliveryWorkers / 2), DeliveryWorkers / 2, stop.Token));
         }
 
         // The stalled worker: claims with a short lease, stalls past it, then tries to finish.

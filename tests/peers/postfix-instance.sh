@@ -23,7 +23,7 @@ start) ;;
 esac
 
 port=${3:?port}; mode=${4:?mode}; domain=${5:?domain}
-rm -rf "$dir"; mkdir -p "$dir/queue" "$dir/data" "$dir/mail"
+rm -rf "$dir"; mkdir -p "$dir/queue" "$dir/data" "$dir/mail"; chmod 755 "$dir"
 cp /etc/postfix/master.cf "$dir/master.cf"
 : > "$dir/main.cf"
 postconf -c "$dir" -e \

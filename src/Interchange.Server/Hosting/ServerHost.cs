@@ -39,6 +39,12 @@ public static class ServerHost
     public static async Task<int> RunAsync(ServeArguments arguments, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+
+        // fsync blocks the thread that calls it; a mail server does that for every message. Start
+        // with enough pool threads that a burst of sessions does not wait for the pool to grow.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, (Environment.ProcessorCount * 8) + 16), io);
+
         var folder = DataFolder.Resolve(arguments.Data);
         InterchangeOptions options;
         IConfigurationRoot configuration;

@@ -16,23 +16,27 @@ internal sealed class FileBlobWriter : IBlobWriter
     {
         _store = store;
         _tempPath = tempPath;
-        _file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        // Synchronous I/O: writes land in the page cache (async file I/O on Linux is a thread-pool
+        // hop per write); only the fsync at commit waits for the disk.
+        _file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None);
     }
 
     public long Length { get; private set; }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        cancellationToken.ThrowIfCancellationRequested();
         _hash.AppendData(data.Span);
-        await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        _file.Write(data.Span);
         Length += data.Length;
+        return ValueTask.CompletedTask;
     }
 
     public async Task<BlobRef> CommitAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed || _committed, this);
-        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         _file.Flush(flushToDisk: true);
         await _file.DisposeAsync().ConfigureAwait(false);
         var id = BlobId.FromHash(_hash.GetHashAndReset());

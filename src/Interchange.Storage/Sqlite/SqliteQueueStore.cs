@@ -45,6 +45,90 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         }, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<QueuedMessage>> FindNewAsync(int partition, int partitions, int max, CancellationToken cancellationToken = default)
+    {
+        var now = Now();
+        return await database.ReadAsync(c =>
+        {
+            var rows = c.Query<MessageRow>("""
+                SELECT * FROM queue_messages
+                WHERE state = 'new' AND next_attempt <= @now AND (owner IS NULL OR lease_until < @now) AND id % @partitions = @partition
+                ORDER BY id LIMIT @max
+                """, new { now, partitions, partition, max }).ToList();
+            return rows.Select(row => new QueuedMessage(row.id, row.fence, row.Blob(), DateTimeOffset.FromUnixTimeMilliseconds(row.received_at), row.Envelope(Recipients(c, row.id)), (int)row.attempts)).ToList();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<int> RouteAsync(IReadOnlyList<(QueuedMessage Message, IReadOnlyList<Route> Routes)> routed, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(w =>
+        {
+            var now = Now();
+            var taken = 0;
+            foreach (var (message, routes) in routed)
+            {
+                if (w.Execute("UPDATE queue_messages SET state = 'routed', owner = NULL, lease_until = NULL WHERE id = @id AND state = 'new' AND (owner IS NULL OR lease_until < @now)", new { id = message.Id, now }) == 0)
+                {
+                    continue;
+                }
+
+                InsertRoutes(w, message.Id, routes);
+                taken++;
+            }
+
+            return taken;
+        }, cancellationToken);
+
+    public Task DeferNewAsync(long messageId, DateTimeOffset retryAt, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+            w.Execute("UPDATE queue_messages SET next_attempt = @at, attempts = attempts + 1 WHERE id = @id AND state = 'new' AND (owner IS NULL OR lease_until < @now)", new { id = messageId, at = retryAt.ToUnixTimeMilliseconds(), now = Now() }),
+            cancellationToken);
+
+    public async Task<IReadOnlyList<DeliveryItem>> FindPendingLocalAsync(int partition, int partitions, int max, CancellationToken cancellationToken = default)
+    {
+        var now = Now();
+        return await database.ReadAsync(c => c.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, long Attempts, string Blob, long Size, string MailFrom, long ReceivedAt)>("""
+                SELECT d.id, d.message_id, d.fence, d.recipient, d.original, d.attempts, m.blob, m.size, m.mail_from, m.received_at
+                FROM deliveries d JOIN queue_messages m ON m.id = d.message_id
+                WHERE d.kind = 'local' AND d.state = 'pending' AND d.next_attempt <= @now AND (d.owner IS NULL OR d.lease_until < @now) AND d.id % @partitions = @partition
+                ORDER BY d.id LIMIT @max
+                """, new { now, partitions, partition, max })
+            .Select(r => new DeliveryItem(r.Id, r.MessageId, r.Fence, r.Recipient, r.Original, true, (int)r.Attempts + 1, new BlobRef(ParseBlob(r.Blob), r.Size), r.MailFrom, DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt)))
+            .ToList(), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<long>> DeliverPendingLocallyAsync(IReadOnlyList<(DeliveryItem Item, byte[] TracePrefix)> items, CancellationToken cancellationToken = default) =>
+        database.WriteAsync<IReadOnlyList<long>>(w =>
+        {
+            var now = Now();
+            var delivered = new List<long>(items.Count);
+            foreach (var (item, prefix) in items)
+            {
+                // Taking the item and finishing it are one change: no other worker can be between.
+                if (w.Execute("UPDATE deliveries SET state = 'delivered', owner = NULL, lease_until = NULL, last_error = NULL, attempts = attempts + 1 WHERE id = @id AND state = 'pending' AND (owner IS NULL OR lease_until < @now)", new { id = item.Id, now }) == 0)
+                {
+                    continue;
+                }
+
+                SqliteMailboxes.Append(w, item.Recipient, "INBOX", item.Blob, prefix, item.ReceivedAt, [], $"{item.MessageId}:{item.Recipient}", _clock);
+                RemoveIfFinished(w, item.MessageId);
+                delivered.Add(item.Id);
+            }
+
+            return delivered;
+        }, cancellationToken);
+
+    public Task SetPendingOutcomeAsync(IReadOnlyList<long> deliveryIds, DateTimeOffset retryAt, string error, bool fail, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            var now = Now();
+            foreach (var id in deliveryIds)
+            {
+                w.Execute(
+                    "UPDATE deliveries SET state = @state, next_attempt = @at, last_error = @error, attempts = attempts + 1 WHERE id = @id AND state = 'pending' AND (owner IS NULL OR lease_until < @now)",
+                    new { id, state = fail ? "failed" : "pending", at = retryAt.ToUnixTimeMilliseconds(), error, now });
+            }
+        }, cancellationToken);
+
     public Task<IReadOnlyList<QueuedMessage>> ClaimNewAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         database.WriteAsync<IReadOnlyList<QueuedMessage>>(w =>
         {
@@ -60,11 +144,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             foreach (var (id, fence) in claimed.OrderBy(c => c.Id))
             {
                 var row = w.QuerySingleOrDefault<MessageRow>("SELECT * FROM queue_messages WHERE id = @id", new { id })!;
-                var recipients = w.Query<(string Address, string? Notify, string? Orcpt)>(
-                        "SELECT address, notify, orcpt FROM queue_recipients WHERE message_id = @id ORDER BY position", new { id })
-                    .Select(r => new QueuedRecipient(r.Address, r.Notify, r.Orcpt))
-                    .ToList();
-                messages.Add(new QueuedMessage(id, fence, row.Blob(), DateTimeOffset.FromUnixTimeMilliseconds(row.received_at), row.Envelope(recipients), (int)row.attempts));
+                messages.Add(new QueuedMessage(id, fence, row.Blob(), DateTimeOffset.FromUnixTimeMilliseconds(row.received_at), row.Envelope(Recipients(w.Connection, id, w.Transaction)), (int)row.attempts));
             }
 
             return messages;
@@ -78,22 +158,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
                 return false;
             }
 
-            foreach (var route in routes)
-            {
-                w.Execute("""
-                    INSERT OR IGNORE INTO deliveries(message_id, recipient, original, kind, state, last_error)
-                    VALUES (@id, @recipient, @original, @kind, @state, @error)
-                    """, new
-                {
-                    id = message.Id,
-                    recipient = route.Recipient,
-                    original = route.Original,
-                    kind = route.IsLocal ? "local" : "remote",
-                    state = route.Error is null ? "pending" : "failed",
-                    error = route.Error,
-                });
-            }
-
+            InsertRoutes(w, message.Id, routes);
             w.Execute("UPDATE queue_messages SET state = 'routed', owner = NULL, lease_until = NULL WHERE id = @id", new { id = message.Id });
             return true;
         }, cancellationToken);
@@ -142,11 +207,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             SqliteMailboxes.Append(w, item.Recipient, "INBOX", item.Blob, tracePrefix, item.ReceivedAt, [], $"{item.MessageId}:{item.Recipient}", _clock);
             w.Execute("UPDATE deliveries SET state = 'delivered', owner = NULL, lease_until = NULL, last_error = NULL WHERE id = @id", new { id = item.Id });
 
-            // The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).
-            w.Execute("""
-                DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
-                AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
-                """, new { id = item.MessageId });
+            RemoveIfFinished(w, item.MessageId);
             return DeliveryOutcome.Delivered;
         }, cancellationToken);
 
@@ -188,6 +249,41 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             + w.Execute("UPDATE deliveries SET owner = NULL, lease_until = NULL WHERE substr(owner, 1, length(@ownerPrefix)) = @ownerPrefix", new { ownerPrefix }),
             cancellationToken);
 
+    private static void InsertRoutes(SqliteWriteContext w, long messageId, IReadOnlyList<Route> routes)
+    {
+        foreach (var route in routes)
+        {
+            w.Execute("""
+                INSERT OR IGNORE INTO deliveries(message_id, recipient, original, kind, state, last_error)
+                VALUES (@id, @recipient, @original, @kind, @state, @error)
+                """, new
+            {
+                id = messageId,
+                recipient = route.Recipient,
+                original = route.Original,
+                kind = route.IsLocal ? "local" : "remote",
+                state = route.Error is null ? "pending" : "failed",
+                error = route.Error,
+            });
+        }
+    }
+
+    /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
+    private static void RemoveIfFinished(SqliteWriteContext w, long messageId) =>
+        w.Execute("""
+            DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
+            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
+            """, new { id = messageId });
+
+    private static List<QueuedRecipient> Recipients(Microsoft.Data.Sqlite.SqliteConnection c, long id, Microsoft.Data.Sqlite.SqliteTransaction? transaction = null) =>
+        c.Query<(string Address, string? Notify, string? Orcpt)>(
+                "SELECT address, notify, orcpt FROM queue_recipients WHERE message_id = @id ORDER BY position", new { id }, transaction)
+            .Select(r => new QueuedRecipient(r.Address, r.Notify, r.Orcpt))
+            .ToList();
+
+    private static BlobId ParseBlob(string hex) =>
+        BlobId.TryParse(hex, out var id) ? id : throw new InvalidDataException($"the queue names a malformed blob '{hex}'");
+
     private static bool OwnsMessage(SqliteWriteContext w, QueuedMessage message, string owner) =>
         w.ExecuteScalar<long>("SELECT COUNT(*) FROM queue_messages WHERE id = @id AND owner = @owner AND fence = @fence AND state = 'new'", new { id = message.Id, owner, fence = message.Fence }) == 1;
 
@@ -222,6 +318,8 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         public string? auth_user { get; set; }
 
         public long attempts { get; set; }
+
+        public long fence { get; set; }
 
         public BlobRef Blob() => new(BlobId.TryParse(blob, out var parsed) ? parsed : throw new InvalidDataException($"queue message {id} names a malformed blob '{blob}'"), size);
 

@@ -17,23 +17,25 @@ public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, 
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public async Task RunWorkerAsync(string owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// Works one partition of the pending local deliveries: reads them, checks each recipient
+    /// still exists, then appends the whole batch in one transaction that takes each item only if
+    /// it is still pending and unclaimed (rule 2), so a retry or a second worker adds no copy.
+    /// </summary>
+    public async Task RunWorkerAsync(int partition, int partitions, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var claimed = await queue.ClaimDeliveriesAsync(owner, local: true, options.ClaimBatch, options.Lease, cancellationToken).ConfigureAwait(false);
-                if (claimed.Count == 0)
+                var found = await queue.FindPendingLocalAsync(partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
+                if (found.Count == 0)
                 {
                     await deliveries.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                foreach (var item in claimed)
-                {
-                    await DeliverAsync(item, owner, cancellationToken).ConfigureAwait(false);
-                }
+                await DeliverBatchAsync(found, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -41,7 +43,7 @@ public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, 
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Local delivery worker {Owner} failed; retrying", owner);
+                logger.LogError(ex, "Local delivery worker {Partition} failed; retrying", partition);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
@@ -54,45 +56,55 @@ public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, 
         }
     }
 
-    /// <summary>The trace fields added at delivery (RFC 5321 4.4; Delivered-To as Postfix and Dovecot write it).</summary>
-    public static byte[] TracePrefix(string mailFrom, string recipient) =>
-        Encoding.UTF8.GetBytes($"Return-Path: <{mailFrom}>\r\nDelivered-To: {recipient}\r\n");
-
-    private async Task DeliverAsync(DeliveryItem item, string owner, CancellationToken cancellationToken)
+    private async Task DeliverBatchAsync(IReadOnlyList<DeliveryItem> found, CancellationToken cancellationToken)
     {
-        try
+        var ready = new List<(DeliveryItem, byte[])>(found.Count);
+        var gone = new List<long>();
+        foreach (var item in found)
         {
             var user = await directory.GetUserAsync(item.Recipient, cancellationToken).ConfigureAwait(false);
             if (user is null)
             {
-                await queue.FailDeliveryAsync(item, owner, "5.1.1 the mailbox no longer exists", cancellationToken).ConfigureAwait(false);
+                gone.Add(item.Id);
                 logger.LogWarning("Message {Id} to {Recipient} failed: the user was removed after the message was accepted", item.MessageId, item.Recipient);
-                return;
-            }
-
-            var outcome = await queue.DeliverLocallyAsync(item, owner, TracePrefix(item.MailFrom, user.Address), cancellationToken).ConfigureAwait(false);
-            if (outcome == DeliveryOutcome.ClaimLost)
-            {
-                logger.LogWarning("Delivery {Delivery} of message {Id}: claim lost (lease lapsed); left to its new owner", item.Id, item.MessageId);
-                return;
-            }
-
-            logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, user.Address, item.Attempts);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var schedule = options.RetrySchedule;
-            if (item.Attempts > schedule.Length)
-            {
-                await queue.FailDeliveryAsync(item, owner, "4.3.0 " + ex.Message, cancellationToken).ConfigureAwait(false);
-                logger.LogError(ex, "Message {Id} to {Recipient} failed after {Attempts} attempts", item.MessageId, item.Recipient, item.Attempts);
             }
             else
             {
-                var retryAt = _clock.GetUtcNow() + schedule[Math.Max(0, item.Attempts - 1)];
-                await queue.DeferDeliveryAsync(item, owner, retryAt, ex.Message, cancellationToken).ConfigureAwait(false);
-                logger.LogWarning(ex, "Message {Id} to {Recipient}: attempt {Attempt} failed, next at {RetryAt:u}", item.MessageId, item.Recipient, item.Attempts, retryAt);
+                ready.Add((item, TracePrefix(item.MailFrom, user.Address)));
             }
         }
+
+        if (gone.Count > 0)
+        {
+            await queue.SetPendingOutcomeAsync(gone, _clock.GetUtcNow(), "5.1.1 the mailbox no longer exists", fail: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var delivered = await queue.DeliverPendingLocallyAsync(ready, cancellationToken).ConfigureAwait(false);
+            foreach (var (item, _) in ready.Where(r => delivered.Contains(r.Item1.Id)))
+            {
+                logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The batch's transaction did not commit: nothing was delivered. Retry on the schedule.
+            var schedule = options.RetrySchedule;
+            var attempts = ready.Max(r => r.Item1.Attempts);
+            var fail = attempts > schedule.Length;
+            var retryAt = _clock.GetUtcNow() + schedule[Math.Clamp(attempts - 1, 0, schedule.Length - 1)];
+            await queue.SetPendingOutcomeAsync(ready.Select(r => r.Item1.Id).ToList(), retryAt, "4.3.0 " + ex.Message, fail, cancellationToken).ConfigureAwait(false);
+            logger.LogError(ex, "Local delivery of {Count} item(s) failed (attempt {Attempt}); {Next}", ready.Count, attempts, fail ? "giving up" : $"next at {retryAt:u}");
+        }
     }
+
+    /// <summary>The trace fields added at delivery (RFC 5321 4.4; Delivered-To as Postfix and Dovecot write it).</summary>
+    public static byte[] TracePrefix(string mailFrom, string recipient) =>
+        Encoding.UTF8.GetBytes($"Return-Path: <{mailFrom}>\r\nDelivered-To: {recipient}\r\n");
 }

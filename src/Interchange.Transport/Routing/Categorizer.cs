@@ -14,22 +14,53 @@ namespace Interchange.Transport.Routing;
 /// </summary>
 public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
 {
-    public async Task RunWorkerAsync(string owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// Works one partition of the new messages (id mod <paramref name="partitions"/>): reads them,
+    /// routes them, and records the routes in one transaction that takes each message only if it
+    /// is still new and unclaimed (rule 2: the atomic state change is what makes it ours).
+    /// </summary>
+    public async Task RunWorkerAsync(int partition, int partitions, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var claimed = await queue.ClaimNewAsync(owner, options.ClaimBatch, options.Lease, cancellationToken).ConfigureAwait(false);
-                if (claimed.Count == 0)
+                var found = await queue.FindNewAsync(partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
+                if (found.Count == 0)
                 {
                     await newMessages.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                foreach (var message in claimed)
+                var routed = new List<(QueuedMessage, IReadOnlyList<Route>)>(found.Count);
+                foreach (var message in found)
                 {
-                    await RouteAsync(message, owner, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        routed.Add((message, await RoutesAsync(message, cancellationToken).ConfigureAwait(false)));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        logger.LogError(ex, "Routing message {Id} failed; it will be tried again in a minute", message.Id);
+                        await queue.DeferNewAsync(message.Id, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                var taken = await queue.RouteAsync(routed, cancellationToken).ConfigureAwait(false);
+                foreach (var (message, routes) in routed)
+                {
+                    logger.LogInformation(
+                        "Message {Id} from <{From}> routed: {Local} local, {Remote} remote, {Failed} failed",
+                        message.Id,
+                        message.Envelope.MailFrom,
+                        routes.Count(r => r.IsLocal && r.Error is null),
+                        routes.Count(r => !r.IsLocal && r.Error is null),
+                        routes.Count(r => r.Error is not null));
+                }
+
+                if (taken < routed.Count)
+                {
+                    logger.LogDebug("Categorizer {Partition}: {Lost} message(s) were taken by another worker first", partition, routed.Count - taken);
                 }
 
                 deliveries.Pulse();
@@ -40,7 +71,7 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, Q
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Categorizer {Owner} failed; retrying", owner);
+                logger.LogError(ex, "Categorizer {Partition} failed; retrying", partition);
                 await Pause(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -81,32 +112,6 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, Q
         }
 
         return routes;
-    }
-
-    private async Task RouteAsync(QueuedMessage message, string owner, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var routes = await RoutesAsync(message, cancellationToken).ConfigureAwait(false);
-            if (!await queue.CompleteRoutingAsync(message, owner, routes, cancellationToken).ConfigureAwait(false))
-            {
-                logger.LogWarning("Categorizer {Owner} lost its claim on message {Id} (lease lapsed); another worker has it", owner, message.Id);
-                return;
-            }
-
-            logger.LogInformation(
-                "Message {Id} from <{From}> routed: {Local} local, {Remote} remote, {Failed} failed",
-                message.Id,
-                message.Envelope.MailFrom,
-                routes.Count(r => r.IsLocal && r.Error is null),
-                routes.Count(r => !r.IsLocal && r.Error is null),
-                routes.Count(r => r.Error is not null));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogError(ex, "Routing message {Id} failed; it will be tried again", message.Id);
-            await queue.RetryRoutingAsync(message, owner, DateTimeOffset.UtcNow.AddMinutes(1), ex.Message, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private static async Task Pause(CancellationToken cancellationToken)
