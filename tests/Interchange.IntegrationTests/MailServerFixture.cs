@@ -30,6 +30,7 @@ public sealed class MailServerFixture : IAsyncLifetime
             ["INTERCHANGE__PrimaryDomain"] = Domain,
             ["INTERCHANGE__Smtp__MaxMessageSize"] = MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["INTERCHANGE__Transport__PollInterval"] = "00:00:00.500",
+            ["INTERCHANGE__Smtp__CommandTimeout"] = "00:00:05",
         });
         (await Cli("alice-secret-1\n", "user", "add", "alice@example.test", "--password-stdin")).ExitCode.ShouldBe(0);
         (await Cli("bob-secret-22\n", "user", "add", "bob@example.test", "--password-stdin")).ExitCode.ShouldBe(0);

@@ -373,6 +373,43 @@ public sealed class SmtpTests(MailServerFixture fixture) : IClassFixture<MailSer
         replies[5].ShouldStartWith("554 5.4.6");
     }
 
+    [Fact]
+    public async Task AnIdleSession_IsClosedWith421_AfterTheCommandTimeout()
+    {
+        var replies = await fixture.RawAsync("smtp", """
+            > EHLO client
+            <
+            sleep 6
+            <
+            close?
+            """);
+        replies[2].ShouldStartWith("421 4.4.2");
+        replies[^1].ShouldBe("CLOSED");
+    }
+
+    [Fact]
+    public async Task ConnectionsBeyondThePerAddressLimit_Get421_AndTheOthersAreServed()
+    {
+        var result = await Python($$"""
+            import socket
+            held = []
+            for i in range(50):
+                s = socket.create_connection(("127.0.0.1", {{Port("smtp")}}), timeout=20)
+                held.append((s, s.makefile("rb")))
+                print(held[-1][1].readline().decode()[:3], end=" ")
+            print()
+            extra = socket.create_connection(("127.0.0.1", {{Port("smtp")}}), timeout=20)
+            print(extra.makefile("rb").readline().decode().strip()[:9])
+            s, f = held[0]
+            s.sendall(b"NOOP\r\n"); print(f.readline().decode().strip())
+            for s, _ in held: s.close()
+            """);
+        var lines = result.Split('\n');
+        lines[0].Trim().Split(' ').ShouldAllBe(code => code == "220");
+        lines[1].ShouldBe("421 4.7.0");
+        lines[2].ShouldBe("250 2.0.0 Ok");
+    }
+
     private string Port(string protocol) => fixture.Server.Port(protocol).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<string> Python(string script)

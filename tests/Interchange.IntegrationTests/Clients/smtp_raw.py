@@ -6,8 +6,9 @@ multi-line replies, with the code). Script on stdin, one step per line:
   < [N]        read N replies (default 1)
   tls          start TLS on the socket (after the server's 220 to STARTTLS)
   close?       read until the server closes; prints 'CLOSED' (or 'OPEN' after 5 s)
+  sleep N      wait N seconds
 Usage: smtp_raw.py PORT [--tls]"""
-import socket, ssl, sys
+import socket, ssl, sys, time
 
 port = int(sys.argv[1])
 sock = socket.create_connection(("127.0.0.1", port), timeout=15)
@@ -46,6 +47,8 @@ for step in sys.stdin.read().splitlines():
         if buf:
             print("UNEXPECTED-BUFFERED", flush=True)
         sock = ctx.wrap_socket(sock)
+    elif step.startswith("sleep "):
+        time.sleep(float(step[6:]))
     elif step == "close?":
         sock.settimeout(5)
         try:
