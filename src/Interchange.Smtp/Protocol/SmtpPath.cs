@@ -108,49 +108,40 @@ public sealed record SmtpPath(string LocalPart, string Domain)
         return true;
     }
 
-    private static int FindClosingBracket(string s)
-    {
-        var quoted = false;
-        for (var i = 1; i < s.Length; i++)
-        {
-            switch (s[i])
-            {
-                case '\\' when quoted:
-                    i++;
-                    break;
-                case '"':
-                    quoted = !quoted;
-                    break;
-                case '>' when !quoted:
-                    return i;
-            }
-        }
-
-        return -1;
-    }
+    /// <summary>The first '>' outside a quoted string (a quoted local part may hold one).</summary>
+    private static int FindClosingBracket(string s) => IndexOutsideQuotes(s, '>', 1, last: false);
 
     /// <summary>The '@' that separates local part and domain: the last one outside quotes.</summary>
-    private static int FindDomainSeparator(string s)
+    private static int FindDomainSeparator(string s) => IndexOutsideQuotes(s, '@', 0, last: true);
+
+    /// <summary>Index of <paramref name="target"/> outside quoted strings (with backslash escapes inside them), or -1.</summary>
+    private static int IndexOutsideQuotes(string s, char target, int start, bool last)
     {
         var quoted = false;
-        var at = -1;
-        for (var i = 0; i < s.Length; i++)
+        var found = -1;
+        for (var i = start; i < s.Length; i++)
         {
-            switch (s[i])
+            var c = s[i];
+            if (quoted && c == '\\')
             {
-                case '\\' when quoted:
-                    i++;
-                    break;
-                case '"':
-                    quoted = !quoted;
-                    break;
-                case '@' when !quoted:
-                    at = i;
-                    break;
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == target && !quoted)
+            {
+                if (!last)
+                {
+                    return i;
+                }
+
+                found = i;
             }
         }
 
-        return at;
+        return found;
     }
 
     private static bool IsLocalPart(string local)
