@@ -32,6 +32,9 @@ public static class MimeCharsets
         ["x-unicode-2-0-utf-7"] = "utf-7",
     };
 
+    // U+FFFD rather than the default '?', so that a bad byte is visibly not a question mark.
+    private static readonly DecoderReplacementFallback s_replacement = new("\uFFFD");
+
     private static readonly Dictionary<string, Encoding?> s_cache = new(StringComparer.OrdinalIgnoreCase);
     private static readonly Lock s_cacheLock = new();
 
@@ -150,7 +153,7 @@ public static class MimeCharsets
 
         try
         {
-            var encoding = Encoding.GetEncoding(name, EncoderFallback.ReplacementFallback, DecoderFallback.ReplacementFallback);
+            var encoding = Encoding.GetEncoding(name, EncoderFallback.ReplacementFallback, s_replacement);
             return encoding.CodePage == Encoding.ASCII.CodePage ? null : encoding;
         }
         catch (ArgumentException)
@@ -166,7 +169,7 @@ public static class MimeCharsets
         {
             try
             {
-                return Encoding.GetEncoding(codePage, EncoderFallback.ReplacementFallback, DecoderFallback.ReplacementFallback);
+                return Encoding.GetEncoding(codePage, EncoderFallback.ReplacementFallback, s_replacement);
             }
             catch (ArgumentException)
             {
