@@ -179,7 +179,10 @@ public static class AddressParser
         var open = IndexOf(tokens, start, end, '<');
         if (open >= 0)
         {
-            return ParseNameAddr(tokens, start, open, end);
+            // "<<a@b>>": the angle that holds the address is the last one before the first '>'.
+            var close = IndexOf(tokens, open, end, '>');
+            var inner = close < 0 ? open : LastIndexOf(tokens, open, close, '<');
+            return ParseNameAddr(tokens, start, inner, end);
         }
 
         var at = LastIndexOf(tokens, start, end, '@');
@@ -217,9 +220,9 @@ public static class AddressParser
         var at = LastIndexOf(tokens, specStart, innerEnd, '@');
         var local = RenderCompact(tokens, specStart, at < 0 ? innerEnd : at);
         var domain = at < 0 ? null : RenderCompact(tokens, at + 1, innerEnd);
-        if (local.Length == 0 && string.IsNullOrEmpty(domain) && raw.Length == 0)
+        if (local.Length == 0 && string.IsNullOrEmpty(domain))
         {
-            return null; // "<>": no mailbox at all
+            return null; // "<>" or "Name <>": no mailbox at all
         }
 
         return new MailboxAddress(HeaderText.DecodeEncodedWords(raw), raw, local, domain, route);
@@ -268,7 +271,7 @@ public static class AddressParser
         for (var j = start; j < end; j++)
         {
             var t = tokens[j];
-            if (t.Kind == Kind.Comment)
+            if (t.Kind == Kind.Comment || t.IsSpecial('<') || t.IsSpecial('>'))
             {
                 continue;
             }
