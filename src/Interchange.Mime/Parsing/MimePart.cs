@@ -88,8 +88,9 @@ public sealed class MimePart
     {
         get
         {
-            var text = Headers.GetText("Content-Transfer-Encoding");
-            return string.IsNullOrWhiteSpace(text) ? "7bit" : StripComment(text).ToLowerInvariant();
+            // Some senders quote the token ("base64"); read it anyway.
+            var text = StripComment(Headers.GetText("Content-Transfer-Encoding") ?? string.Empty).Trim('"', ' ', '\t');
+            return text.Length == 0 ? "7bit" : text.ToLowerInvariant();
         }
     }
 

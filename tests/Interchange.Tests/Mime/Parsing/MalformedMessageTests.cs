@@ -297,6 +297,19 @@ public sealed class MalformedMessageTests
         MimeStructureChecks.Text(input, message.Root.Children[1].BodyRange).ShouldBe("two");
     }
 
+    [Theory]
+    [InlineData("Content-Transfer-Encoding: BASE64\r\n", "base64")]
+    [InlineData("Content-Transfer-Encoding: \"base64\" (quoted)\r\n", "base64")]
+    [InlineData("Content-Transfer-Encoding: \r\n", "7bit")]
+    [InlineData("", "7bit")]
+    [InlineData("Content-Transfer-Encoding: x-uuencode\r\n", "x-uuencode")]
+    public void Transfer_encoding_names_are_normalised(string header, string expected)
+    {
+        var message = MimeParser.Parse(Encoding.ASCII.GetBytes(header + "\r\nSGk=\r\n"));
+
+        message.Root.TransferEncodingName.ShouldBe(expected);
+    }
+
     private static (byte[] Input, MessageStructure Message) Parse(string name)
     {
         var input = MimeCorpus.Read(name);
