@@ -62,10 +62,16 @@ internal static class HeaderFormatter
             {
                 // RFC 2231 §3 continuations of a quoted value.
                 var section = 0;
-                for (var offset = 0; offset < value.Length; offset += MaxParameterChunk, section++)
+                for (var offset = 0; offset < value.Length; section++)
                 {
-                    var chunk = value.Substring(offset, Math.Min(MaxParameterChunk, value.Length - offset));
-                    AddParameter(folder, $"{name}*{section}={Quote(chunk)}");
+                    var length = Math.Min(MaxParameterChunk, value.Length - offset);
+                    if (offset + length < value.Length && char.IsHighSurrogate(value[offset + length - 1]))
+                    {
+                        length--; // never split a surrogate pair between sections
+                    }
+
+                    AddParameter(folder, $"{name}*{section}={Quote(value.Substring(offset, length))}");
+                    offset += length;
                 }
             }
             else

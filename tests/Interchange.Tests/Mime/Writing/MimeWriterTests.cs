@@ -286,6 +286,25 @@ public sealed class MimeWriterTests
         }));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Long_filenames_are_split_into_rfc_2231_sections_and_read_back(bool utf8)
+    {
+        var ascii = string.Concat(Enumerable.Repeat("long-ascii-name ", 10)) + ".txt";
+        // "abc" puts an emoji's high surrogate at UTF-16 index 59, where a 60-unit section would end.
+        var unicode = "abc" + string.Concat(Enumerable.Repeat("😀é日", 40)) + ".txt";
+        foreach (var name in new[] { ascii, unicode })
+        {
+            var bytes = await WriteEntity(new OutgoingAttachment("text", "plain", [1, 2, 3], name), new MimeWriterOptions { Utf8Headers = utf8 });
+            var part = MimeParser.Parse(bytes).Root;
+
+            part.ContentDisposition!.FileName.ShouldBe(name);
+            part.ContentType.Name.ShouldBe(name);
+            Encoding.UTF8.GetString(bytes).ShouldContain("filename*1");
+        }
+    }
+
     private static IEnumerable<string> HeaderLines(byte[] bytes, MessageStructure parsed) =>
         parsed.Parts.SelectMany(p => MimeStructureChecks.Text(bytes, p.HeaderRange).Split("\r\n"));
 
