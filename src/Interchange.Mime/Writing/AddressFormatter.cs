@@ -91,7 +91,7 @@ internal static class AddressFormatter
             AddPhrase(mailbox.DisplayName, utf8, tokens);
         }
 
-        var route = mailbox.Route is null ? string.Empty : mailbox.Route + ":";
+        var route = mailbox.Route is null ? string.Empty : WithoutControls(mailbox.Route) + ":";
         tokens.Add((" ", $"<{route}{addrSpec}>"));
     }
 
@@ -103,7 +103,7 @@ internal static class AddressFormatter
             return local;
         }
 
-        var domain = mailbox.Domain;
+        var domain = WithoutControls(mailbox.Domain);
         if (!utf8 && !IsAscii(domain) && !domain.StartsWith('['))
         {
             try
@@ -118,6 +118,11 @@ internal static class AddressFormatter
 
         return $"{local}@{domain}";
     }
+
+    // A domain or route never legitimately holds controls; dropping them keeps a hostile
+    // address from breaking the header line.
+    private static string WithoutControls(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Where(c => !char.IsControl(c))) : text;
 
     private static void AddPhrase(string phrase, bool utf8, List<(string, string)> tokens)
     {

@@ -16,6 +16,12 @@ internal sealed class HeaderFolder
 
     public HeaderFolder(string name, int maxLineLength)
     {
+        // A name with a colon, space or line break would let a caller's text forge fields.
+        if (name.Length == 0 || !name.All(c => c is > ' ' and < (char)127 and not ':'))
+        {
+            throw new ArgumentException($"'{name}' is not a header field name (RFC 5322 §3.6.8).", nameof(name));
+        }
+
         _maxLineLength = maxLineLength;
         _text.Append(name).Append(':');
         _lineLength = name.Length + 1;

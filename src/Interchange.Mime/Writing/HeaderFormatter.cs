@@ -49,16 +49,24 @@ internal static class HeaderFormatter
     {
         foreach (var (name, value) in parameters)
         {
-            var ascii = value.All(c => c is >= ' ' and < (char)127 or '\t');
+            if (!IsToken(name))
+            {
+                throw new ArgumentException($"'{name}' is not a parameter name (RFC 2045 token).", nameof(parameters));
+            }
+
+            // Line breaks and other controls only ever go out percent-encoded (RFC 2231), so a
+            // value can never end the field early.
+            var control = value.Any(c => char.IsControl(c) && c != '\t');
+            var ascii = !control && value.All(c => c is >= ' ' and < (char)127 or '\t');
             if (IsToken(value))
             {
                 AddParameter(folder, $"{name}={value}");
             }
-            else if ((ascii || (utf8 && !value.Any(char.IsControl))) && value.Length <= MaxParameterChunk)
+            else if ((ascii || (utf8 && !control)) && value.Length <= MaxParameterChunk)
             {
                 AddParameter(folder, $"{name}={Quote(value)}");
             }
-            else if (ascii || utf8)
+            else if (ascii || (utf8 && !control))
             {
                 // RFC 2231 §3 continuations of a quoted value.
                 var section = 0;

@@ -104,6 +104,11 @@ public sealed class MimeWriter
     /// <summary>A field with a value and parameters (Content-Type, Content-Disposition), with CRLF.</summary>
     public string FormatParameterHeader(string name, string value, IEnumerable<KeyValuePair<string, string>> parameters)
     {
+        if (value.Any(char.IsControl))
+        {
+            throw new ArgumentException("The value must be a single line without control characters.", nameof(value));
+        }
+
         var folder = new HeaderFolder(name, Options.MaxHeaderLineLength);
         folder.Add(value);
         HeaderFormatter.AddParameters(folder, parameters, Options.Utf8Headers);

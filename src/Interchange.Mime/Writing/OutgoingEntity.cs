@@ -8,6 +8,11 @@ public abstract class OutgoingEntity
 {
     private protected OutgoingEntity(string mediaType, string mediaSubtype)
     {
+        if (!HeaderFormatter.IsToken(mediaType) || !HeaderFormatter.IsToken(mediaSubtype))
+        {
+            throw new ArgumentException($"'{mediaType}/{mediaSubtype}' is not a media type (RFC 2045 tokens).");
+        }
+
         MediaType = mediaType.ToLowerInvariant();
         MediaSubtype = mediaSubtype.ToLowerInvariant();
     }
@@ -53,6 +58,11 @@ public abstract class OutgoingEntity
 
         if (Disposition is not null)
         {
+            if (!HeaderFormatter.IsToken(Disposition))
+            {
+                throw new InvalidOperationException($"'{Disposition}' is not a disposition type (RFC 2183 token).");
+            }
+
             var dispositionParameters = FileName is null ? [] : new[] { new KeyValuePair<string, string>("filename", FileName) };
             text.Append(writer.FormatParameterHeader("Content-Disposition", Disposition, dispositionParameters));
         }

@@ -305,6 +305,30 @@ public sealed class MimeWriterTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Line_breaks_in_caller_text_cannot_forge_header_fields(bool utf8)
+    {
+        const string evil = "x\r\nBcc: victim@example.com\r\n\r\nforged body";
+        var text = new OutgoingText("body") { Disposition = "attachment", FileName = evil, Description = evil, ContentId = "<id@x>\r\nBcc: victim@example.com" };
+        text.Parameters.Add(new("format", evil));
+        var message = new OutgoingMessage { Subject = evil, MessageId = "<m@x>\r\nBcc: victim@example.com", Body = text };
+        message.From.Add(new MailboxAddress(evil, "a\r\nBcc: victim", "example.com\r\nBcc: victim@example.com"));
+        message.Headers.Add(new("X-Note", evil));
+
+        var bytes = await new MimeWriter(new MimeWriterOptions { Utf8Headers = utf8 }).ToBytesAsync(message);
+        var parsed = MimeParser.Parse(bytes);
+
+        parsed.Root.Headers.Contains("Bcc").ShouldBeFalse();
+        parsed.Envelope.Bcc.ShouldBeEmpty();
+        MimeStructureChecks.Text(bytes, parsed.Root.BodyRange).ShouldBe("body");
+        parsed.Root.ContentDisposition!.FileName.ShouldBe(evil);
+        Should.Throw<ArgumentException>(() => new MimeWriter().FormatHeader("X-Evil: y\r\nBcc", "z"));
+        Should.Throw<ArgumentException>(() => new MimeWriter().FormatParameterHeader("Content-Type", "text/plain\r\nBcc: v", []));
+        Should.Throw<ArgumentException>(() => new OutgoingText("x", "plain\r\nBcc: v"));
+    }
+
     private static IEnumerable<string> HeaderLines(byte[] bytes, MessageStructure parsed) =>
         parsed.Parts.SelectMany(p => MimeStructureChecks.Text(bytes, p.HeaderRange).Split("\r\n"));
 
