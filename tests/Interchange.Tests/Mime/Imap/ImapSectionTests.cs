@@ -139,6 +139,72 @@ public sealed class ImapSectionTests
         ImapSection.FindPart(s_message.Root, string.Empty).ShouldBeNull();
     }
 
+    [Theory]
+    [MemberData(nameof(MimeCorpus.All), MemberType = typeof(MimeCorpus))]
+    public void Every_part_of_every_corpus_message_is_reachable_by_its_section_number(string name)
+    {
+        var input = MimeCorpus.Read(name);
+        var message = MimeParser.Parse(input);
+        var paths = PartNumbers(message.Root, string.Empty).ToList();
+
+        // Only a multipart whose boundary never appeared has no part 1.
+        (paths.Count == 0).ShouldBe(message.Root.Kind == MimePartKind.Multipart && message.Root.Children.Count == 0);
+
+        foreach (var (path, part) in paths)
+        {
+            var content = message.ResolveSection(path).ShouldNotBeNull(path);
+            content.Part.ShouldBeSameAs(part, path);
+            MimeStructureChecks.Slice(input, content.Range).ShouldBe(input[(int)part.BodyStart..(int)part.BodyEnd], path);
+            message.ResolveSection(path + ".MIME")!.Range.ShouldBe(part.HeaderRange, path);
+            if (part.EmbeddedMessage is { } embedded)
+            {
+                message.ResolveSection(path + ".HEADER")!.Range.ShouldBe(embedded.HeaderRange, path);
+                message.ResolveSection(path + ".TEXT")!.Range.ShouldBe(embedded.BodyRange, path);
+            }
+            else
+            {
+                message.ResolveSection(path + ".HEADER").ShouldBeNull(path);
+            }
+        }
+    }
+
+    // RFC 3501 numbering, written out independently of ImapSection: a message's parts are its
+    // multipart children, or itself as part 1; a message/rfc822 part continues with the parts
+    // of the message inside it.
+    private static IEnumerable<(string Path, MimePart Part)> PartNumbers(MimePart message, string prefix)
+    {
+        var parts = message.Kind == MimePartKind.Multipart ? message.Children : [message];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            foreach (var entry in Below(parts[i], $"{prefix}{i + 1}"))
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    private static IEnumerable<(string Path, MimePart Part)> Below(MimePart part, string path)
+    {
+        yield return (path, part);
+        if (part.Kind == MimePartKind.Multipart)
+        {
+            for (var i = 0; i < part.Children.Count; i++)
+            {
+                foreach (var entry in Below(part.Children[i], $"{path}.{i + 1}"))
+                {
+                    yield return entry;
+                }
+            }
+        }
+        else if (part.EmbeddedMessage is { } embedded)
+        {
+            foreach (var entry in PartNumbers(embedded, path + "."))
+            {
+                yield return entry;
+            }
+        }
+    }
+
     private static string Text(string section) =>
         Encoding.ASCII.GetString(MimeStructureChecks.Slice(s_input, s_message.ResolveSection(section)!.Range));
 }
