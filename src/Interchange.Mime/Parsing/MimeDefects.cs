@@ -9,7 +9,7 @@ public enum MimeDefects
     /// <summary>A line ended in LF without CR.</summary>
     BareLineFeed = 1,
 
-    /// <summary>A CR not followed by LF, read as a line break.</summary>
+    /// <summary>A CR not followed by LF: a line break while no LF has been seen (a CR-only message), data after that.</summary>
     BareCarriageReturn = 2,
 
     /// <summary>NUL bytes in the part's own lines (kept as data).</summary>

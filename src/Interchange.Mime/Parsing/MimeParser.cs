@@ -12,7 +12,8 @@ namespace Interchange.Mime.Parsing;
 /// hostile input is bounded by <see cref="MimeParserOptions"/>.
 /// </summary>
 /// <remarks>
-/// Line breaks are CRLF, bare LF, or bare CR; a run of CRs before an LF is one line break.
+/// Line breaks are CRLF, bare LF, or bare CR; a run of CRs before an LF is one line break, and
+/// a CR without LF breaks a line only until the message has shown an LF (CR-only messages).
 /// Offsets always refer to the original bytes. Boundary lines are found as Dovecot does: a line
 /// starting with "--" and an open boundary (the longest match, the innermost on a tie), so an
 /// outer boundary ends every part inside it even when their close delimiters are missing.
@@ -20,6 +21,8 @@ namespace Interchange.Mime.Parsing;
 public sealed class MimeParser
 {
     private const int StreamBufferSize = 64 * 1024;
+
+    private static ReadOnlySpan<byte> CarriageReturns => "\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r"u8;
 
     private readonly MimeParserOptions _options;
     private readonly List<Frame> _stack = [];
@@ -36,6 +39,7 @@ public sealed class MimeParser
     private long _crStart;
     private int _partCount;
     private bool _completed;
+    private bool _sawLineFeed;
     private MessageStructure? _result;
 
     private byte[] _prefix = new byte[128];
@@ -171,6 +175,10 @@ public sealed class MimeParser
                     _position++;
                     data = data[1..];
                 }
+                else if (_sawLineFeed)
+                {
+                    FlushCarriageReturnsAsData();
+                }
                 else
                 {
                     FlushBareCarriageReturns();
@@ -216,7 +224,11 @@ public sealed class MimeParser
             return _result;
         }
 
-        if (_pendingCr > 0)
+        if (_pendingCr > 0 && _sawLineFeed)
+        {
+            FlushCarriageReturnsAsData();
+        }
+        else if (_pendingCr > 0)
         {
             FlushBareCarriageReturns();
         }
@@ -234,6 +246,22 @@ public sealed class MimeParser
         _completed = true;
         _result = new MessageStructure(_root, _position, _partCount);
         return _result;
+    }
+
+    // After the message has shown an LF it is not a CR-only message, and a CR without LF is a
+    // stray byte (as Dovecot and MimeKit read it): a line break there would let "\r--boundary"
+    // split a part where other readers see none.
+    private void FlushCarriageReturnsAsData()
+    {
+        var count = _pendingCr;
+        _pendingCr = 0;
+        _stack[^1].Part.Defects |= MimeDefects.BareCarriageReturn;
+        while (count > 0)
+        {
+            var take = (int)Math.Min(count, CarriageReturns.Length);
+            LineContent(CarriageReturns[..take]);
+            count -= take;
+        }
     }
 
     private void FlushBareCarriageReturns()
@@ -316,6 +344,7 @@ public sealed class MimeParser
 
     private void EndLine(long termStart, long crCount, bool lf)
     {
+        _sawLineFeed |= lf;
         var termLength = crCount + (lf ? 1 : 0);
         var frame = _stack[^1];
         if (lf && crCount == 0)

@@ -26,9 +26,10 @@ internal static class MimeStructureChecks
                 return $"{name}: offsets out of order (body {part.BodyRange})";
             }
 
-            if (part.BodyLines != CountLineBreaks(input.AsSpan((int)part.BodyStart, (int)part.BodyOctets)))
+            var breaks = CountLineBreaks(input, part.BodyRange);
+            if (part.BodyLines != breaks)
             {
-                return $"{name}: BodyLines {part.BodyLines}, the body has {CountLineBreaks(input.AsSpan((int)part.BodyStart, (int)part.BodyOctets))} line breaks";
+                return $"{name}: BodyLines {part.BodyLines}, the body has {breaks} line breaks";
             }
 
             var previousEnd = part.BodyStart;
@@ -87,34 +88,41 @@ internal static class MimeStructureChecks
         return count == structure.PartCount ? null : $"{count} parts in the tree, PartCount says {structure.PartCount}";
     }
 
-    /// <summary>Line breaks as the parser defines them, counted independently: LF, CR LF (with any CRs before the LF), lone CR.</summary>
-    public static long CountLineBreaks(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Line breaks in a range, as the parser defines them, counted independently: LF and CR LF
+    /// (with any CRs before the LF) always; a lone CR only before the message's first LF.
+    /// </summary>
+    public static long CountLineBreaks(byte[] input, ByteRange range)
     {
+        var firstLineFeed = Array.IndexOf(input, (byte)'\n');
         long count = 0;
-        for (var i = 0; i < data.Length; i++)
+        for (var i = (int)range.Start; i < range.End; i++)
         {
-            if (data[i] == '\n')
+            if (input[i] == '\n')
             {
                 count++;
             }
-            else if (data[i] == '\r')
+            else if (input[i] == '\r')
             {
                 var j = i;
-                while (j < data.Length && data[j] == '\r')
+                while (j < range.End && input[j] == '\r')
                 {
                     j++;
                 }
 
-                if (j < data.Length && data[j] == '\n')
+                if (j < range.End && input[j] == '\n')
                 {
                     count++;
                     i = j;
+                    continue;
                 }
-                else
+
+                if (firstLineFeed < 0 || j <= firstLineFeed)
                 {
                     count += j - i;
-                    i = j - 1;
                 }
+
+                i = j - 1;
             }
         }
 

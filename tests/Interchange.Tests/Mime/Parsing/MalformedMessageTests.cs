@@ -39,6 +39,23 @@ public sealed class MalformedMessageTests
     }
 
     [Fact]
+    public void A_stray_cr_in_a_message_with_lf_line_ends_is_data()
+    {
+        // The first line has shown CRLF line ends, so later lone CRs are not line breaks.
+        var input = Encoding.ASCII.GetBytes("From: a@b\r\nSubject: a\rb\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\nbody\r--x\r\nmore\r\n--x--\r\n");
+
+        var message = MimeParser.Parse(input);
+
+        message.Root.Headers.Select(h => h.Name).ShouldBe(["From", "Subject", "Content-Type"]);
+        Encoding.ASCII.GetString(message.Root.Headers["Subject"]!.RawValue.Span).ShouldBe(" a\rb\r\n");
+        var part = message.Root.Children.ShouldHaveSingleItem();
+        MimeStructureChecks.Text(input, part.BodyRange).ShouldBe("body\r--x\r\nmore");
+        part.BodyLines.ShouldBe(1);
+        part.Defects.HasFlag(MimeDefects.BareCarriageReturn).ShouldBeTrue();
+        MimeStructureChecks.FindViolation(message, input).ShouldBeNull();
+    }
+
+    [Fact]
     public void Repeated_cr_before_lf_is_one_line_break()
     {
         var input = Encoding.ASCII.GetBytes("Subject: doubled\r\r\nFrom: a@b\r\r\n\r\r\nline one\r\r\nline two");
