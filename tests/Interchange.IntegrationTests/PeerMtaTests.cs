@@ -37,8 +37,18 @@ public sealed class PeerMtaTests(MailServerFixture fixture) : IClassFixture<Mail
             sent.Stdout.Trim().ShouldBe("sent", ExternalProcess.Describe(sent));
 
             // 10 to alice, 10 to the team (alice and bob): alice gets 20, bob 10.
-            var aliceUids = await fixture.WaitForInboxAsync("alice@example.test", alice + 20, TimeSpan.FromSeconds(90));
-            await fixture.WaitForInboxAsync("bob@example.test", bob + 10, TimeSpan.FromSeconds(90));
+            IReadOnlyList<long> aliceUids;
+            try
+            {
+                aliceUids = await fixture.WaitForInboxAsync("alice@example.test", alice + 20, TimeSpan.FromSeconds(90));
+                await fixture.WaitForInboxAsync("bob@example.test", bob + 10, TimeSpan.FromSeconds(90));
+            }
+            catch (ShouldAssertException ex)
+            {
+                var log = await ExternalProcess.RunAsync("bash", [Script, "log", instance]);
+                throw new ShouldAssertException(ex.Message + "\nPostfix log:\n" + log.Stdout + "\nInterchange log (tail):\n" + string.Join('\n', fixture.Server.Stderr.TakeLast(40)));
+            }
+
             var queue = await ExternalProcess.RunAsync("bash", [Script, "queue", instance]);
             queue.Stdout.Trim().ShouldBe("0", "Postfix has nothing left to send or retry");
 

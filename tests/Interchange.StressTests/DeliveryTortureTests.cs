@@ -68,7 +68,7 @@ public sealed class DeliveryTortureTests(ITestOutputHelper output)
         var deliveries = new QueueSignal();
         var options = new TransportOptions { CategorizerWorkers = 4, LocalDeliveryWorkers = DeliveryWorkers, ClaimBatch = 4, PollInterval = TimeSpan.FromMilliseconds(200), Lease = TimeSpan.FromMinutes(5) };
         var acceptor = new MessageAcceptor(blobs, queue, newMessages);
-        var categorizer = new Categorizer(queue, new RecipientResolver(directoryStore), newMessages, deliveries, options, NullLogger<Categorizer>.Instance);
+        var categorizer = new Categorizer(queue, new RecipientResolver(directoryStore), blobs, newMessages, deliveries, options, NullLogger<Categorizer>.Instance);
         var delivery = new LocalDelivery(queue, directoryStore, deliveries, options, NullLogger<LocalDelivery>.Instance);
 
         using var stop = new CancellationTokenSource();

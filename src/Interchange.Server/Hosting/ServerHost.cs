@@ -226,7 +226,7 @@ public static class ServerHost
         services.AddSingleton(options.Transport);
         services.AddSingleton<RecipientResolver>();
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));
-        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
+        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), store.Blobs, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton(sp => new LocalDelivery(store.Queue, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalDelivery>>()));
         services.AddHostedService(sp => new TransportService(store.Queue, sp.GetRequiredService<Categorizer>(), sp.GetRequiredService<LocalDelivery>(), newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<TransportService>>()));
 

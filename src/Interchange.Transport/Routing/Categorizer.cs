@@ -1,5 +1,7 @@
 using Interchange.Core.Addressing;
 using Interchange.Directory.Resolution;
+using Interchange.Mime.Parsing;
+using Interchange.Storage.Blobs;
 using Interchange.Storage.Queue;
 using Interchange.Transport.Queue;
 using Microsoft.Extensions.Logging;
@@ -10,9 +12,10 @@ namespace Interchange.Transport.Routing;
 /// The categorizer ("inbound conversion", ARCHITECTURE.md section 3, step 3): claims accepted
 /// messages and resolves each recipient through the directory (aliases, nested groups,
 /// catch-all) into one delivery per final destination, deduplicated: a user reached through
-/// two groups gets one copy.
+/// two groups gets one copy. Each message is parsed once here (Interchange.Mime, streaming, in
+/// bounded memory): its envelope names it in the log, and malformed structure is reported.
 /// </summary>
-public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
+public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, IBlobStore blobs, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
 {
     /// <summary>
     /// Works one partition of the new messages (id mod <paramref name="partitions"/>): reads them,
@@ -49,9 +52,11 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, Q
                 var taken = await queue.RouteAsync(routed, cancellationToken).ConfigureAwait(false);
                 foreach (var (message, routes) in routed)
                 {
+                    var parsed = await DescribeAsync(message, cancellationToken).ConfigureAwait(false);
                     logger.LogInformation(
-                        "Message {Id} from <{From}> routed: {Local} local, {Remote} remote, {Failed} failed",
+                        "Message {Id} {MessageId} from <{From}> routed: {Local} local, {Remote} remote, {Failed} failed",
                         message.Id,
+                        parsed,
                         message.Envelope.MailFrom,
                         routes.Count(r => r.IsLocal && r.Error is null),
                         routes.Count(r => !r.IsLocal && r.Error is null),
@@ -112,6 +117,30 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, Q
         }
 
         return routes;
+    }
+
+    /// <summary>
+    /// Parses the message once (the whole structure, streaming) and names it by its Message-ID for
+    /// the log; a message that broke the parser's limits is accepted as stored, with a warning.
+    /// </summary>
+    private async Task<string> DescribeAsync(QueuedMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var content = blobs.OpenRead(message.Blob.Id);
+            var structure = await MimeParser.ParseAsync(content, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (structure.LimitsHit != MimeLimits.None)
+            {
+                logger.LogWarning("Message {Id} exceeds MIME parsing limits ({Limits}); it is delivered as received", message.Id, structure.LimitsHit);
+            }
+
+            return structure.Envelope.MessageId ?? "(no Message-ID)";
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            logger.LogWarning(ex, "Message {Id}: its content could not be read for parsing", message.Id);
+            return "(unreadable)";
+        }
     }
 
     private static async Task Pause(CancellationToken cancellationToken)
