@@ -410,6 +410,75 @@ public sealed class SmtpTests(MailServerFixture fixture) : IClassFixture<MailSer
         lines[2].ShouldBe("250 2.0.0 Ok");
     }
 
+    [Fact]
+    public async Task TheHundredAndFirstRecipient_Gets452_AndTheMessageStillGoesToTheFirstHundred()
+    {
+        var rcpts = string.Join("\n", Enumerable.Range(0, 101).Select(_ => "> RCPT TO:<alice@example.test>\n<"));
+        var replies = await fixture.RawAsync("smtp", $"""
+            > EHLO client
+            <
+            > MAIL FROM:<many@remote.test>
+            <
+            {rcpts}
+            > RSET
+            <
+            > QUIT
+            <
+            """);
+        replies.Skip(3).Take(100).ShouldAllBe(r => r.StartsWith("250 2.1.5", StringComparison.Ordinal));
+        replies[103].ShouldStartWith("452 4.5.3");
+        replies[104].ShouldStartWith("250 2.0.0");
+    }
+
+    [Fact]
+    public async Task TooManyCommandsWithoutMail_EndTheSession()
+    {
+        var script = "> EHLO client\n<\n" + string.Join("\n", Enumerable.Repeat("> NOOP\n<", 100)) + "\n> NOOP\n<\nclose?";
+        var replies = await fixture.RawAsync("smtp", script);
+        replies.Count(r => r.StartsWith("250 2.0.0 Ok", StringComparison.Ordinal)).ShouldBe(100, "100 NOOPs are served (EHLO is part of mail and not counted); the 101st is one too many");
+        replies.ShouldContain(r => r.StartsWith("421 4.7.0", StringComparison.Ordinal));
+        replies[^1].ShouldBe("CLOSED");
+    }
+
+    [Fact]
+    public async Task Auth_CanBeCancelled_RefusesUnknownMechanisms_AndStopsAfterThreeFailures()
+    {
+        var replies = await fixture.RawAsync("submission", """
+            > EHLO client
+            <
+            > STARTTLS
+            <
+            tls
+            > EHLO client
+            <
+            > AUTH CRAM-MD5
+            <
+            > AUTH LOGIN
+            <
+            > *
+            <
+            > AUTH PLAIN not-base64!
+            <
+            > AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZzE=
+            <
+            > AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZzI=
+            <
+            > AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdAB3cm9uZzM=
+            <
+            <
+            close?
+            """);
+        replies[4].ShouldStartWith("504 5.5.4");
+        replies[5].ShouldStartWith("334 VXNlcm5hbWU6");
+        replies[6].ShouldStartWith("501 5.7.0");
+        replies[7].ShouldStartWith("501 5.5.2");
+        replies[8].ShouldStartWith("535 5.7.8");
+        replies[9].ShouldStartWith("535 5.7.8");
+        replies[10].ShouldStartWith("535 5.7.8");
+        replies[11].ShouldStartWith("421 4.7.0");
+        replies[^1].ShouldBe("CLOSED");
+    }
+
     private string Port(string protocol) => fixture.Server.Port(protocol).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<string> Python(string script)
