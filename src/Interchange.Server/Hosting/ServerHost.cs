@@ -96,7 +96,7 @@ public static class ServerHost
             return ExitCodes.Failure;
         }
 
-        await using (store.ConfigureAwait(false))
+        try
         {
             var firstRun = await FirstRunSetup.RunAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
             var domains = await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false);
@@ -170,6 +170,18 @@ public static class ServerHost
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 TryDelete(folder.EndpointsFile);
                 appLogger.LogInformation("Interchange stopped in {Milliseconds:F0} ms", Stopwatch.GetElapsedTime(stopping).TotalMilliseconds);
+            }
+        }
+
+        finally
+        {
+            // Rule 5: the stop is bounded. The writer finishes what is queued; if that takes longer
+            // than a few seconds (a stuck disk, a lock held elsewhere), leave it: every commit is in
+            // the WAL already, and nothing unacknowledged was promised.
+            var closing = store.DisposeAsync().AsTask();
+            if (await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false) != closing)
+            {
+                logger.LogWarning("The store did not close within 5 s; exiting anyway (SQLite recovers from its WAL at the next start)");
             }
         }
 

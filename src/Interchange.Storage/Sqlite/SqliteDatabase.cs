@@ -123,6 +123,10 @@ public sealed class SqliteDatabase : IAsyncDisposable
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = false,
+
+            // Microsoft.Data.Sqlite retries SQLITE_BUSY until its command timeout (30 s by default):
+            // keep that in step with the busy timeout so a lock wait has one bound, not two.
+            DefaultTimeout = Math.Max(1, (int)options.BusyTimeout.TotalSeconds),
         };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
