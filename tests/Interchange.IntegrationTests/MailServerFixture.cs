@@ -82,6 +82,26 @@ public sealed class MailServerFixture : IAsyncLifetime
         return uids;
     }
 
+    /// <summary>Waits (bounded) until the queue has nothing left to route or deliver: a duplicate would be stored by then.</summary>
+    public async Task WaitForQueueDrainedAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        string status;
+        do
+        {
+            status = (await Cli(null, "queue", "status")).Stdout;
+            if (status.Contains("messages waiting for routing: 0", StringComparison.Ordinal) && status.Contains("deliveries pending: 0", StringComparison.Ordinal)
+                && status.Contains("messages routed, not finished: 0", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new ShouldAssertException("the queue did not drain:\n" + status);
+    }
+
     public async Task<string> ShowAsync(string user, long uid)
     {
         var show = await Cli(null, "message", "show", user, uid.ToString(System.Globalization.CultureInfo.InvariantCulture));

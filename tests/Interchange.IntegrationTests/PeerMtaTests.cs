@@ -55,7 +55,7 @@ public sealed class PeerMtaTests(MailServerFixture fixture) : IClassFixture<Mail
             var last = await fixture.ShowAsync("alice@example.test", aliceUids[^1]);
             last.ShouldContain("by peer.test (Postfix)");
             last.ShouldContain("(Interchange) with ESMTPS id", Case.Sensitive, "Postfix used STARTTLS with us");
-            await Task.Delay(1000);
+            await fixture.WaitForQueueDrainedAsync();
             (await fixture.InboxAsync("alice@example.test")).Count.ShouldBe(alice + 20, "no duplicates arrive later");
         }
         finally

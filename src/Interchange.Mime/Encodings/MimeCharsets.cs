@@ -35,8 +35,9 @@ public static class MimeCharsets
     // U+FFFD rather than the default '?', so that a bad byte is visibly not a question mark.
     private static readonly DecoderReplacementFallback s_replacement = new("\uFFFD");
 
-    private static readonly Dictionary<string, Encoding?> s_cache = new(StringComparer.OrdinalIgnoreCase);
-    private static readonly Lock s_cacheLock = new();
+    // Lock-free (ARCHITECTURE.md rule 1 admits no plain locks); a lookup is a pure function of
+    // the name, so two threads computing the same entry at once is harmless.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Encoding?> s_cache = new(StringComparer.OrdinalIgnoreCase);
 
     static MimeCharsets()
     {
@@ -68,22 +69,17 @@ public static class MimeCharsets
             name = name[..star];
         }
 
-        lock (s_cacheLock)
+        if (s_cache.TryGetValue(name, out var cached))
         {
-            if (s_cache.TryGetValue(name, out var cached))
-            {
-                return cached;
-            }
+            return cached;
         }
 
         var found = Lookup(name);
-        lock (s_cacheLock)
+
+        // A hostile message could name millions of distinct charsets; cap what we remember.
+        if (s_cache.Count < 512)
         {
-            // A hostile message could name millions of distinct charsets; cap what we remember.
-            if (s_cache.Count < 512)
-            {
-                s_cache[name] = found;
-            }
+            s_cache.TryAdd(name, found);
         }
 
         return found;
