@@ -1,8 +1,44 @@
 namespace Interchange.Storage.Mail;
 
-/// <summary>Mailboxes and their messages. Appends go through delivery (queue) for now; IMAP adds the rest.</summary>
+/// <summary>
+/// Mailboxes and their messages (the store side of IMAP and POP3). Every change is one
+/// transaction that assigns UIDs and modseqs (RFC 7162) in order; names are as
+/// <see cref="MailboxNames"/> keeps them. Refusals throw <see cref="MailStoreException"/>.
+/// </summary>
 public interface IMailStore
 {
+    /// <summary>Creates INBOX and the special-use mailboxes a user lacks (first login); idempotent.</summary>
+    Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a mailbox and any missing superior names (RFC 3501 6.3.3).</summary>
+    Task CreateMailboxAsync(string userKey, string name, string? specialUse = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a mailbox and its messages; INBOX and mailboxes with children are refused.</summary>
+    Task DeleteMailboxAsync(string userKey, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Renames a mailbox and its inferiors, keeping UIDVALIDITY and UIDs. Renaming INBOX moves its
+    /// messages to the new name and leaves INBOX empty (RFC 3501 6.3.5).
+    /// </summary>
+    Task RenameMailboxAsync(string userKey, string from, string to, CancellationToken cancellationToken = default);
+
+    Task SetSubscribedAsync(string userKey, string name, bool subscribed, CancellationToken cancellationToken = default);
+
+    /// <summary>The mailbox and all its messages at one moment, or null if it does not exist.</summary>
+    Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a message (IMAP APPEND) with its flags and internal date.</summary>
+    Task<AppendResult> AppendAsync(string userKey, string name, Blobs.BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes flags of the given UIDs; with <paramref name="unchangedSince"/>, skips (and reports) messages modified after it.</summary>
+    Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes messages flagged \Deleted (only among <paramref name="uids"/> when given); returns their UIDs, ascending.</summary>
+    Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Copies (or, with <paramref name="move"/>, moves) messages to another mailbox of the same user.</summary>
+    Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(string userKey, CancellationToken cancellationToken = default);
 
     /// <summary>Messages of a mailbox in UID order; empty if the mailbox does not exist.</summary>

@@ -6,8 +6,251 @@ using Microsoft.Data.Sqlite;
 namespace Interchange.Storage.Sqlite;
 
 /// <summary>Reads of mailboxes and messages on the embedded store.</summary>
-public sealed class SqliteMailStore(SqliteDatabase database) : IMailStore
+public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock = null) : IMailStore
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            foreach (var (name, specialUse) in new[] { (MailboxNames.Inbox, (string?)null) }.Concat(MailboxNames.Defaults.Select(d => (d.Name, (string?)d.SpecialUse))))
+            {
+                if (SqliteMailboxes.Find(w, userKey, name) is null)
+                {
+                    SqliteMailboxes.Create(w, userKey, name, specialUse, _clock);
+                }
+            }
+        }, cancellationToken);
+
+    public Task CreateMailboxAsync(string userKey, string name, string? specialUse = null, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(name);
+        return database.Writer.WriteAsync(w =>
+        {
+            if (SqliteMailboxes.Find(w, userKey, normalized) is not null)
+            {
+                throw new MailStoreException(MailStoreError.AlreadyExists, $"mailbox {normalized} already exists");
+            }
+
+            foreach (var parent in MailboxNames.Parents(normalized))
+            {
+                if (SqliteMailboxes.Find(w, userKey, parent) is null)
+                {
+                    SqliteMailboxes.Create(w, userKey, parent, null, _clock);
+                }
+            }
+
+            SqliteMailboxes.Create(w, userKey, normalized, specialUse, _clock);
+        }, cancellationToken);
+    }
+
+    public Task DeleteMailboxAsync(string userKey, string name, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(name);
+        return database.Writer.WriteAsync(w =>
+        {
+            if (normalized == MailboxNames.Inbox)
+            {
+                throw new MailStoreException(MailStoreError.NotAllowed, "INBOX cannot be deleted");
+            }
+
+            var box = SqliteMailboxes.Find(w, userKey, normalized) ?? throw new MailStoreException(MailStoreError.NotFound, $"no mailbox {normalized}");
+            if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM mailboxes WHERE user_key = @userKey AND substr(name, 1, length(@prefix)) = @prefix", new { userKey, prefix = normalized + MailboxNames.Separator }) > 0)
+            {
+                throw new MailStoreException(MailStoreError.HasChildren, $"mailbox {normalized} has inferior mailboxes; delete them first");
+            }
+
+            w.Execute("DELETE FROM mailboxes WHERE id = @id", new { id = box.Id }); // messages go with it (ON DELETE CASCADE)
+        }, cancellationToken);
+    }
+
+    public Task RenameMailboxAsync(string userKey, string from, string to, CancellationToken cancellationToken = default)
+    {
+        var source = Normalize(from);
+        var target = Normalize(to);
+        return database.Writer.WriteAsync(w =>
+        {
+            var box = SqliteMailboxes.Find(w, userKey, source) ?? throw new MailStoreException(MailStoreError.NotFound, $"no mailbox {source}");
+            if (SqliteMailboxes.Find(w, userKey, target) is not null)
+            {
+                throw new MailStoreException(MailStoreError.AlreadyExists, $"mailbox {target} already exists");
+            }
+
+            if (target.StartsWith(source + MailboxNames.Separator, StringComparison.Ordinal))
+            {
+                throw new MailStoreException(MailStoreError.NotAllowed, "a mailbox cannot be moved below itself");
+            }
+
+            foreach (var parent in MailboxNames.Parents(target))
+            {
+                if (SqliteMailboxes.Find(w, userKey, parent) is null)
+                {
+                    SqliteMailboxes.Create(w, userKey, parent, null, _clock);
+                }
+            }
+
+            if (source == MailboxNames.Inbox)
+            {
+                // RFC 3501 6.3.5: renaming INBOX moves its messages to a new mailbox; INBOX stays, empty.
+                var created = SqliteMailboxes.Create(w, userKey, target, null, _clock);
+                var uids = w.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @id ORDER BY uid", new { id = box.Id }).ToList();
+                CopyMessages(w, box.Id, uids, created.Id, move: true);
+                return;
+            }
+
+            var prefix = source + MailboxNames.Separator;
+            w.Execute(
+                "UPDATE mailboxes SET name = @target || substr(name, length(@source) + 1) WHERE user_key = @userKey AND (name = @source OR substr(name, 1, length(@prefix)) = @prefix)",
+                new { userKey, source, target, prefix });
+        }, cancellationToken);
+    }
+
+    public Task SetSubscribedAsync(string userKey, string name, bool subscribed, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(name);
+        return database.Writer.WriteAsync(w =>
+        {
+            if (w.Execute("UPDATE mailboxes SET subscribed = @subscribed WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized, subscribed = subscribed ? 1 : 0 }) == 0)
+            {
+                throw new MailStoreException(MailStoreError.NotFound, $"no mailbox {normalized}");
+            }
+        }, cancellationToken);
+    }
+
+    public async Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(name);
+        return await database.ReadAsync(c =>
+        {
+            // One read transaction: the mailbox row and its messages are from the same moment.
+            using var transaction = c.BeginTransaction(deferred: true);
+            var box = c.QuerySingleOrDefault<(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq, string? SpecialUse)?>(
+                "SELECT id, name, uidvalidity, uidnext, highest_modseq, special_use FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }, transaction);
+            if (box is not { } b)
+            {
+                return null;
+            }
+
+            var messages = Query(c, "ORDER BY x.uid", new { userKey, mailbox = normalized }, transaction).ToList();
+            return new MailboxSnapshot(b.Id, b.Name, b.UidValidity, b.UidNext, b.HighestModSeq, b.SpecialUse, messages);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(name);
+        return database.Writer.WriteAsync(w =>
+        {
+            var uid = SqliteMailboxes.Append(w, userKey, normalized, blob, [], internalDate, flags, null, _clock, createMailbox: false);
+            return new AppendResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }), uid);
+        }, cancellationToken);
+    }
+
+    public Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            var highest = w.QuerySingleOrDefault<long?>("SELECT highest_modseq FROM mailboxes WHERE id = @mailboxId", new { mailboxId })
+                ?? throw new MailStoreException(MailStoreError.NotFound, "the mailbox no longer exists");
+            var updated = new List<FlagUpdate>();
+            var modified = new List<long>();
+            foreach (var uid in uids.Distinct().Order())
+            {
+                var row = w.QuerySingleOrDefault<(string Flags, long ModSeq)?>("SELECT flags, modseq FROM messages WHERE mailbox_id = @mailboxId AND uid = @uid", new { mailboxId, uid });
+                if (row is not { } current)
+                {
+                    continue; // expunged meanwhile: nothing to change
+                }
+
+                if (unchangedSince is { } since && current.ModSeq > since)
+                {
+                    modified.Add(uid);
+                    continue;
+                }
+
+                var before = MessageFlags.Load(current.Flags);
+                var after = MessageFlags.Apply(before, change, flags);
+                if (MessageFlags.SameSet(before, after))
+                {
+                    updated.Add(new FlagUpdate(uid, before, current.ModSeq, Changed: false));
+                    continue;
+                }
+
+                highest++;
+                w.Execute("UPDATE messages SET flags = @flags, modseq = @highest WHERE mailbox_id = @mailboxId AND uid = @uid", new { flags = MessageFlags.Store(after), highest, mailboxId, uid });
+                updated.Add(new FlagUpdate(uid, after, highest, Changed: true));
+            }
+
+            w.Execute("UPDATE mailboxes SET highest_modseq = @highest WHERE id = @mailboxId", new { highest, mailboxId });
+            return new StoreResult(updated, modified, highest);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync<IReadOnlyList<long>>(w =>
+        {
+            var deleted = w.Query<(long Uid, string Flags)>("SELECT uid, flags FROM messages WHERE mailbox_id = @mailboxId ORDER BY uid", new { mailboxId })
+                .Where(m => MessageFlags.Load(m.Flags).Contains(MessageFlags.Deleted, StringComparer.OrdinalIgnoreCase))
+                .Select(m => m.Uid)
+                .Where(uid => uids is null || uids.Contains(uid))
+                .ToList();
+            RemoveMessages(w, mailboxId, deleted);
+            return deleted;
+        }, cancellationToken);
+
+    public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(destination);
+        return database.Writer.WriteAsync(w =>
+        {
+            var target = SqliteMailboxes.Find(w, userKey, normalized) ?? throw new MailStoreException(MailStoreError.NotFound, $"no mailbox {normalized}");
+            var existing = w.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @sourceMailboxId ORDER BY uid", new { sourceMailboxId }).ToHashSet();
+            var copied = CopyMessages(w, sourceMailboxId, uids.Distinct().Order().Where(existing.Contains).ToList(), target.Id, move);
+            return new CopyResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE id = @id", new { id = target.Id }), copied.Source, copied.Destination);
+        }, cancellationToken);
+    }
+
+    /// <summary>Copies messages in UID order, giving each the destination's next UID and a new modseq; with <paramref name="move"/> removes the originals.</summary>
+    private static (IReadOnlyList<long> Source, IReadOnlyList<long> Destination) CopyMessages(SqliteWriteContext w, long sourceId, IReadOnlyList<long> uids, long destinationId, bool move)
+    {
+        var destination = new List<long>(uids.Count);
+        foreach (var uid in uids)
+        {
+            var box = w.QuerySingleOrDefault<(long UidNext, long HighestModSeq)>("SELECT uidnext, highest_modseq FROM mailboxes WHERE id = @destinationId", new { destinationId });
+            w.Execute("""
+                INSERT INTO messages(mailbox_id, uid, blob, prefix, size, internal_date, flags, modseq, delivery_key)
+                SELECT @destinationId, @newUid, blob, prefix, size, internal_date, flags, @modseq, NULL FROM messages WHERE mailbox_id = @sourceId AND uid = @uid
+                """, new { destinationId, newUid = box.UidNext, modseq = box.HighestModSeq + 1, sourceId, uid });
+            w.Execute("UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 WHERE id = @destinationId", new { destinationId });
+            destination.Add(box.UidNext);
+        }
+
+        if (move)
+        {
+            RemoveMessages(w, sourceId, uids);
+        }
+
+        return (uids, destination);
+    }
+
+    private static void RemoveMessages(SqliteWriteContext w, long mailboxId, IReadOnlyList<long> uids)
+    {
+        if (uids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var uid in uids)
+        {
+            w.Execute("DELETE FROM messages WHERE mailbox_id = @mailboxId AND uid = @uid", new { mailboxId, uid });
+        }
+
+        // An expunge is a change too (RFC 7162: HIGHESTMODSEQ moves).
+        w.Execute("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = @mailboxId", new { mailboxId });
+    }
+
+    private static string Normalize(string name) =>
+        MailboxNames.Normalize(name, out var error) ?? throw new MailStoreException(MailStoreError.NotAllowed, error);
+
+
     public async Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(string userKey, CancellationToken cancellationToken = default) =>
         await database.ReadAsync(c => c.Query<(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq, long Count, string? SpecialUse, long Subscribed)>("""
             SELECT m.id, m.name, m.uidvalidity, m.uidnext, m.highest_modseq,
@@ -18,15 +261,15 @@ public sealed class SqliteMailStore(SqliteDatabase database) : IMailStore
             .ToList(), cancellationToken).ConfigureAwait(false);
 
     public async Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default) =>
-        await database.ReadAsync(c => Query(c, "ORDER BY x.uid", new { userKey, mailbox }).ToList(), cancellationToken).ConfigureAwait(false);
+        await database.ReadAsync(c => Query(c, "ORDER BY x.uid", new { userKey, mailbox = Normalize(mailbox) }).ToList(), cancellationToken).ConfigureAwait(false);
 
     public async Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) =>
-        await database.ReadAsync(c => Query(c, "AND x.uid = @uid", new { userKey, mailbox, uid }).SingleOrDefault(), cancellationToken).ConfigureAwait(false);
+        await database.ReadAsync(c => Query(c, "AND x.uid = @uid", new { userKey, mailbox = Normalize(mailbox), uid }).SingleOrDefault(), cancellationToken).ConfigureAwait(false);
 
-    private static IEnumerable<StoredMessage> Query(SqliteConnection c, string tail, object parameters) =>
+    private static IEnumerable<StoredMessage> Query(SqliteConnection c, string tail, object parameters, SqliteTransaction? transaction = null) =>
         c.Query<(long Uid, string Blob, byte[] Prefix, long Size, long InternalDate, string Flags, long ModSeq)>(
                 "SELECT x.uid, x.blob, x.prefix, x.size, x.internal_date, x.flags, x.modseq FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id " +
-                "WHERE m.user_key = @userKey AND m.name = @mailbox " + tail, parameters)
+                "WHERE m.user_key = @userKey AND m.name = @mailbox " + tail, parameters, transaction)
             .Select(r => new StoredMessage(
                 r.Uid,
                 BlobId.TryParse(r.Blob, out var id) ? id : throw new InvalidDataException($"message {r.Uid} names a malformed blob"),
