@@ -92,7 +92,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     private static bool Drained(string status) =>
         status.Contains("messages waiting for routing: 0", StringComparison.Ordinal)
         && status.Contains("messages routed, not finished: 0", StringComparison.Ordinal)
-        && status.Contains("deliveries pending: 0", StringComparison.Ordinal);
+        && status.Contains("deliveries pending: 0 ", StringComparison.Ordinal);
 
     /// <summary>Reads the store directly: each stored message's X-Load-Id and mailbox owner.</summary>
     private static List<(int Id, string User)> DeliveredIds(string data)

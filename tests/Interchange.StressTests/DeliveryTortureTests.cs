@@ -152,7 +152,7 @@ public sealed class DeliveryTortureTests(ITestOutputHelper output)
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
         await stalled.WaitAsync(TimeSpan.FromSeconds(30));
 
-        stats.ShouldBe(new QueueStatistics(0, 0, 0, 0), "the queue drained: every message routed, every delivery done, none failed");
+        stats.ShouldBe(new QueueStatistics(0, 0, 0, 0, 0), "the queue drained: every message routed, every delivery done, none failed");
 
         var stored = await database.ReadAsync(c => c.Query<(string User, long Uid, string Blob)>(
             "SELECT m.user_key, x.uid, x.blob FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id ORDER BY m.user_key, x.uid").ToList());

@@ -46,4 +46,7 @@ public enum DeliveryOutcome
 }
 
 /// <summary>Counts for operators and tests.</summary>
-public sealed record QueueStatistics(int NewMessages, int RoutedMessages, int PendingDeliveries, int FailedDeliveries);
+public sealed record QueueStatistics(int NewMessages, int RoutedMessages, int PendingLocalDeliveries, int PendingRemoteDeliveries, int FailedDeliveries)
+{
+    public int PendingDeliveries => PendingLocalDeliveries + PendingRemoteDeliveries;
+}

@@ -239,8 +239,9 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         await database.ReadAsync(c =>
         {
             var messages = c.Query<(string State, long Count)>("SELECT state, COUNT(*) FROM queue_messages GROUP BY state").ToDictionary(r => r.State, r => (int)r.Count);
-            var deliveries = c.Query<(string State, long Count)>("SELECT state, COUNT(*) FROM deliveries GROUP BY state").ToDictionary(r => r.State, r => (int)r.Count);
-            return new QueueStatistics(messages.GetValueOrDefault("new"), messages.GetValueOrDefault("routed"), deliveries.GetValueOrDefault("pending"), deliveries.GetValueOrDefault("failed"));
+            var deliveries = c.Query<(string Kind, string State, long Count)>("SELECT kind, state, COUNT(*) FROM deliveries GROUP BY kind, state").ToList();
+            int Count(string kind, string state) => (int)deliveries.Where(d => (kind == "*" || d.Kind == kind) && d.State == state).Sum(d => d.Count);
+            return new QueueStatistics(messages.GetValueOrDefault("new"), messages.GetValueOrDefault("routed"), Count("local", "pending"), Count("remote", "pending"), Count("*", "failed"));
         }, cancellationToken).ConfigureAwait(false);
 
     public Task<int> ReleaseClaimsAsync(string ownerPrefix, CancellationToken cancellationToken = default) =>
