@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Interchange.Core.Net;
 using Interchange.Directory.Security;
 using Interchange.Smtp.Session;
 using Interchange.Transport.Queue;
@@ -21,7 +22,7 @@ public sealed class SmtpServer
 
     public SmtpServer(SmtpOptions options, string hostName, MessageAcceptor acceptor, Authenticator authenticator, RecipientPolicy policy, X509Certificate2? certificate, IHostApplicationLifetime? lifetime, ILogger<SmtpServer> logger)
     {
-        _services = new SmtpServices(options, options.HostName ?? hostName, new ConnectionLimiter(options), acceptor, authenticator, policy, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        _services = new SmtpServices(options, options.HostName ?? hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), acceptor, authenticator, policy, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
         _certificate = certificate;
     }
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Interchange.Smtp;
-using Interchange.Smtp.Session;
+using Interchange.Core.Net;
 using Shouldly;
 using Xunit;
 using Xunit.Abstractions;
@@ -9,7 +8,7 @@ using Xunit.Abstractions;
 namespace Interchange.StressTests;
 
 /// <summary>
-/// The SMTP connection limiter is a shared table updated from every connection (rule 3: no
+/// The connection limiter (SMTP, POP3) is a shared table updated from every connection (rule 3: no
 /// check-then-act). 32 tasks enter and leave for two client addresses at random: the count
 /// of an address never goes past its limit, a connection under the limit is never refused,
 /// and when everyone has left every count is back to zero.
@@ -23,7 +22,7 @@ public sealed class ConnectionLimiterTortureTests(ITestOutputHelper output)
     [Fact]
     public async Task ConnectionLimiter_CountsStayExactUnderContention()
     {
-        var limiter = new ConnectionLimiter(new SmtpOptions { MaxConnections = 1000, MaxConnectionsPerAddress = PerAddress });
+        var limiter = new ConnectionLimiter(1000, PerAddress);
         var addresses = Enumerable.Range(1, 2).Select(i => IPAddress.Parse($"192.0.2.{i}")).ToArray();
         var inside = new int[addresses.Length];
         var failures = new ConcurrentQueue<string>();

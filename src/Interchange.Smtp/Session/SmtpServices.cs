@@ -1,3 +1,4 @@
+using Interchange.Core.Net;
 using Interchange.Directory.Security;
 using Interchange.Transport.Queue;
 using Microsoft.Extensions.Logging;

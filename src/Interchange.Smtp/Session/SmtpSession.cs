@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Interchange.Core.Net;
 using Interchange.Directory.Security;
 using Interchange.Smtp.Protocol;
 using Interchange.Storage.Blobs;
@@ -26,9 +27,8 @@ public sealed class SmtpSession
     private readonly SmtpServices _services;
     private readonly X509Certificate2? _certificate;
     private readonly CancellationToken _connectionClosed;
-    private PipeReader _reader;
+    private readonly LineReader _lines;
     private PipeWriter _writer;
-    private bool _discardingLongLine;
     private int _errors;
     private int _nonMailCommands;
     private bool _closing;
@@ -38,7 +38,7 @@ public sealed class SmtpSession
         _services = services;
         Kind = kind;
         Client = client;
-        _reader = transport.Input;
+        _lines = new LineReader(transport.Input);
         _writer = transport.Output;
         IsTls = tls;
         _certificate = certificate;
@@ -247,11 +247,11 @@ public sealed class SmtpSession
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
             timeout.CancelAfter(Options.DataTimeout);
-            var result = await _reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            var result = await _lines.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
             var buffer = result.Buffer;
             output.ResetWrittenCount();
             var used = unstuffer.Feed(buffer, output);
-            _reader.AdvanceTo(buffer.GetPosition(used));
+            _lines.Reader.AdvanceTo(buffer.GetPosition(used));
             if (output.WrittenCount > 0)
             {
                 await AppendContentAsync(output.WrittenMemory).ConfigureAwait(false);
@@ -277,7 +277,7 @@ public sealed class SmtpSession
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
             timeout.CancelAfter(Options.DataTimeout);
-            var result = await _reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            var result = await _lines.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
             var buffer = result.Buffer;
             var take = buffer.Slice(0, Math.Min(remaining, buffer.Length));
             if (keep)
@@ -289,7 +289,7 @@ public sealed class SmtpSession
             }
 
             remaining -= take.Length;
-            _reader.AdvanceTo(take.End);
+            _lines.Reader.AdvanceTo(take.End);
             if (remaining > 0 && result.IsCompleted)
             {
                 return false;
@@ -356,16 +356,12 @@ public sealed class SmtpSession
     internal async ValueTask StartTlsAsync()
     {
         await FlushAsync().ConfigureAwait(false);
-        if (_reader.TryRead(out var pending))
+        if (_lines.DiscardBuffered() is > 0 and var discarded)
         {
-            _reader.AdvanceTo(pending.Buffer.End);
-            if (!pending.Buffer.IsEmpty)
-            {
-                Logger.LogWarning("SMTP {Id} from {Client}: discarded {Bytes} bytes sent after STARTTLS before the handshake", Id, Client, pending.Buffer.Length);
-            }
+            Logger.LogWarning("SMTP {Id} from {Client}: discarded {Bytes} bytes sent after STARTTLS before the handshake", Id, Client, discarded);
         }
 
-        var ssl = new SslStream(new DuplexPipeStream(_reader, _writer), leaveInnerStreamOpen: false);
+        var ssl = new SslStream(new DuplexPipeStream(_lines.Reader, _writer), leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await ssl.AuthenticateAsServerAsync(
@@ -376,7 +372,7 @@ public sealed class SmtpSession
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             },
             timeout.Token).ConfigureAwait(false);
-        _reader = PipeReader.Create(ssl);
+        _lines.Reader = PipeReader.Create(ssl);
         _writer = PipeWriter.Create(ssl);
         IsTls = true;
         State = SmtpState.Connected;
@@ -437,68 +433,21 @@ public sealed class SmtpSession
     /// </summary>
     private async ValueTask<Line> ReadLineAsync(int maxLength, TimeSpan timeoutAfter)
     {
-        // After a partial line, wait for more bytes: TryRead would hand back the same ones.
-        var mustWait = false;
-        while (true)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
+        timeout.CancelAfter(timeoutAfter);
+        try
         {
-            ReadResult result;
-            if (mustWait || !_reader.TryRead(out result))
+            return await _lines.ReadLineAsync(maxLength, FlushAsync, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+        {
+            if (_services.Stopping.IsCancellationRequested)
             {
-                await FlushAsync().ConfigureAwait(false);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
-                timeout.CancelAfter(timeoutAfter);
-                try
-                {
-                    result = await _reader.ReadAsync(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
-                {
-                    if (_services.Stopping.IsCancellationRequested)
-                    {
-                        await SendAndCloseAsync(new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down, try again later")).ConfigureAwait(false);
-                        return new Line(LineKind.Closed, string.Empty);
-                    }
-
-                    return new Line(LineKind.TimedOut, string.Empty);
-                }
-            }
-
-            var buffer = result.Buffer;
-            var lineFeed = buffer.PositionOf((byte)'\n');
-            if (lineFeed is { } end)
-            {
-                var content = buffer.Slice(0, end);
-                var next = buffer.GetPosition(1, end);
-                var tooLong = _discardingLongLine || content.Length > maxLength;
-                var text = tooLong ? string.Empty : Encoding.UTF8.GetString(content); // before AdvanceTo releases the buffer
-                _reader.AdvanceTo(next);
-                if (tooLong)
-                {
-                    _discardingLongLine = false;
-                    return new Line(LineKind.TooLong, string.Empty);
-                }
-
-                return new Line(LineKind.Text, text.EndsWith('\r') ? text[..^1] : text);
-            }
-
-            if (result.IsCompleted)
-            {
-                _reader.AdvanceTo(buffer.End);
+                await SendAndCloseAsync(new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down, try again later")).ConfigureAwait(false);
                 return new Line(LineKind.Closed, string.Empty);
             }
 
-            if (buffer.Length > maxLength)
-            {
-                // Never buffer an endless line: drop what came, remember to reject it at its end.
-                _discardingLongLine = true;
-                _reader.AdvanceTo(buffer.End);
-            }
-            else
-            {
-                _reader.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            mustWait = true;
+            return new Line(LineKind.TimedOut, string.Empty);
         }
     }
 
@@ -517,21 +466,11 @@ public sealed class SmtpSession
         {
             await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             await _writer.CompleteAsync().ConfigureAwait(false);
-            await _reader.CompleteAsync().ConfigureAwait(false);
+            await _lines.Reader.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // Already gone.
         }
     }
-
-    private enum LineKind
-    {
-        Text,
-        TooLong,
-        Closed,
-        TimedOut,
-    }
-
-    private readonly record struct Line(LineKind Kind, string Text);
 }

@@ -1,9 +1,9 @@
 using System.IO.Pipelines;
 
-namespace Interchange.Smtp.Session;
+namespace Interchange.Core.Net;
 
-/// <summary>A <see cref="Stream"/> over a connection's pipes, for <see cref="System.Net.Security.SslStream"/> to run STARTTLS on.</summary>
-internal sealed class DuplexPipeStream(PipeReader reader, PipeWriter writer) : Stream
+/// <summary>A <see cref="Stream"/> over a connection's pipes, for <see cref="System.Net.Security.SslStream"/> to run STARTTLS/STLS on.</summary>
+public sealed class DuplexPipeStream(PipeReader reader, PipeWriter writer) : Stream
 {
     private readonly Stream _input = reader.AsStream(leaveOpen: true);
     private readonly Stream _output = writer.AsStream(leaveOpen: true);

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace Interchange.Smtp.Session;
+namespace Interchange.Core.Net;
 
-/// <summary>Counts open connections, in all and per client address, lock-free.</summary>
-public sealed class ConnectionLimiter(SmtpOptions options)
+/// <summary>Counts a service's open connections, in all and per client address, lock-free.</summary>
+public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerAddress)
 {
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private int _total;
@@ -14,14 +14,14 @@ public sealed class ConnectionLimiter(SmtpOptions options)
     /// <summary>Counts the connection in, or returns false (and counts nothing) when a limit is reached.</summary>
     public bool TryEnter(IPAddress address)
     {
-        if (Interlocked.Increment(ref _total) > options.MaxConnections)
+        if (Interlocked.Increment(ref _total) > maxConnections)
         {
             Interlocked.Decrement(ref _total);
             return false;
         }
 
         var count = _perAddress.AddOrUpdate(address, 1, static (_, c) => c + 1);
-        if (count > options.MaxConnectionsPerAddress)
+        if (count > maxConnectionsPerAddress)
         {
             Leave(address);
             return false;
