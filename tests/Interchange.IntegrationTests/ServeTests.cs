@@ -91,7 +91,7 @@ public sealed class ServeTests
         using var data = new ScratchFolder();
         await using var server = await ServerProcess.StartAsync(data.Path);
 
-        // Independent clients: Python's imaplib and poplib, plain and implicit TLS.
+        // Independent client: Python's imaplib, plain and implicit TLS.
         var script = $$"""
             import imaplib, poplib, ssl
             ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
@@ -102,18 +102,11 @@ public sealed class ServeTests
                     print(name, "no error")
                 except imaplib.IMAP4.error as e:
                     print(name, "BYE" if "BYE" in str(e) or "UNAVAILABLE" in str(e) else "other: " + str(e))
-            for name, cls, port, kw in [("pop3", poplib.POP3, {{server.Port("pop3")}}, {}),
-                                        ("pop3s", poplib.POP3_SSL, {{server.Port("pop3s")}}, {"context": ctx})]:
-                try:
-                    cls("127.0.0.1", port, timeout=10, **kw)
-                    print(name, "no error")
-                except poplib.error_proto as e:
-                    print(name, "ERR" if str(e).startswith("b'-ERR") else "other: " + str(e))
             """;
         var result = await ExternalProcess.PythonAsync(script);
         result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
         var answers = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        answers.ShouldBe(["imap BYE", "imaps BYE", "pop3 ERR", "pop3s ERR"]);
+        answers.ShouldBe(["imap BYE", "imaps BYE"]);
 
         // The server keeps serving after all that.
         var health = await ExternalProcess.RunAsync("curl", ["-sS", $"http://127.0.0.1:{server.Port("http")}/healthz"]);

@@ -7,6 +7,7 @@ using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
 using Interchange.Directory.Resolution;
+using Interchange.Pop3;
 using Interchange.Smtp;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Directory;
@@ -242,6 +243,15 @@ public static class ServerHost
         services.AddSingleton(sp => new LocalDelivery(store.Queue, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalDelivery>>()));
         services.AddHostedService(sp => new TransportService(store.Queue, sp.GetRequiredService<Categorizer>(), sp.GetRequiredService<LocalDelivery>(), newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<TransportService>>()));
 
+        services.AddSingleton(sp => new Pop3Server(
+            options.Pop3,
+            hostName,
+            sp.GetRequiredService<Authenticator>(),
+            store.Mail,
+            store.Blobs,
+            certificate,
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<Pop3Server>>()));
         services.AddSingleton(sp => new RecipientPolicy(store.DirectoryStore, sp.GetRequiredService<RecipientResolver>(), hostName));
         services.AddSingleton(sp => new SmtpServer(
             options.Smtp,
@@ -277,6 +287,11 @@ public static class ServerHost
                         _ => ListenerKind.Submissions,
                     };
                     listenOptions.Run(connection => smtp.HandleAsync(connection, kind, tls: protocol.IsImplicitTls()));
+                }
+                else if (protocol is MailProtocol.Pop3 or MailProtocol.Pop3s)
+                {
+                    var pop3 = kestrel.ApplicationServices.GetRequiredService<Pop3Server>();
+                    listenOptions.Run(connection => pop3.HandleAsync(connection, tls: protocol.IsImplicitTls()));
                 }
                 else if (protocol != MailProtocol.Http)
                 {

@@ -1,0 +1,38 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Interchange.Core.Net;
+using Interchange.Directory.Security;
+using Interchange.Pop3.Session;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Pop3;
+
+/// <summary>The POP3 service for the pop3 (110, STLS) and pop3s (995) listeners; per-connection state lives in sessions.</summary>
+public sealed class Pop3Server
+{
+    private readonly Pop3Services _services;
+    private readonly X509Certificate2? _certificate;
+
+    public Pop3Server(Pop3Options options, string hostName, Authenticator authenticator, IMailStore mail, IBlobStore blobs, X509Certificate2? certificate, IHostApplicationLifetime? lifetime, ILogger<Pop3Server> logger)
+    {
+        _services = new Pop3Services(options, hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), new MaildropLocks(), authenticator, mail, blobs, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        _certificate = certificate;
+    }
+
+    public Task HandleAsync(ConnectionContext connection, bool tls)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var client = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        if (client.IsIPv4MappedToIPv6)
+        {
+            client = client.MapToIPv4();
+        }
+
+        return new Pop3Session(_services, client, connection.Transport, tls, _certificate, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), connection.ConnectionClosed).RunAsync();
+    }
+}

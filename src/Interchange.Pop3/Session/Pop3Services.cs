@@ -1,0 +1,19 @@
+using Interchange.Core.Net;
+using Interchange.Directory.Security;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Pop3.Session;
+
+/// <summary>What every POP3 session shares.</summary>
+internal sealed record Pop3Services(
+    Pop3Options Options,
+    string HostName,
+    ConnectionLimiter Limiter,
+    MaildropLocks Locks,
+    Authenticator Authenticator,
+    IMailStore Mail,
+    IBlobStore Blobs,
+    ILogger Logger,
+    CancellationToken Stopping);
