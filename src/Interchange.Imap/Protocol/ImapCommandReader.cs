@@ -1,0 +1,404 @@
+using System.Buffers;
+
+namespace Interchange.Imap.Protocol;
+
+/// <summary>
+/// Reads IMAP commands from a connection's buffered input, Kestrel HttpParser style: each
+/// call parses from the start of the buffer and either returns a command (advancing the
+/// buffer past it) or says what is missing, leaving the caller to read more. It never asks
+/// for more than the limits allow: line length is checked before waiting for the rest of a
+/// line, a literal's size before waiting for its bytes. One reader per connection: it
+/// remembers which synchronizing literals it already asked for, and input it is discarding.
+/// </summary>
+public sealed class ImapCommandReader
+{
+    private readonly ImapParserOptions _options;
+
+    // Index (among the current command's synchronizing literals) of the last one answered
+    // with NeedContinuation, so a re-parse does not ask twice.
+    private int _lastContinuation = -1;
+
+    // Bytes from the buffer start to just after the announcement line of the last literal
+    // asked for: what RefuseContinuation drops.
+    private long _refuseOffset;
+
+    // Error recovery: discarding the rest of a command line, and literal bytes inside it.
+    private bool _discarding;
+    private long _skipRemaining;
+    private int _tailState;
+    private long _tailNumber;
+    private bool _tailOverflow;
+
+    public ImapCommandReader(ImapParserOptions? options = null)
+    {
+        _options = options ?? ImapParserOptions.Default;
+    }
+
+    /// <summary>
+    /// Parses the next command from <paramref name="buffer"/>, which starts where the last call
+    /// left it. On return the buffer starts after whatever was consumed; for NeedMoreData and
+    /// NeedContinuation the caller marks the rest as examined and reads more.
+    /// </summary>
+    public ImapReadResult TryRead(ref ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            if (_skipRemaining > 0)
+            {
+                var n = Math.Min(_skipRemaining, buffer.Length);
+                buffer = buffer.Slice(n);
+                _skipRemaining -= n;
+                if (_skipRemaining > 0)
+                {
+                    return new ImapReadResult(ImapReadStatus.NeedMoreData);
+                }
+            }
+
+            if (_discarding)
+            {
+                if (!DiscardLine(ref buffer))
+                {
+                    return new ImapReadResult(ImapReadStatus.NeedMoreData);
+                }
+
+                if (_tailOverflow)
+                {
+                    _tailOverflow = false;
+                    _discarding = false;
+                    return new ImapReadResult(ImapReadStatus.Error)
+                    {
+                        Error = new ImapParseError(ImapParseErrorKind.LiteralTooBig, null, "Literal size unreadable") { Recovery = ImapErrorRecovery.CloseConnection },
+                    };
+                }
+
+                continue;
+            }
+
+            // Empty lines between commands are ignored, as most servers do.
+            var peek = new SequenceReader<byte>(buffer);
+            if (peek.TryPeek(out var b0) && (b0 == '\n' || (b0 == '\r' && peek.TryPeek(1, out var b1) && b1 == '\n')))
+            {
+                buffer = buffer.Slice(b0 == '\n' ? 1 : 2);
+                continue;
+            }
+
+            return Parse(ref buffer);
+        }
+    }
+
+    /// <summary>
+    /// After NeedContinuation, refuses the literal instead of sending "+": the client will not
+    /// send it, so the command so far is dropped. The caller replies tagged NO or BAD.
+    /// </summary>
+    public void RefuseContinuation(ref ReadOnlySequence<byte> buffer)
+    {
+        buffer = buffer.Slice(Math.Min(_refuseOffset, buffer.Length));
+        _lastContinuation = -1;
+        _refuseOffset = 0;
+    }
+
+    /// <summary>Forgets everything, as after STARTTLS, where buffered plaintext is discarded.</summary>
+    public void Reset()
+    {
+        _lastContinuation = -1;
+        _refuseOffset = 0;
+        _discarding = false;
+        _skipRemaining = 0;
+        _tailState = 0;
+        _tailNumber = 0;
+        _tailOverflow = false;
+    }
+
+    private ImapReadResult Parse(ref ReadOnlySequence<byte> buffer)
+    {
+        var builder = new ImapCommandBuilder(_options);
+        var literals = new List<(ImapValue Value, long Offset, long Length)>();
+        long lineBytes = 0;
+        long literalBytes = 0;
+        var synchronizing = 0;
+        long offset = 0;
+        while (true)
+        {
+            var segmentStart = offset;
+            var rest = buffer.Slice(offset);
+            var budget = _options.MaxLineLength - lineBytes;
+            var window = rest.Length > budget ? rest.Slice(0, budget) : rest;
+            var lf = window.PositionOf((byte)'\n');
+            if (lf is null)
+            {
+                if (rest.Length < budget)
+                {
+                    return new ImapReadResult(ImapReadStatus.NeedMoreData);
+                }
+
+                builder.Tag ??= PeekTag(rest);
+                return Fail(ref buffer, segmentStart, builder.Fail(ImapParseErrorKind.LineTooLong, "Command line too long"));
+            }
+
+            var lineWithLf = rest.Slice(0, rest.GetPosition(1, lf.Value));
+            lineBytes += lineWithLf.Length;
+            offset += lineWithLf.Length;
+            var line = lineWithLf.Slice(0, lineWithLf.Length - 1);
+            if (line.Length > 0 && EndsWithCr(line))
+            {
+                line = line.Slice(0, line.Length - 1);
+            }
+
+            var outcome = Tokenize(line, builder, out var announcement, out var error);
+            if (outcome == ImapLineTokenizer.Outcome.Error)
+            {
+                return Fail(ref buffer, segmentStart, error!);
+            }
+
+            if (outcome == ImapLineTokenizer.Outcome.EndOfLine)
+            {
+                if (builder.HasOpenList)
+                {
+                    return Fail(ref buffer, segmentStart, builder.Fail(ImapParseErrorKind.Syntax, "Missing )"));
+                }
+
+                var command = builder.Build();
+                foreach (var (value, at, length) in literals)
+                {
+                    value.Bytes = buffer.Slice(at, length).ToArray();
+                }
+
+                buffer = buffer.Slice(offset);
+                _lastContinuation = -1;
+                _refuseOffset = 0;
+                return new ImapReadResult(ImapReadStatus.Command) { Command = command };
+            }
+
+            // A literal: check its size before waiting for a single byte of it.
+            if (LiteralLimitError(announcement, literalBytes, builder) is { } tooBig)
+            {
+                return Fail(ref buffer, segmentStart, tooBig);
+            }
+
+            literalBytes += announcement.Length;
+            var available = buffer.Length - offset;
+            if (available < announcement.Length)
+            {
+                if (!announcement.NonSynchronizing && synchronizing > _lastContinuation)
+                {
+                    _lastContinuation = synchronizing;
+                    _refuseOffset = offset;
+                    return new ImapReadResult(ImapReadStatus.NeedContinuation) { LiteralLength = announcement.Length, IsLiteral8 = announcement.Literal8 };
+                }
+
+                return new ImapReadResult(ImapReadStatus.NeedMoreData);
+            }
+
+            if (!announcement.NonSynchronizing)
+            {
+                synchronizing++;
+            }
+
+            // The bytes are copied once, when the whole command is there.
+            var literal = ImapValue.Literal(announcement.Literal8);
+            if (!builder.Add(literal, out error))
+            {
+                return Fail(ref buffer, segmentStart, error!);
+            }
+
+            literals.Add((literal, offset, announcement.Length));
+            offset += announcement.Length;
+        }
+    }
+
+    private ImapParseError? LiteralLimitError(LiteralAnnouncement literal, long literalBytesSoFar, ImapCommandBuilder builder)
+    {
+        string? message = null;
+        if (literal.Length < 0)
+        {
+            message = "Literal size unreadable";
+        }
+        else if (literal.Length > _options.MaxLiteralSize - literalBytesSoFar)
+        {
+            message = "Literal too big";
+        }
+        else if (literal.NonSynchronizing && _options.LiteralMinus && literal.Length > ImapParserOptions.LiteralMinusLimit)
+        {
+            message = "Non-synchronizing literal over 4096 bytes (LITERAL-)";
+        }
+
+        if (message is null)
+        {
+            return null;
+        }
+
+        // A refused synchronizing literal is never sent: NO [TOOBIG] and the command is over.
+        // A non-synchronizing one is on its way (RFC 7888 §4: BAD).
+        return builder.Fail(ImapParseErrorKind.LiteralTooBig, message) with
+        {
+            Status = literal.NonSynchronizing ? ImapStatus.Bad : ImapStatus.No,
+            ResponseCode = "TOOBIG",
+        };
+    }
+
+    private ImapReadResult Fail(ref ReadOnlySequence<byte> buffer, long segmentStart, ImapParseError error)
+    {
+        // Whatever came before the failing line (earlier lines and their literals) is
+        // dropped; the failing line is discarded up to its end, and a non-synchronizing
+        // literal it announces is skipped as it arrives.
+        _lastContinuation = -1;
+        _refuseOffset = 0;
+        buffer = buffer.Slice(segmentStart);
+        _discarding = true;
+        _tailState = 0;
+        _tailNumber = 0;
+        _tailOverflow = false;
+        var lineEnded = DiscardLine(ref buffer);
+        if (lineEnded && _tailOverflow)
+        {
+            _tailOverflow = false;
+            _discarding = false;
+            return Error(error with { Recovery = ImapErrorRecovery.CloseConnection });
+        }
+
+        if (lineEnded && _skipRemaining > 0)
+        {
+            if (_skipRemaining > _options.MaxDiscardedLiteralSize)
+            {
+                Reset();
+                return Error(error with { Recovery = ImapErrorRecovery.CloseConnection });
+            }
+
+            return Error(error with { Recovery = ImapErrorRecovery.SkipLiteral, BytesToSkip = _skipRemaining });
+        }
+
+        return Error(error);
+
+        static ImapReadResult Error(ImapParseError error) => new(ImapReadStatus.Error) { Error = error };
+    }
+
+    // Consumes bytes up to and including the next LF; true when it was found. Watches for a
+    // "{n+}" just before the line end: that literal's bytes follow and are skipped too, then
+    // discarding goes on, since the command line continues after a literal.
+    private bool DiscardLine(ref ReadOnlySequence<byte> buffer)
+    {
+        var consumed = 0L;
+        foreach (var memory in buffer)
+        {
+            var span = memory.Span;
+            for (var i = 0; i < span.Length; i++)
+            {
+                consumed++;
+                var b = span[i];
+                if (b == '\n')
+                {
+                    buffer = buffer.Slice(consumed);
+                    if (_tailState == 4)
+                    {
+                        _skipRemaining = _tailNumber;
+                    }
+                    else
+                    {
+                        _discarding = false;
+                        _tailOverflow = false;
+                    }
+
+                    _tailState = 0;
+                    _tailNumber = 0;
+                    return true;
+                }
+
+                Track(b);
+            }
+        }
+
+        buffer = buffer.Slice(buffer.End);
+        return false;
+    }
+
+    // States: 0 none, 1 digits after "{", 2 after "+", 3 "}" of a synchronizing literal, 4 "}" after "+".
+    private void Track(byte b)
+    {
+        switch (b)
+        {
+            case (byte)'{':
+                _tailState = 1;
+                _tailNumber = -1;
+                _tailOverflow = false;
+                break;
+            case >= (byte)'0' and <= (byte)'9' when _tailState == 1:
+                var digit = b - '0';
+                if (_tailNumber < 0)
+                {
+                    _tailNumber = digit;
+                }
+                else if (_tailNumber > (long.MaxValue - digit) / 10)
+                {
+                    _tailOverflow = true;
+                    _tailNumber = long.MaxValue;
+                }
+                else
+                {
+                    _tailNumber = (_tailNumber * 10) + digit;
+                }
+
+                break;
+            case (byte)'+' when _tailState == 1 && _tailNumber >= 0:
+                _tailState = 2;
+                break;
+            case (byte)'}' when _tailState is 1 or 2 && _tailNumber >= 0:
+                _tailState = _tailState == 1 ? 3 : 4;
+                break;
+            case (byte)'\r' when _tailState is 3 or 4:
+                break;
+            default:
+                _tailState = 0;
+                _tailOverflow = false;
+                break;
+        }
+    }
+
+    private static ImapLineTokenizer.Outcome Tokenize(ReadOnlySequence<byte> line, ImapCommandBuilder builder, out LiteralAnnouncement announcement, out ImapParseError? error)
+    {
+        // Fast path: the line lies in one segment. Lines are bounded by MaxLineLength, so the copy is too.
+        if (line.IsSingleSegment)
+        {
+            return ImapLineTokenizer.TokenizeLine(line.FirstSpan, builder, out announcement, out error);
+        }
+
+        var copy = ArrayPool<byte>.Shared.Rent((int)line.Length);
+        try
+        {
+            line.CopyTo(copy);
+            return ImapLineTokenizer.TokenizeLine(copy.AsSpan(0, (int)line.Length), builder, out announcement, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private static bool EndsWithCr(ReadOnlySequence<byte> line)
+    {
+        var last = line.Slice(line.Length - 1);
+        return last.FirstSpan[0] == '\r';
+    }
+
+    // The tag of a line too long to parse, so the BAD can be tagged.
+    private static string? PeekTag(ReadOnlySequence<byte> rest)
+    {
+        var head = rest.Slice(0, Math.Min(rest.Length, 256));
+        Span<byte> bytes = stackalloc byte[(int)head.Length];
+        head.CopyTo(bytes);
+        var space = bytes.IndexOf((byte)' ');
+        if (space <= 0)
+        {
+            return null;
+        }
+
+        foreach (var b in bytes[..space])
+        {
+            if (!ImapLineTokenizer.IsAstringChar(b) || b == '+')
+            {
+                return null;
+            }
+        }
+
+        return System.Text.Encoding.ASCII.GetString(bytes[..space]);
+    }
+}
