@@ -103,6 +103,13 @@ public sealed class ImapResponseWriter
         return this;
     }
 
+    /// <summary>The next value follows without a space: the grammar's "1*address" and "1*body" have none.</summary>
+    public ImapResponseWriter Adjoin()
+    {
+        _needSpace = false;
+        return this;
+    }
+
     /// <summary>A list of atoms: flags, capabilities.</summary>
     public ImapResponseWriter AtomList(IEnumerable<string> atoms)
     {
