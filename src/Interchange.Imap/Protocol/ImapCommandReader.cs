@@ -14,13 +14,8 @@ public sealed class ImapCommandReader
 {
     private readonly ImapParserOptions _options;
 
-    // Index (among the current command's synchronizing literals) of the last one answered
-    // with NeedContinuation, so a re-parse does not ask twice.
-    private int _lastContinuation = -1;
-
-    // Bytes from the buffer start to just after the announcement line of the last literal
-    // asked for: what RefuseContinuation drops.
-    private long _refuseOffset;
+    // The command read so far, while it is incomplete.
+    private PendingCommand? _pending;
 
     // Error recovery: discarding the rest of a command line, and literal bytes inside it.
     private bool _discarding;
@@ -36,7 +31,7 @@ public sealed class ImapCommandReader
 
     /// <summary>
     /// Parses the next command from <paramref name="buffer"/>, which starts where the last call
-    /// left it. On return the buffer starts after whatever was consumed; for NeedMoreData and
+    /// left it and holds everything not consumed since, plus what arrived. On return the buffer starts after whatever was consumed; for NeedMoreData and
     /// NeedContinuation the caller marks the rest as examined and reads more.
     /// </summary>
     public ImapReadResult TryRead(ref ReadOnlySequence<byte> buffer)
@@ -74,14 +69,6 @@ public sealed class ImapCommandReader
                 continue;
             }
 
-            // Empty lines between commands are ignored, as most servers do.
-            var peek = new SequenceReader<byte>(buffer);
-            if (peek.TryPeek(out var b0) && (b0 == '\n' || (b0 == '\r' && peek.TryPeek(1, out var b1) && b1 == '\n')))
-            {
-                buffer = buffer.Slice(b0 == '\n' ? 1 : 2);
-                continue;
-            }
-
             return Parse(ref buffer);
         }
     }
@@ -92,16 +79,15 @@ public sealed class ImapCommandReader
     /// </summary>
     public void RefuseContinuation(ref ReadOnlySequence<byte> buffer)
     {
-        buffer = buffer.Slice(Math.Min(_refuseOffset, buffer.Length));
-        _lastContinuation = -1;
-        _refuseOffset = 0;
+        // The literal's announcement line ends where the literal would start.
+        buffer = buffer.Slice(Math.Min(_pending?.Offset ?? 0, buffer.Length));
+        _pending = null;
     }
 
     /// <summary>Forgets everything, as after STARTTLS, where buffered plaintext is discarded.</summary>
     public void Reset()
     {
-        _lastContinuation = -1;
-        _refuseOffset = 0;
+        _pending = null;
         _discarding = false;
         _skipRemaining = 0;
         _tailState = 0;
@@ -111,23 +97,56 @@ public sealed class ImapCommandReader
 
     private ImapReadResult Parse(ref ReadOnlySequence<byte> buffer)
     {
-        var builder = new ImapCommandBuilder(_options);
-        var literals = new List<(ImapValue Value, long Offset, long Length)>();
-        long lineBytes = 0;
-        long literalBytes = 0;
-        var synchronizing = 0;
-        long offset = 0;
+        // Progress is kept between calls (the buffer's start does not move until a command is
+        // consumed), so bytes are scanned once: a client dripping one byte at a time costs
+        // linear work, not a re-parse of everything so far per byte.
+        var state = _pending ??= new PendingCommand(_options);
+        if (buffer.Length < state.Scanned)
+        {
+            throw new InvalidOperationException("The buffer lost bytes the reader had examined but not consumed; pass the same input plus what arrived since.");
+        }
+
+        var builder = state.Builder;
         while (true)
         {
-            var segmentStart = offset;
-            var rest = buffer.Slice(offset);
-            var budget = _options.MaxLineLength - lineBytes;
-            var window = rest.Length > budget ? rest.Slice(0, budget) : rest;
+            if (state.AwaitedLiteral is { } announcement)
+            {
+                if (buffer.Length - state.Offset < announcement.Length)
+                {
+                    if (!announcement.NonSynchronizing && !state.ContinuationSent)
+                    {
+                        state.ContinuationSent = true;
+                        return new ImapReadResult(ImapReadStatus.NeedContinuation) { LiteralLength = announcement.Length, IsLiteral8 = announcement.Literal8 };
+                    }
+
+                    return new ImapReadResult(ImapReadStatus.NeedMoreData);
+                }
+
+                // The bytes are copied once, when the whole command is there.
+                var literal = ImapValue.Literal(announcement.Literal8);
+                if (!builder.Add(literal, out var addError))
+                {
+                    return Fail(ref buffer, state.Offset, addError!);
+                }
+
+                state.Literals.Add((literal, state.Offset, announcement.Length));
+                state.Offset += announcement.Length;
+                state.Scanned = state.Offset;
+                state.AwaitedLiteral = null;
+                state.ContinuationSent = false;
+            }
+
+            var segmentStart = state.Offset;
+            var budget = _options.MaxLineLength - state.LineBytes;
+            var rest = buffer.Slice(segmentStart);
+            var searched = state.Scanned - segmentStart;
+            var window = rest.Slice(searched, Math.Min(rest.Length, budget) - searched);
             var lf = window.PositionOf((byte)'\n');
             if (lf is null)
             {
                 if (rest.Length < budget)
                 {
+                    state.Scanned = segmentStart + rest.Length;
                     return new ImapReadResult(ImapReadStatus.NeedMoreData);
                 }
 
@@ -136,15 +155,25 @@ public sealed class ImapCommandReader
             }
 
             var lineWithLf = rest.Slice(0, rest.GetPosition(1, lf.Value));
-            lineBytes += lineWithLf.Length;
-            offset += lineWithLf.Length;
+            state.LineBytes += lineWithLf.Length;
+            state.Offset += lineWithLf.Length;
+            state.Scanned = state.Offset;
             var line = lineWithLf.Slice(0, lineWithLf.Length - 1);
             if (line.Length > 0 && EndsWithCr(line))
             {
                 line = line.Slice(0, line.Length - 1);
             }
 
-            var outcome = Tokenize(line, builder, out var announcement, out var error);
+            if (line.Length == 0 && builder.Tag is null)
+            {
+                // Empty lines between commands are ignored, as most servers do.
+                buffer = buffer.Slice(state.Offset);
+                state = _pending = new PendingCommand(_options);
+                builder = state.Builder;
+                continue;
+            }
+
+            var outcome = Tokenize(line, builder, out var announced, out var error);
             if (outcome == ImapLineTokenizer.Outcome.Error)
             {
                 return Fail(ref buffer, segmentStart, error!);
@@ -158,51 +187,24 @@ public sealed class ImapCommandReader
                 }
 
                 var command = builder.Build();
-                foreach (var (value, at, length) in literals)
+                foreach (var (value, at, length) in state.Literals)
                 {
                     value.Bytes = buffer.Slice(at, length).ToArray();
                 }
 
-                buffer = buffer.Slice(offset);
-                _lastContinuation = -1;
-                _refuseOffset = 0;
+                buffer = buffer.Slice(state.Offset);
+                _pending = null;
                 return new ImapReadResult(ImapReadStatus.Command) { Command = command };
             }
 
-            // A literal: check its size before waiting for a single byte of it.
-            if (LiteralLimitError(announcement, literalBytes, builder) is { } tooBig)
+            // A literal: its size is checked before waiting for a single byte of it.
+            if (LiteralLimitError(announced, state.LiteralBytes, builder) is { } tooBig)
             {
                 return Fail(ref buffer, segmentStart, tooBig);
             }
 
-            literalBytes += announcement.Length;
-            var available = buffer.Length - offset;
-            if (available < announcement.Length)
-            {
-                if (!announcement.NonSynchronizing && synchronizing > _lastContinuation)
-                {
-                    _lastContinuation = synchronizing;
-                    _refuseOffset = offset;
-                    return new ImapReadResult(ImapReadStatus.NeedContinuation) { LiteralLength = announcement.Length, IsLiteral8 = announcement.Literal8 };
-                }
-
-                return new ImapReadResult(ImapReadStatus.NeedMoreData);
-            }
-
-            if (!announcement.NonSynchronizing)
-            {
-                synchronizing++;
-            }
-
-            // The bytes are copied once, when the whole command is there.
-            var literal = ImapValue.Literal(announcement.Literal8);
-            if (!builder.Add(literal, out error))
-            {
-                return Fail(ref buffer, segmentStart, error!);
-            }
-
-            literals.Add((literal, offset, announcement.Length));
-            offset += announcement.Length;
+            state.LiteralBytes += announced.Length;
+            state.AwaitedLiteral = announced;
         }
     }
 
@@ -241,8 +243,7 @@ public sealed class ImapCommandReader
         // Whatever came before the failing line (earlier lines and their literals) is
         // dropped; the failing line is discarded up to its end, and a non-synchronizing
         // literal it announces is skipped as it arrives.
-        _lastContinuation = -1;
-        _refuseOffset = 0;
+        _pending = null;
         buffer = buffer.Slice(segmentStart);
         _discarding = true;
         _tailState = 0;
@@ -351,6 +352,27 @@ public sealed class ImapCommandReader
                 _tailOverflow = false;
                 break;
         }
+    }
+
+    private sealed class PendingCommand(ImapParserOptions options)
+    {
+        public ImapCommandBuilder Builder { get; } = new(options);
+
+        public List<(ImapValue Value, long Offset, long Length)> Literals { get; } = [];
+
+        /// <summary>Where the next line segment (or the awaited literal) starts, from the buffer start.</summary>
+        public long Offset { get; set; }
+
+        /// <summary>How far the search for the line's LF has gone.</summary>
+        public long Scanned { get; set; }
+
+        public long LineBytes { get; set; }
+
+        public long LiteralBytes { get; set; }
+
+        public LiteralAnnouncement? AwaitedLiteral { get; set; }
+
+        public bool ContinuationSent { get; set; }
     }
 
     private static ImapLineTokenizer.Outcome Tokenize(ReadOnlySequence<byte> line, ImapCommandBuilder builder, out LiteralAnnouncement announcement, out ImapParseError? error)
