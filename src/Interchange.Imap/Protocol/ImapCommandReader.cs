@@ -109,7 +109,7 @@ public sealed class ImapCommandReader
         var builder = state.Builder;
         while (true)
         {
-            if (state.AwaitedLiteral is { } announcement)
+            if (state.AwaitedLiteral is { } announcement && state.AwaitedValue is { } literal)
             {
                 if (buffer.Length - state.Offset < announcement.Length)
                 {
@@ -123,16 +123,11 @@ public sealed class ImapCommandReader
                 }
 
                 // The bytes are copied once, when the whole command is there.
-                var literal = ImapValue.Literal(announcement.Literal8);
-                if (!builder.Add(literal, out var addError))
-                {
-                    return Fail(ref buffer, state.Offset, addError!);
-                }
-
                 state.Literals.Add((literal, state.Offset, announcement.Length));
                 state.Offset += announcement.Length;
                 state.Scanned = state.Offset;
                 state.AwaitedLiteral = null;
+                state.AwaitedValue = null;
                 state.ContinuationSent = false;
             }
 
@@ -203,8 +198,16 @@ public sealed class ImapCommandReader
                 return Fail(ref buffer, segmentStart, tooBig);
             }
 
+            // Counted now, on the announcement line, so a refusal skips the literal rather than reading it as commands.
+            var placeholder = ImapValue.Literal(announced.Literal8);
+            if (!builder.Add(placeholder, out error))
+            {
+                return Fail(ref buffer, segmentStart, error!);
+            }
+
             state.LiteralBytes += announced.Length;
             state.AwaitedLiteral = announced;
+            state.AwaitedValue = placeholder;
         }
     }
 
@@ -371,6 +374,8 @@ public sealed class ImapCommandReader
         public long LiteralBytes { get; set; }
 
         public LiteralAnnouncement? AwaitedLiteral { get; set; }
+
+        public ImapValue? AwaitedValue { get; set; }
 
         public bool ContinuationSent { get; set; }
     }

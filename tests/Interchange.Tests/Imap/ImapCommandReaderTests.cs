@@ -212,6 +212,7 @@ public sealed class ImapCommandReaderTests
         ImapWire.Run("a X a b c\r\n", options).ShouldBe(["a X a b c"]);
         ImapWire.Run("a X a b c d\r\n", options).ShouldBe(["a BAD TooManyArguments SkipLine"]);
         ImapWire.Run("a X (a (b))\r\n", options).ShouldBe(["a BAD TooManyArguments SkipLine"]);        // lists count, nested values count
+        ImapWire.Run("a X b c d {3+}\r\nabc\r\nc NOOP\r\n", options).ShouldBe(["a BAD TooManyArguments SkipLiteral 3", "c NOOP"]);   // refused at the announcement: the literal is skipped
     }
 
     [Fact]
