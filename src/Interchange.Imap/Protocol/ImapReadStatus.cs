@@ -1,0 +1,20 @@
+namespace Interchange.Imap.Protocol;
+
+/// <summary>What <see cref="ImapCommandReader.TryRead"/> found.</summary>
+public enum ImapReadStatus
+{
+    /// <summary>A complete command; the buffer was advanced past it.</summary>
+    Command,
+
+    /// <summary>Read more and call again; the buffer was advanced past anything discarded, nothing else.</summary>
+    NeedMoreData,
+
+    /// <summary>
+    /// A synchronizing literal {n} was announced: send "+ Ready" (or refuse it with
+    /// <see cref="ImapCommandReader.RefuseContinuation"/> and a tagged NO/BAD), then read and call again.
+    /// </summary>
+    NeedContinuation,
+
+    /// <summary>The command is malformed or over a limit; answer with <see cref="ImapReadResult.Error"/>.</summary>
+    Error,
+}
