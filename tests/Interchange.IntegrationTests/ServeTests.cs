@@ -86,34 +86,6 @@ public sealed class ServeTests
     }
 
     [Fact]
-    public async Task MailListeners_WithoutTheirServiceYet_AnswerWithTheProtocolsTemporaryFailure()
-    {
-        using var data = new ScratchFolder();
-        await using var server = await ServerProcess.StartAsync(data.Path);
-
-        // Independent client: Python's imaplib, plain and implicit TLS.
-        var script = $$"""
-            import imaplib, poplib, ssl
-            ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-            for name, cls, port, kw in [("imap", imaplib.IMAP4, {{server.Port("imap")}}, {}),
-                                        ("imaps", imaplib.IMAP4_SSL, {{server.Port("imaps")}}, {"ssl_context": ctx})]:
-                try:
-                    cls("127.0.0.1", port, timeout=10, **kw)
-                    print(name, "no error")
-                except imaplib.IMAP4.error as e:
-                    print(name, "BYE" if "BYE" in str(e) or "UNAVAILABLE" in str(e) else "other: " + str(e))
-            """;
-        var result = await ExternalProcess.PythonAsync(script);
-        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
-        var answers = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        answers.ShouldBe(["imap BYE", "imaps BYE"]);
-
-        // The server keeps serving after all that.
-        var health = await ExternalProcess.RunAsync("curl", ["-sS", $"http://127.0.0.1:{server.Port("http")}/healthz"]);
-        health.Stdout.ShouldContain("ok");
-    }
-
-    [Fact]
     public async Task SigTerm_StopsTheServerWithinItsBound_UnderLoad_AndRemovesTheEndpointsFile()
     {
         using var data = new ScratchFolder();

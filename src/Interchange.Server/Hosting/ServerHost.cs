@@ -7,6 +7,7 @@ using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
 using Interchange.Directory.Resolution;
+using Interchange.Imap;
 using Interchange.Pop3;
 using Interchange.Smtp;
 using Interchange.Smtp.Session;
@@ -252,6 +253,15 @@ public static class ServerHost
             certificate,
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<Pop3Server>>()));
+        services.AddSingleton(sp => new ImapServer(
+            options.Imap,
+            hostName,
+            sp.GetRequiredService<Authenticator>(),
+            store.Mail,
+            store.Blobs,
+            certificate,
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<ImapServer>>()));
         services.AddSingleton(sp => new RecipientPolicy(store.DirectoryStore, sp.GetRequiredService<RecipientResolver>(), hostName));
         services.AddSingleton(sp => new SmtpServer(
             options.Smtp,
@@ -293,9 +303,10 @@ public static class ServerHost
                     var pop3 = kestrel.ApplicationServices.GetRequiredService<Pop3Server>();
                     listenOptions.Run(connection => pop3.HandleAsync(connection, tls: protocol.IsImplicitTls()));
                 }
-                else if (protocol != MailProtocol.Http)
+                else if (protocol is MailProtocol.Imap or MailProtocol.Imaps)
                 {
-                    listenOptions.Run(connection => UnavailableProtocolHandler.HandleAsync(connection, protocol, hostName));
+                    var imap = kestrel.ApplicationServices.GetRequiredService<ImapServer>();
+                    listenOptions.Run(connection => imap.HandleAsync(connection, tls: protocol.IsImplicitTls()));
                 }
             }
 

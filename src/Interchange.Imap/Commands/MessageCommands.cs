@@ -1,0 +1,172 @@
+using System.Globalization;
+using Interchange.Imap.Protocol;
+using Interchange.Storage.Mail;
+
+namespace Interchange.Imap.Session;
+
+/// <summary>STORE (CONDSTORE UNCHANGEDSINCE), COPY and MOVE (UIDPLUS COPYUID, RFC 6851), APPEND (APPENDUID).</summary>
+internal sealed partial class ImapSession
+{
+    private async ValueTask StoreAsync(ImapCommand command)
+    {
+        var args = command.Arguments.ToList();
+        if (args.Count < 3 || !args[0].TryGetSequenceSet(out var set))
+        {
+            Bad(command, "Usage: STORE set [(UNCHANGEDSINCE n)] FLAGS|+FLAGS|-FLAGS[.SILENT] (flags)");
+            return;
+        }
+
+        long? unchangedSince = null;
+        var at = 1;
+        if (args[1].Kind == ImapValueKind.List)
+        {
+            var modifier = args[1].Items;
+            if (modifier.Count != 2 || !modifier[0].IsAtom("UNCHANGEDSINCE") || modifier[1].Kind != ImapValueKind.Number)
+            {
+                Bad(command, "Unknown STORE modifier");
+                return;
+            }
+
+            unchangedSince = (long)modifier[1].Number;
+            CondStore = true;
+            at = 2;
+        }
+
+        var operation = args[at].Text.ToUpperInvariant();
+        var silent = operation.EndsWith(".SILENT", StringComparison.Ordinal);
+        FlagChange? change = operation.Replace(".SILENT", string.Empty, StringComparison.Ordinal) switch
+        {
+            "FLAGS" => FlagChange.Replace,
+            "+FLAGS" => FlagChange.Add,
+            "-FLAGS" => FlagChange.Remove,
+            _ => null,
+        };
+        var flagValues = args.Skip(at + 1).SelectMany(v => v.Kind == ImapValueKind.List ? v.Items : [v]).ToList();
+        if (change is null || flagValues.Any(f => f.Kind != ImapValueKind.Atom) || flagValues.Any(f => f.Text.StartsWith('\\') && !s_systemFlags.Contains(f.Text, StringComparer.OrdinalIgnoreCase)))
+        {
+            Bad(command, "Bad STORE operation or flag");
+            return;
+        }
+
+        if (Selected!.ReadOnly)
+        {
+            No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
+            return;
+        }
+
+        var uids = Selected.Resolve(set, command.IsUid);
+        var result = await _services.Mail.StoreFlagsAsync(Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, _connectionClosed).ConfigureAwait(false);
+        foreach (var update in result.Updated)
+        {
+            var message = Selected.Message(update.Uid) with { Flags = update.Flags, ModSeq = update.ModSeq };
+            Selected.Update(message);
+            if (!silent || (CondStore && update.Changed))
+            {
+                WriteFlags(message, includeUid: command.IsUid);
+            }
+        }
+
+        if (result.Modified.Count > 0)
+        {
+            var modified = SequenceSet.FromRanges(result.Modified.Select(uid => command.IsUid ? (uint)uid : (uint)Selected.SequenceOf(uid)).Select(n => new SequenceRange(n, n)));
+            Ok(command, "Conditional STORE failed for some messages", ImapResponseCode.Modified(modified));
+            return;
+        }
+
+        Ok(command, "STORE completed");
+    }
+
+    private async ValueTask CopyAsync(ImapCommand command, bool move)
+    {
+        if (command.Arguments.Count != 2 || !command.Arguments[0].TryGetSequenceSet(out var set) || !command.Arguments[1].TryGetAstring(out var wire))
+        {
+            Bad(command, $"Usage: {command.Name} set mailbox");
+            return;
+        }
+
+        if (move && Selected!.ReadOnly)
+        {
+            No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
+            return;
+        }
+
+        var uids = Selected!.Resolve(set, command.IsUid);
+        CopyResult copied;
+        try
+        {
+            copied = await _services.Mail.CopyAsync(Selected.Id, uids, UserKey, Decode(wire), move, _connectionClosed).ConfigureAwait(false);
+        }
+        catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
+        {
+            No(command, "No such mailbox", ImapResponseCode.TryCreate);
+            return;
+        }
+
+        var code = copied.SourceUids.Count == 0 ? null : ImapResponseCode.CopyUid((uint)copied.UidValidity, UidSet(copied.SourceUids), UidSet(copied.DestinationUids));
+        if (move)
+        {
+            if (code is not null)
+            {
+                _out.UntaggedStatus(ImapStatus.Ok, "Moved", code);
+            }
+
+            await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
+            Ok(command, "MOVE completed");
+            return;
+        }
+
+        Ok(command, "COPY completed", code);
+    }
+
+    private async ValueTask AppendAsync(ImapCommand command)
+    {
+        var args = command.Arguments;
+        if (args.Count < 2 || !args[0].TryGetAstring(out var wire) || args[^1].Kind != ImapValueKind.Literal)
+        {
+            Bad(command, "Usage: APPEND mailbox [(flags)] [date-time] literal");
+            return;
+        }
+
+        var flags = args.Count > 2 && args[1].Kind == ImapValueKind.List ? args[1].Items.Select(i => i.Text).ToList() : [];
+        var date = DateTimeOffset.UtcNow;
+        var dateArgument = args.Skip(1).Take(args.Count - 2).FirstOrDefault(a => a.Kind == ImapValueKind.QuotedString);
+        if (dateArgument is not null && !DateTimeOffset.TryParseExact(dateArgument.Text.Trim(), ["d-MMM-yyyy HH:mm:ss zzz", "dd-MMM-yyyy HH:mm:ss zzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+        {
+            // The zone comes as +hhmm; .NET wants +hh:mm.
+            var text = dateArgument.Text.Trim();
+            if (text.Length < 5 || !DateTimeOffset.TryParseExact(text[..^2] + ":" + text[^2..], ["d-MMM-yyyy HH:mm:ss zzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
+            {
+                Bad(command, "Bad date-time");
+                return;
+            }
+        }
+
+        var content = args[^1].Bytes;
+        if (content.Length > _services.Options.MaxAppendSize)
+        {
+            No(command, "Message too big", ImapResponseCode.TooBig);
+            return;
+        }
+
+        var name = Decode(wire);
+        if (await _services.Mail.SnapshotAsync(UserKey, name, _connectionClosed).ConfigureAwait(false) is null)
+        {
+            No(command, "No such mailbox", ImapResponseCode.TryCreate);
+            return;
+        }
+
+        await using var writer = _services.Blobs.BeginWrite();
+        await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
+        var blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
+        var appended = await _services.Mail.AppendAsync(UserKey, name, blob, flags, date, _connectionClosed).ConfigureAwait(false);
+        if (Selected?.Name == name)
+        {
+            await ReportChangesAsync(allowExpunge: false).ConfigureAwait(false);
+        }
+
+        Ok(command, "APPEND completed", ImapResponseCode.AppendUid((uint)appended.UidValidity, (uint)appended.Uid));
+    }
+
+    private static SequenceSet UidSet(IEnumerable<long> uids) =>
+        SequenceSet.FromRanges(uids.Select(u => new SequenceRange((uint)u, (uint)u)));
+}

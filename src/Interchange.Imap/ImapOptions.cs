@@ -1,0 +1,25 @@
+namespace Interchange.Imap;
+
+/// <summary>IMAP server settings (<c>Imap</c> section).</summary>
+public sealed class ImapOptions
+{
+    /// <summary>Inactivity before an authenticated session is closed (RFC 9051 5.4: at least 30 minutes).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Inactivity allowed before login.</summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    public int MaxErrors { get; set; } = 20;
+
+    public int MaxAuthAttempts { get; set; } = 3;
+
+    public int MaxConnections { get; set; } = 2000;
+
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
+    /// <summary>Largest message APPEND accepts (TOOBIG beyond it).</summary>
+    public long MaxAppendSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Allow LOGIN and AUTHENTICATE without TLS from loopback clients only.</summary>
+    public bool AllowPlaintextAuthOnLoopback { get; set; }
+}

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Interchange.Core.Net;
+using Interchange.Directory.Security;
+using Interchange.Imap.Session;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Imap;
+
+/// <summary>The IMAP service for the imap (143, STARTTLS) and imaps (993) listeners; per-connection state lives in sessions.</summary>
+public sealed class ImapServer(ImapOptions options, string hostName, Authenticator authenticator, IMailStore mail, IBlobStore blobs, X509Certificate2? certificate, IHostApplicationLifetime? lifetime, ILogger<ImapServer> logger)
+{
+    private readonly ImapServices _services = new(options, hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), authenticator, mail, blobs, certificate, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+
+    public Task HandleAsync(ConnectionContext connection, bool tls)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var client = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+        if (client.IsIPv4MappedToIPv6)
+        {
+            client = client.MapToIPv4();
+        }
+
+        return new ImapSession(_services, client, connection.Transport, tls, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), connection.ConnectionClosed).RunAsync();
+    }
+}

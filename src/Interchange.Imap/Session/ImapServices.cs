@@ -1,0 +1,20 @@
+using System.Security.Cryptography.X509Certificates;
+using Interchange.Core.Net;
+using Interchange.Directory.Security;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Imap.Session;
+
+/// <summary>What every IMAP session shares.</summary>
+internal sealed record ImapServices(
+    ImapOptions Options,
+    string HostName,
+    ConnectionLimiter Limiter,
+    Authenticator Authenticator,
+    IMailStore Mail,
+    IBlobStore Blobs,
+    X509Certificate2? Certificate,
+    ILogger Logger,
+    CancellationToken Stopping);

@@ -1,0 +1,456 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using Interchange.Core.Net;
+using Interchange.Directory.Security;
+using Interchange.Imap.Protocol;
+using Interchange.Storage.Mail;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Imap.Session;
+
+/// <summary>
+/// One IMAP connection (RFC 3501, RFC 9051 when enabled). The loop reads commands with the
+/// resumable <see cref="ImapCommandReader"/>, answers continuation requests for synchronizing
+/// literals, and dispatches; commands live in the partial files under <c>Commands/</c>.
+/// Responses are buffered and flushed when the session next waits for input.
+/// </summary>
+internal sealed partial class ImapSession
+{
+    private readonly ImapServices _services;
+    private readonly CancellationToken _connectionClosed;
+    private readonly ImapCommandReader _parser = new();
+    private PipeReader _reader;
+    private PipeWriter _writer;
+    private ImapResponseWriter _out;
+    private int _errors;
+    private int _authAttempts;
+    private bool _closing;
+    private bool _startTls;
+
+    public ImapSession(ImapServices services, IPAddress client, IDuplexPipe transport, bool tls, string id, CancellationToken connectionClosed)
+    {
+        _services = services;
+        Client = client;
+        IsTls = tls;
+        Id = id;
+        _connectionClosed = connectionClosed;
+        _reader = transport.Input;
+        _writer = transport.Output;
+        _out = new ImapResponseWriter(_writer);
+    }
+
+    public string Id { get; }
+
+    public IPAddress Client { get; }
+
+    public bool IsTls { get; private set; }
+
+    public ImapState State { get; private set; } = ImapState.NotAuthenticated;
+
+    private SessionHandle? Authentication { get; set; }
+
+    private SelectedMailbox? Selected { get; set; }
+
+    private bool Utf8Accept { get; set; }
+
+    private bool CondStore { get; set; }
+
+    private bool Rev2 { get; set; }
+
+    private bool PlaintextAllowed => IsTls || (_services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
+
+    private string UserKey => Authentication!.Context.UserKey;
+
+    public async Task RunAsync()
+    {
+        var entered = false;
+        try
+        {
+            if (!(entered = _services.Limiter.TryEnter(Client)))
+            {
+                _out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
+                return;
+            }
+
+            _out.UntaggedStatus(ImapStatus.Ok, $"{_services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
+            await ServeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+        {
+            _services.Logger.LogDebug("IMAP {Id} from {Client} ended: {Reason}", Id, Client, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            _services.Logger.LogError(ex, "IMAP {Id} from {Client} failed", Id, Client);
+        }
+        finally
+        {
+            if (entered)
+            {
+                _services.Limiter.Leave(Client);
+            }
+
+            Authentication?.Dispose();
+            await CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_closing)
+        {
+            await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
+            timeout.CancelAfter(State == ImapState.NotAuthenticated ? _services.Options.LoginTimeout : _services.Options.IdleTimeout);
+            ReadResult read;
+            try
+            {
+                read = await _reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            {
+                _out.UntaggedStatus(ImapStatus.Bye, _services.Stopping.IsCancellationRequested ? "Server shutting down" : "Autologout; idle for too long");
+                return;
+            }
+
+            var buffer = read.Buffer;
+            _startTls = false;
+            while (!_closing && !_startTls)
+            {
+                if (_saslCommand is { } authenticating)
+                {
+                    // The client's SASL response is a bare line, not a command.
+                    if (buffer.PositionOf((byte)'\n') is not { } end)
+                    {
+                        if (buffer.Length > 16384)
+                        {
+                            _out.UntaggedStatus(ImapStatus.Bye, "Authentication response too long");
+                            _closing = true;
+                        }
+
+                        break;
+                    }
+
+                    var response = System.Text.EncodingExtensions.GetString(System.Text.Encoding.ASCII, buffer.Slice(0, end)).Trim();
+                    buffer = buffer.Slice(buffer.GetPosition(1, end));
+                    _saslCommand = null;
+                    await FinishAuthenticateAsync(authenticating, response).ConfigureAwait(false);
+                    continue;
+                }
+
+                var result = _parser.TryRead(ref buffer);
+                if (result.Status == ImapReadStatus.NeedMoreData)
+                {
+                    break;
+                }
+
+                if (result.Status == ImapReadStatus.NeedContinuation)
+                {
+                    if (State == ImapState.NotAuthenticated && result.LiteralLength > 8192)
+                    {
+                        // Before login nobody needs a big literal (RFC 9051 7.5).
+                        _parser.RefuseContinuation(ref buffer);
+                        Error(null, "Literal too big before authentication");
+                        continue;
+                    }
+
+                    _out.Continuation();
+                    break;
+                }
+
+                if (result.Status == ImapReadStatus.Error)
+                {
+                    var error = result.Error!;
+                    if (error.Tag is null)
+                    {
+                        _out.UntaggedStatus(error.Status, error.Message);
+                    }
+                    else
+                    {
+                        _out.Tagged(error.Tag, error.Status, error.Message, error.ResponseCode is null ? null : new ImapResponseCode(error.ResponseCode));
+                    }
+
+                    if (error.Recovery == ImapErrorRecovery.CloseConnection || ++_errors >= _services.Options.MaxErrors)
+                    {
+                        _out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
+                        _closing = true;
+                    }
+
+                    continue;
+                }
+
+                await DispatchAsync(result.Command!).ConfigureAwait(false);
+            }
+
+            if (_startTls)
+            {
+                // RFC 3501 6.2.1 / 9051 11.1: whatever the client sent after STARTTLS is not
+                // trusted: drop it, then the handshake, then a new reader over TLS.
+                _reader.AdvanceTo(buffer.End);
+                await HandshakeAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask DispatchAsync(ImapCommand command)
+    {
+        var name = command.Name;
+        try
+        {
+            switch (name)
+            {
+                case "CAPABILITY":
+                    _out.Untagged().Atom("CAPABILITY");
+                    foreach (var capability in Capabilities())
+                    {
+                        _out.Atom(capability); // a space-separated list, not parenthesised (RFC 3501 7.2.1)
+                    }
+
+                    _out.EndLine();
+                    Ok(command, "CAPABILITY completed");
+                    return;
+                case "NOOP" or "CHECK":
+                    await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
+                    Ok(command, $"{name} completed");
+                    return;
+                case "LOGOUT":
+                    _out.UntaggedStatus(ImapStatus.Bye, "Logging out");
+                    Ok(command, "LOGOUT completed");
+                    State = ImapState.Logout;
+                    _closing = true;
+                    return;
+                case "ID":
+                    _out.Untagged().Atom("ID").BeginList().String("name").String("Interchange").EndList().EndLine();
+                    Ok(command, "ID completed");
+                    return;
+            }
+
+            if (State == ImapState.NotAuthenticated)
+            {
+                switch (name)
+                {
+                    case "STARTTLS":
+                        await StartTlsAsync(command).ConfigureAwait(false);
+                        return;
+                    case "LOGIN":
+                        await LoginAsync(command).ConfigureAwait(false);
+                        return;
+                    case "AUTHENTICATE":
+                        await AuthenticateAsync(command).ConfigureAwait(false);
+                        return;
+                }
+
+                Bad(command, IsKnown(name) ? "Log in first" : "Unknown command");
+                return;
+            }
+
+            if (Authentication!.Context.IsRevoked)
+            {
+                _out.UntaggedStatus(ImapStatus.Bye, "Your credentials changed; log in again");
+                _closing = true;
+                return;
+            }
+
+            switch (name)
+            {
+                case "ENABLE":
+                    Enable(command);
+                    return;
+                case "NAMESPACE":
+                    _out.Untagged().Atom("NAMESPACE").BeginList().BeginList().String(string.Empty).String("/").EndList().EndList().Nil().Nil().EndLine();
+                    Ok(command, "NAMESPACE completed");
+                    return;
+                case "LIST" or "LSUB":
+                    await ListAsync(command).ConfigureAwait(false);
+                    return;
+                case "STATUS":
+                    await StatusAsync(command).ConfigureAwait(false);
+                    return;
+                case "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE":
+                    await ManageAsync(command).ConfigureAwait(false);
+                    return;
+                case "SELECT" or "EXAMINE":
+                    await SelectAsync(command, readOnly: name == "EXAMINE").ConfigureAwait(false);
+                    return;
+                case "APPEND":
+                    await AppendAsync(command).ConfigureAwait(false);
+                    return;
+            }
+
+            if (State != ImapState.Selected)
+            {
+                Bad(command, IsKnown(name) ? "No mailbox selected" : "Unknown command");
+                return;
+            }
+
+            switch (name)
+            {
+                case "CLOSE" or "UNSELECT":
+                    await CloseMailboxAsync(command, expunge: name == "CLOSE").ConfigureAwait(false);
+                    return;
+                case "EXPUNGE":
+                    await ExpungeAsync(command).ConfigureAwait(false);
+                    return;
+                case "STORE":
+                    await StoreAsync(command).ConfigureAwait(false);
+                    return;
+                case "COPY" or "MOVE":
+                    await CopyAsync(command, move: name == "MOVE").ConfigureAwait(false);
+                    return;
+            }
+
+            Bad(command, IsKnown(name) ? "Not available yet in this build" : "Unknown command");
+        }
+        catch (MailStoreException ex)
+        {
+            No(command, ex.Message, ex.Error switch
+            {
+                MailStoreError.NotFound => ImapResponseCode.NonExistent,
+                MailStoreError.AlreadyExists => ImapResponseCode.AlreadyExists,
+                MailStoreError.HasChildren => new ImapResponseCode("HASCHILDREN"),
+                _ => ImapResponseCode.CannotDo,
+            });
+        }
+    }
+
+    private static bool IsKnown(string name) => name is "STARTTLS" or "LOGIN" or "AUTHENTICATE" or "ENABLE" or "NAMESPACE" or "LIST" or "LSUB" or "STATUS"
+        or "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE" or "SELECT" or "EXAMINE" or "APPEND" or "CLOSE" or "UNSELECT"
+        or "EXPUNGE" or "STORE" or "COPY" or "MOVE" or "FETCH" or "SEARCH" or "IDLE";
+
+    /// <summary>Computed from what this session can do now (STYLE.md: capabilities are never a hand-kept string).</summary>
+    private IEnumerable<string> Capabilities()
+    {
+        yield return "IMAP4rev1";
+        yield return "IMAP4rev2";
+        if (State == ImapState.NotAuthenticated)
+        {
+            if (!IsTls && _services.Certificate is not null)
+            {
+                yield return "STARTTLS";
+            }
+
+            if (PlaintextAllowed)
+            {
+                yield return "AUTH=PLAIN";
+                yield return "SASL-IR";
+            }
+            else
+            {
+                yield return "LOGINDISABLED";
+            }
+        }
+
+        foreach (var extension in new[] { "LITERAL+", "ENABLE", "ID", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CONDSTORE", "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "UTF8=ACCEPT" })
+        {
+            yield return extension;
+        }
+    }
+
+    private void Enable(ImapCommand command)
+    {
+        var enabled = new List<string>();
+        foreach (var argument in command.Arguments)
+        {
+            var name = argument.Text.ToUpperInvariant();
+            switch (name)
+            {
+                case "UTF8=ACCEPT":
+                    Utf8Accept = true;
+                    _out.Utf8Accept = true;
+                    enabled.Add(name);
+                    break;
+                case "CONDSTORE":
+                    CondStore = true;
+                    enabled.Add(name);
+                    break;
+                case "IMAP4REV2":
+                    Rev2 = true;
+                    enabled.Add("IMAP4rev2");
+                    break;
+            }
+        }
+
+        _out.Untagged().Atom("ENABLED");
+        foreach (var name in enabled)
+        {
+            _out.Atom(name);
+        }
+
+        _out.EndLine();
+        Ok(command, "ENABLE completed");
+    }
+
+    private async ValueTask StartTlsAsync(ImapCommand command)
+    {
+        if (IsTls || _services.Certificate is null)
+        {
+            Bad(command, IsTls ? "TLS is already active" : "TLS is not available");
+            return;
+        }
+
+        Ok(command, "Begin TLS negotiation now");
+        await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        _startTls = true;
+    }
+
+    private async ValueTask HandshakeAsync()
+    {
+        _parser.Reset();
+        var ssl = new SslStream(new DuplexPipeStream(_reader, _writer), leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _services.Certificate, EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 }, timeout.Token).ConfigureAwait(false);
+        _reader = PipeReader.Create(ssl);
+        _writer = PipeWriter.Create(ssl);
+        _out = new ImapResponseWriter(_writer, Utf8Accept);
+        IsTls = true;
+    }
+
+    private void Ok(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.Ok, text, code);
+
+    private void No(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.No, text, code);
+
+    private void Bad(ImapCommand command, string text) => Error(command.Tag, text);
+
+    private void Error(string? tag, string text)
+    {
+        if (tag is null)
+        {
+            _out.UntaggedStatus(ImapStatus.Bad, text);
+        }
+        else
+        {
+            _out.Tagged(tag, ImapStatus.Bad, text);
+        }
+
+        if (++_errors >= _services.Options.MaxErrors)
+        {
+            _out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
+            _closing = true;
+        }
+    }
+
+    private async ValueTask CloseAsync()
+    {
+        try
+        {
+            await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await _writer.CompleteAsync().ConfigureAwait(false);
+            await _reader.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // Already gone.
+        }
+    }
+}
