@@ -1,0 +1,287 @@
+using System.Globalization;
+using Interchange.Imap.Protocol;
+using Interchange.Mime.Encodings;
+using Interchange.Mime.Imap;
+using Interchange.Mime.Parsing;
+
+namespace Interchange.Imap.Fetch;
+
+/// <summary>
+/// Writes one message's <c>* n FETCH (...)</c> response for a parsed <see cref="FetchRequest"/>.
+/// Item names echo the request (BODY.PEEK answers as BODY, partials as BODY[...]&lt;origin&gt;);
+/// section bytes are the original bytes, sliced from the stored message; BINARY is decoded.
+/// The structure is parsed only when an item needs it.
+/// </summary>
+public static class FetchResponder
+{
+    /// <summary>
+    /// Writes the response line. <paramref name="uidCommand"/>: UID FETCH, so UID is always
+    /// included (RFC 3501 §6.4.8). <paramref name="flagsChanged"/>: the fetch has just set \Seen
+    /// (the caller did, before calling, and <see cref="IFetchableMessage.Flags"/> shows it), so
+    /// FLAGS is included even when not asked for. False, with nothing written, when an item
+    /// cannot be answered: BINARY of an unknown Content-Transfer-Encoding gives
+    /// <c>NO [UNKNOWN-CTE]</c> (RFC 3516 §4.3); the caller answers the command with
+    /// <paramref name="code"/> and <paramref name="error"/>.
+    /// </summary>
+    public static bool TryWrite(
+        ImapResponseWriter writer,
+        FetchRequest request,
+        IFetchableMessage message,
+        bool uidCommand,
+        bool flagsChanged,
+        out ImapResponseCode? code,
+        out string error)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(message);
+        code = null;
+        error = string.Empty;
+        MessageStructure? structure = null;
+        MessageStructure Structure() => structure ??= message.GetStructure();
+
+        // Checked before writing anything, so a refusal leaves no half-written line.
+        foreach (var item in request.Items)
+        {
+            if (item.Kind is FetchItemKind.Binary or FetchItemKind.BinarySize && item.Part.Count > 0
+                && ImapSection.Resolve(Structure().Root, item.SectionPath) is { } range && range.Part.TransferEncoding == TransferEncoding.Unknown)
+            {
+                code = new ImapResponseCode("UNKNOWN-CTE");
+                error = "Unknown Content-Transfer-Encoding " + range.Part.TransferEncodingName;
+                return false;
+            }
+        }
+
+        writer.Untagged().Number(message.SequenceNumber).Atom("FETCH").BeginList();
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        if (uidCommand && !request.Items.Any(i => i.Kind == FetchItemKind.Uid))
+        {
+            writer.Atom("UID").Number(message.Uid);
+        }
+
+        foreach (var item in request.Items)
+        {
+            // A client asking twice for the same item gets it once.
+            if (written.Add(item.ToString()))
+            {
+                WriteItem(writer, item, message, Structure);
+            }
+        }
+
+        if (flagsChanged && !request.Items.Any(i => i.Kind == FetchItemKind.Flags))
+        {
+            writer.Atom("FLAGS").AtomList(message.Flags);
+        }
+
+        if (request.ChangedSince is not null && !request.Items.Any(i => i.Kind == FetchItemKind.ModSeq))
+        {
+            // RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ.
+            WriteModSeq(writer, message);
+        }
+
+        writer.EndList();
+        writer.EndLine();
+        return true;
+    }
+
+    /// <summary>INTERNALDATE's form: "17-Jul-1996 02:44:25 -0700" (RFC 3501 date-time, without the quotes).</summary>
+    public static string FormatInternalDate(DateTimeOffset date)
+    {
+        var offset = date.Offset;
+        var sign = offset < TimeSpan.Zero ? '-' : '+';
+        var absolute = offset.Duration();
+        return date.ToString("dd-MMM-yyyy HH:mm:ss ", CultureInfo.InvariantCulture)
+            + sign + absolute.Hours.ToString("00", CultureInfo.InvariantCulture) + absolute.Minutes.ToString("00", CultureInfo.InvariantCulture);
+    }
+
+    private static void WriteItem(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure)
+    {
+        switch (item.Kind)
+        {
+            case FetchItemKind.Flags:
+                writer.Atom("FLAGS").AtomList(message.Flags);
+                break;
+            case FetchItemKind.Uid:
+                writer.Atom("UID").Number(message.Uid);
+                break;
+            case FetchItemKind.InternalDate:
+                writer.Atom("INTERNALDATE").String(FormatInternalDate(message.InternalDate));
+                break;
+            case FetchItemKind.Rfc822Size:
+                writer.Atom("RFC822.SIZE").Number((ulong)message.Size);
+                break;
+            case FetchItemKind.ModSeq:
+                WriteModSeq(writer, message);
+                break;
+            case FetchItemKind.Envelope:
+                writer.Atom("ENVELOPE");
+                ImapFetchFormatter.WriteEnvelope(writer, structure().Envelope);
+                break;
+            case FetchItemKind.Body or FetchItemKind.BodyStructure:
+                writer.Atom(item.ResponseName);
+                ImapFetchFormatter.WriteBodyStructure(writer, structure().Root, extensible: item.Kind == FetchItemKind.BodyStructure);
+                break;
+            case FetchItemKind.Rfc822:
+                writer.Atom("RFC822").Literal(Read(message, 0, message.Size));
+                break;
+            case FetchItemKind.Rfc822Header or FetchItemKind.Rfc822Text or FetchItemKind.BodySection:
+                WriteSection(writer, item, message, structure);
+                break;
+            case FetchItemKind.Binary or FetchItemKind.BinarySize:
+                WriteBinary(writer, item, message, structure);
+                break;
+        }
+    }
+
+    private static void WriteModSeq(ImapResponseWriter writer, IFetchableMessage message) =>
+        writer.Atom("MODSEQ").BeginList().Number(message.ModSeq).EndList();
+
+    private static void WriteSection(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure)
+    {
+        var name = item.PartialOrigin is { } origin ? item.ResponseName + "<" + origin.ToString(CultureInfo.InvariantCulture) + ">" : item.ResponseName;
+        writer.Raw(name);
+        if (item.Part.Count == 0 && item.SectionText == SectionKind.Content)
+        {
+            // BODY[]: the whole message, without parsing it.
+            writer.Literal(ReadSlice(message, new ByteRange(0, message.Size), item));
+            return;
+        }
+
+        if (ImapSection.Resolve(structure().Root, item.SectionPath) is not { } range)
+        {
+            // No such part: NIL, as Dovecot and Cyrus answer (the nstring allows it).
+            writer.Nil();
+            return;
+        }
+
+        if (range.Kind is SectionKind.HeaderFields or SectionKind.HeaderFieldsNot)
+        {
+            writer.Literal(Slice(SelectFields(message, range.Part, item.FieldNames, range.Kind == SectionKind.HeaderFieldsNot), item));
+            return;
+        }
+
+        writer.Literal(ReadSlice(message, range.Range, item));
+    }
+
+    // The fields in message order, each with its original bytes (folding included), then the
+    // blank line that ends a header.
+    private static byte[] SelectFields(IFetchableMessage message, MimePart part, IReadOnlyList<string> names, bool exclude)
+    {
+        using var output = new MemoryStream();
+        foreach (var field in part.Headers.Select(names, exclude))
+        {
+            if (field.IsTruncated)
+            {
+                // The parser kept only the start of a long field; the stored bytes have all of it.
+                output.Write(Read(message, field.Offset, field.Length));
+            }
+            else
+            {
+                output.Write(field.Raw.Span);
+            }
+
+            if (output.Length > 0 && output.GetBuffer()[output.Length - 1] != (byte)'\n')
+            {
+                output.Write("\r\n"u8);
+            }
+        }
+
+        output.Write("\r\n"u8);
+        return output.ToArray();
+    }
+
+    private static void WriteBinary(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure)
+    {
+        byte[]? content;
+        if (item.Part.Count == 0)
+        {
+            // BINARY[]: the whole message, which has no transfer encoding of its own.
+            content = Read(message, 0, message.Size);
+        }
+        else if (ImapSection.Resolve(structure().Root, item.SectionPath) is { } range)
+        {
+            using var raw = message.OpenRange(range.Range.Start, range.Range.Length);
+            using var decoded = PartContent.Decode(raw, range.Part.TransferEncoding);
+            using var buffer = new MemoryStream();
+            decoded.CopyTo(buffer);
+            content = buffer.ToArray();
+        }
+        else
+        {
+            content = null;
+        }
+
+        writer.Raw(item.ResponseName);
+        if (item.Kind == FetchItemKind.BinarySize)
+        {
+            if (content is null)
+            {
+                writer.Nil();
+            }
+            else
+            {
+                writer.Number((ulong)content.LongLength);
+            }
+
+            return;
+        }
+
+        if (content is null)
+        {
+            writer.Nil();
+            return;
+        }
+
+        // The response carries no origin: RFC 9051's grammar has "BINARY" section-binary only.
+        var slice = Slice(content, item);
+        if (slice.AsSpan().Contains((byte)0))
+        {
+            writer.Literal8(slice);
+        }
+        else
+        {
+            writer.Literal(slice);
+        }
+    }
+
+    private static byte[] ReadSlice(IFetchableMessage message, ByteRange range, FetchItem item)
+    {
+        var (start, length) = SliceBounds(range.Length, item);
+        return Read(message, range.Start + start, length);
+    }
+
+    private static byte[] Slice(byte[] bytes, FetchItem item)
+    {
+        var (start, length) = SliceBounds(bytes.LongLength, item);
+        return start == 0 && length == bytes.LongLength ? bytes : bytes.AsSpan((int)start, (int)length).ToArray();
+    }
+
+    // <origin.count>: from origin, at most count octets; an origin at or past the end gives "".
+    private static (long Start, long Length) SliceBounds(long total, FetchItem item)
+    {
+        if (item.PartialOrigin is not { } origin)
+        {
+            return (0, total);
+        }
+
+        if (origin >= total)
+        {
+            return (total, 0);
+        }
+
+        return (origin, Math.Min(item.PartialCount ?? 0, total - origin));
+    }
+
+    private static byte[] Read(IFetchableMessage message, long offset, long length)
+    {
+        if (length == 0)
+        {
+            return [];
+        }
+
+        var result = new byte[length];
+        using var stream = message.OpenRange(offset, length);
+        stream.ReadExactly(result);
+        return result;
+    }
+}
