@@ -112,6 +112,44 @@ public sealed class ImapTests(MailServerFixture fixture) : IClassFixture<MailSer
     }
 
     [Fact]
+    public async Task FetchAndSearch_ServeWhatSmtpDelivered()
+    {
+        await DeliverAsync("bob@example.test", "fetch me");
+        var uids = await fixture.InboxAsync("bob@example.test");
+        var stored = await fixture.ShowAsync("bob@example.test", uids[^1]);
+        var result = await Python($$"""
+            import imaplib, ssl, sys
+            {{Tls}}
+            m = imaplib.IMAP4_SSL("127.0.0.1", {{Port("imaps")}}, ssl_context=ctx)
+            m.login("bob@example.test", "{{MailServerFixture.BobPassword}}")
+            typ, data = m.select("INBOX"); n = data[0].decode()
+            typ, data = m.fetch(n, "(FLAGS RFC822.SIZE ENVELOPE BODYSTRUCTURE)")
+            meta = data[0].decode() if isinstance(data[0], bytes) else data[0][0].decode()
+            print("\\Seen" in meta, "RFC822.SIZE" in meta, '"fetch me"' in meta, '("TEXT" "PLAIN"' in meta)
+            typ, data = m.fetch(n, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            print(data[0][1].decode().strip())
+            typ, data = m.search(None, "UNSEEN", "SUBJECT", '"fetch me"')
+            print(n in data[0].decode().split())
+            typ, data = m.fetch(n, "(BODY[])")
+            body = data[0][1]
+            typ, data = m.fetch(n, "(FLAGS)")
+            print("\\Seen" in data[0].decode())
+            typ, data = m.uid("SEARCH", "SEEN", "SUBJECT", '"fetch me"')
+            print(len(data[0].split()) >= 1)
+            sys.stdout.flush(); sys.stdout.buffer.write(b"BODY:" + body)
+            m.logout()
+            """);
+        var lines = result.Split('\n');
+        lines[0].ShouldBe("False True True True");
+        lines[1].ShouldBe("Subject: fetch me");
+        lines[2].ShouldBe("True");
+        lines[3].ShouldBe("True", "BODY[] sets \\Seen");
+        lines[4].ShouldBe("True");
+        // Both sides with line ends normalised the same way (the Python helper does that to stdout).
+        result[(result.IndexOf("BODY:", StringComparison.Ordinal) + 5)..].ShouldBe(stored.ReplaceLineEndings("\n").TrimEnd(), "BODY[] is the message as stored");
+    }
+
+    [Fact]
     public async Task TwoSessions_SeeEachOthersChanges_AtNoop()
     {
         var result = await Python($$"""

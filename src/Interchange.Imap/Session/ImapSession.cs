@@ -307,6 +307,12 @@ internal sealed partial class ImapSession
                 case "COPY" or "MOVE":
                     await CopyAsync(command, move: name == "MOVE").ConfigureAwait(false);
                     return;
+                case "FETCH":
+                    await FetchAsync(command).ConfigureAwait(false);
+                    return;
+                case "SEARCH":
+                    await SearchAsync(command).ConfigureAwait(false);
+                    return;
             }
 
             Bad(command, IsKnown(name) ? "Not available yet in this build" : "Unknown command");
