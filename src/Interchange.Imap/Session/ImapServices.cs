@@ -15,6 +15,7 @@ internal sealed record ImapServices(
     Authenticator Authenticator,
     IMailStore Mail,
     IBlobStore Blobs,
+    MailboxEvents Events,
     X509Certificate2? Certificate,
     ILogger Logger,
     CancellationToken Stopping);

@@ -29,6 +29,7 @@ internal sealed partial class ImapSession
     private int _authAttempts;
     private bool _closing;
     private bool _startTls;
+    private ImapCommand? _idleCommand;
 
     public ImapSession(ImapServices services, IPAddress client, IDuplexPipe transport, bool tls, string id, CancellationToken connectionClosed)
     {
@@ -118,7 +119,7 @@ internal sealed partial class ImapSession
 
             var buffer = read.Buffer;
             _startTls = false;
-            while (!_closing && !_startTls)
+            while (!_closing && !_startTls && _idleCommand is null)
             {
                 if (_saslCommand is { } authenticating)
                 {
@@ -183,6 +184,15 @@ internal sealed partial class ImapSession
                 }
 
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
+            }
+
+            if (_idleCommand is { } idle)
+            {
+                // IDLE owns the reader until DONE (nothing may follow IDLE before its +).
+                _reader.AdvanceTo(buffer.Start, buffer.Start);
+                _idleCommand = null;
+                await IdleAsync(idle).ConfigureAwait(false);
+                continue;
             }
 
             if (_startTls)
@@ -307,6 +317,10 @@ internal sealed partial class ImapSession
                 case "COPY" or "MOVE":
                     await CopyAsync(command, move: name == "MOVE").ConfigureAwait(false);
                     return;
+                case "IDLE":
+                    _out.Continuation("idling");
+                    _idleCommand = command;
+                    return;
                 case "FETCH":
                     await FetchAsync(command).ConfigureAwait(false);
                     return;
@@ -356,7 +370,7 @@ internal sealed partial class ImapSession
             }
         }
 
-        foreach (var extension in new[] { "LITERAL+", "ENABLE", "ID", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CONDSTORE", "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "UTF8=ACCEPT" })
+        foreach (var extension in new[] { "LITERAL+", "ENABLE", "ID", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "CONDSTORE", "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "UTF8=ACCEPT" })
         {
             yield return extension;
         }

@@ -259,6 +259,7 @@ public static class ServerHost
             sp.GetRequiredService<Authenticator>(),
             store.Mail,
             store.Blobs,
+            store.Events,
             certificate,
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<ImapServer>>()));

@@ -2,6 +2,7 @@ using Interchange.Directory.Administration;
 using Interchange.Directory.Passwords;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Directory;
+using Interchange.Storage.Mail;
 using Interchange.Storage.Sqlite;
 using Interchange.Server.Configuration;
 using Microsoft.Extensions.Logging;
@@ -18,8 +19,9 @@ public sealed class StoreServices : IAsyncDisposable
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
         Blobs = new FileBlobStore(blobsPath);
-        Queue = new SqliteQueueStore(database);
-        Mail = new SqliteMailStore(database);
+        Events = new MailboxEvents();
+        Queue = new SqliteQueueStore(database, events: Events);
+        Mail = new SqliteMailStore(database, events: Events);
     }
 
     public SqliteDatabase Database { get; }
@@ -35,6 +37,9 @@ public sealed class StoreServices : IAsyncDisposable
     public Interchange.Storage.Queue.IQueueStore Queue { get; }
 
     public Interchange.Storage.Mail.IMailStore Mail { get; }
+
+    /// <summary>Changes to mailboxes, for IMAP IDLE.</summary>
+    public MailboxEvents Events { get; }
 
     /// <param name="migrate">False for the admin CLI while a server runs: never change the schema under it.</param>
     public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, bool migrate = true, CancellationToken cancellationToken = default)

@@ -6,9 +6,12 @@ using Microsoft.Data.Sqlite;
 namespace Interchange.Storage.Sqlite;
 
 /// <summary>Reads of mailboxes and messages on the embedded store.</summary>
-public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock = null) : IMailStore
+public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock = null, MailboxEvents? events = null) : IMailStore
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>Told of every committed change, for IDLE.</summary>
+    public MailboxEvents Events { get; } = events ?? new MailboxEvents();
 
     public Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default) =>
         database.Writer.WriteAsync(w =>
@@ -136,18 +139,21 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
+    public async Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
     {
         var normalized = Normalize(name);
-        return database.Writer.WriteAsync(w =>
+        var result = await database.Writer.WriteAsync(w =>
         {
             var uid = SqliteMailboxes.Append(w, userKey, normalized, blob, [], internalDate, flags, null, _clock, createMailbox: false);
             return new AppendResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }), uid);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        Events.Notify(userKey);
+        return result;
     }
 
-    public Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+    public async Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default)
+    {
+        var (result, owner) = await database.Writer.WriteAsync(w =>
         {
             var highest = w.QuerySingleOrDefault<long?>("SELECT highest_modseq FROM mailboxes WHERE id = @mailboxId", new { mailboxId })
                 ?? throw new MailStoreException(MailStoreError.NotFound, "the mailbox no longer exists");
@@ -181,11 +187,19 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
             }
 
             w.Execute("UPDATE mailboxes SET highest_modseq = @highest WHERE id = @mailboxId", new { highest, mailboxId });
-            return new StoreResult(updated, modified, highest);
-        }, cancellationToken);
+            return (new StoreResult(updated, modified, highest), Owner(w, mailboxId));
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.Updated.Any(u => u.Changed))
+        {
+            Events.Notify(owner);
+        }
 
-    public Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync<IReadOnlyList<long>>(w =>
+        return result;
+    }
+
+    public async Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default)
+    {
+        var (deleted, owner) = await database.Writer.WriteAsync(w =>
         {
             var deleted = w.Query<(long Uid, string Flags)>("SELECT uid, flags FROM messages WHERE mailbox_id = @mailboxId ORDER BY uid", new { mailboxId })
                 .Where(m => MessageFlags.Load(m.Flags).Contains(MessageFlags.Deleted, StringComparer.OrdinalIgnoreCase))
@@ -193,20 +207,32 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
                 .Where(uid => uids is null || uids.Contains(uid))
                 .ToList();
             RemoveMessages(w, mailboxId, deleted);
-            return deleted;
-        }, cancellationToken);
+            return ((IReadOnlyList<long>)deleted, Owner(w, mailboxId));
+        }, cancellationToken).ConfigureAwait(false);
+        if (deleted.Count > 0)
+        {
+            Events.Notify(owner);
+        }
 
-    public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default)
+        return deleted;
+    }
+
+    public async Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default)
     {
         var normalized = Normalize(destination);
-        return database.Writer.WriteAsync(w =>
+        var result = await database.Writer.WriteAsync(w =>
         {
             var target = SqliteMailboxes.Find(w, userKey, normalized) ?? throw new MailStoreException(MailStoreError.NotFound, $"no mailbox {normalized}");
             var existing = w.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @sourceMailboxId ORDER BY uid", new { sourceMailboxId }).ToHashSet();
             var copied = CopyMessages(w, sourceMailboxId, uids.Distinct().Order().Where(existing.Contains).ToList(), target.Id, move);
             return new CopyResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE id = @id", new { id = target.Id }), copied.Source, copied.Destination);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        Events.Notify(userKey);
+        return result;
     }
+
+    private static string Owner(SqliteWriteContext w, long mailboxId) =>
+        w.QuerySingleOrDefault<string>("SELECT user_key FROM mailboxes WHERE id = @mailboxId", new { mailboxId }) ?? string.Empty;
 
     /// <summary>Copies messages in UID order, giving each the destination's next UID and a new modseq; with <paramref name="move"/> removes the originals.</summary>
     private static (IReadOnlyList<long> Source, IReadOnlyList<long> Destination) CopyMessages(SqliteWriteContext w, long sourceId, IReadOnlyList<long> uids, long destinationId, bool move)

@@ -5,7 +5,7 @@ using Interchange.Storage.Queue;
 namespace Interchange.Storage.Sqlite;
 
 /// <summary>The durable queue on the embedded store; every method is one transaction through the group-commit writer.</summary>
-public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? clock = null) : IQueueStore
+public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? clock = null, Mail.MailboxEvents? events = null) : IQueueStore
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -96,7 +96,18 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             .ToList(), cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<IReadOnlyList<long>> DeliverPendingLocallyAsync(IReadOnlyList<(DeliveryItem Item, byte[] TracePrefix)> items, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<long>> DeliverPendingLocallyAsync(IReadOnlyList<(DeliveryItem Item, byte[] TracePrefix)> items, CancellationToken cancellationToken = default)
+    {
+        var delivered = await DeliverPendingLocallyCoreAsync(items, cancellationToken).ConfigureAwait(false);
+        foreach (var recipient in items.Where(i => delivered.Contains(i.Item.Id)).Select(i => i.Item.Recipient).Distinct())
+        {
+            events?.Notify(recipient); // IDLE sessions hear of new mail
+        }
+
+        return delivered;
+    }
+
+    private Task<IReadOnlyList<long>> DeliverPendingLocallyCoreAsync(IReadOnlyList<(DeliveryItem Item, byte[] TracePrefix)> items, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<long>>(w =>
         {
             var now = Now();
