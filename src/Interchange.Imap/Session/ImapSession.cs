@@ -460,17 +460,5 @@ internal sealed partial class ImapSession
         }
     }
 
-    private async ValueTask CloseAsync()
-    {
-        try
-        {
-            await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await _writer.CompleteAsync().ConfigureAwait(false);
-            await _reader.CompleteAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            // Already gone.
-        }
-    }
+    private ValueTask CloseAsync() => PipeClosing.CloseQuietlyAsync(_reader, _writer);
 }

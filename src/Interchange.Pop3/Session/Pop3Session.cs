@@ -545,17 +545,5 @@ internal sealed class Pop3Session
         }
     }
 
-    private async ValueTask CloseAsync()
-    {
-        try
-        {
-            await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await _writer.CompleteAsync().ConfigureAwait(false);
-            await _lines.Reader.CompleteAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            // Already gone.
-        }
-    }
+    private ValueTask CloseAsync() => PipeClosing.CloseQuietlyAsync(_lines.Reader, _writer);
 }

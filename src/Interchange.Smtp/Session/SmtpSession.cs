@@ -460,17 +460,5 @@ public sealed class SmtpSession
         }
     }
 
-    private async ValueTask CloseTransportAsync()
-    {
-        try
-        {
-            await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await _writer.CompleteAsync().ConfigureAwait(false);
-            await _lines.Reader.CompleteAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
-        {
-            // Already gone.
-        }
-    }
+    private ValueTask CloseTransportAsync() => PipeClosing.CloseQuietlyAsync(_lines.Reader, _writer);
 }
