@@ -3,9 +3,12 @@ using Interchange.Storage.Blobs;
 namespace Interchange.Storage.Queue;
 
 /// <summary>
-/// The durable queue (ARCHITECTURE.md section 3 and rule 2). Work is owned only after an atomic
-/// claim in the store that sets an owner, a lease and a new fencing token; every completion
-/// names its fence and does nothing if the claim was lost. Notifications are hints only.
+/// The durable queue (ARCHITECTURE.md section 3 and rule 2). Notifications are hints only; work
+/// is owned through an atomic state change in the store, in one of two ways. Short work that only
+/// touches the store (routing, local delivery) reads candidates and commits its result in one
+/// transaction that takes each item only if it is still unclaimed. Slow work outside the store
+/// (connectors) claims items with an owner, a lease and a new fencing token, and its completion
+/// changes nothing if the claim was lost.
 /// </summary>
 public interface IQueueStore
 {
@@ -42,15 +45,6 @@ public interface IQueueStore
     /// <summary>Defers (or, with <paramref name="fail"/>, fails) unclaimed pending deliveries.</summary>
     Task SetPendingOutcomeAsync(IReadOnlyList<long> deliveryIds, DateTimeOffset retryAt, string error, bool fail, CancellationToken cancellationToken = default);
 
-    /// <summary>Claims up to <paramref name="max"/> messages waiting for the categorizer.</summary>
-    Task<IReadOnlyList<QueuedMessage>> ClaimNewAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default);
-
-    /// <summary>Records the categorizer's routes and releases the message; false if the claim was lost.</summary>
-    Task<bool> CompleteRoutingAsync(QueuedMessage message, string owner, IReadOnlyList<Route> routes, CancellationToken cancellationToken = default);
-
-    /// <summary>Gives a claimed message back to be categorized again at <paramref name="retryAt"/>.</summary>
-    Task<bool> RetryRoutingAsync(QueuedMessage message, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken = default);
-
     /// <summary>Claims up to <paramref name="max"/> pending deliveries of one kind.</summary>
     Task<IReadOnlyList<DeliveryItem>> ClaimDeliveriesAsync(string owner, bool local, int max, TimeSpan lease, CancellationToken cancellationToken = default);
 
@@ -60,12 +54,6 @@ public interface IQueueStore
     /// The queue entry goes when its last delivery is done.
     /// </summary>
     Task<DeliveryOutcome> DeliverLocallyAsync(DeliveryItem item, string owner, byte[] tracePrefix, CancellationToken cancellationToken = default);
-
-    /// <summary>Releases a claimed delivery to be tried again at <paramref name="retryAt"/>.</summary>
-    Task<bool> DeferDeliveryAsync(DeliveryItem item, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken = default);
-
-    /// <summary>Marks a claimed delivery as permanently failed (a bounce will report it).</summary>
-    Task<bool> FailDeliveryAsync(DeliveryItem item, string owner, string error, CancellationToken cancellationToken = default);
 
     Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default);
 

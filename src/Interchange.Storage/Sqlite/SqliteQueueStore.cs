@@ -140,52 +140,6 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             }
         }, cancellationToken);
 
-    public Task<IReadOnlyList<QueuedMessage>> ClaimNewAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        database.WriteAsync<IReadOnlyList<QueuedMessage>>(w =>
-        {
-            var now = Now();
-            var claimed = w.Query<(long Id, long Fence)>("""
-                UPDATE queue_messages SET owner = @owner, lease_until = @until, fence = fence + 1, attempts = attempts + 1
-                WHERE id IN (SELECT id FROM queue_messages
-                             WHERE state = 'new' AND next_attempt <= @now AND (owner IS NULL OR lease_until < @now)
-                             ORDER BY id LIMIT @max)
-                RETURNING id, fence
-                """, new { owner, until = now + (long)lease.TotalMilliseconds, now, max }).ToList();
-            var messages = new List<QueuedMessage>(claimed.Count);
-            foreach (var (id, fence) in claimed.OrderBy(c => c.Id))
-            {
-                var row = w.QuerySingleOrDefault<MessageRow>("SELECT * FROM queue_messages WHERE id = @id", new { id })!;
-                messages.Add(new QueuedMessage(id, fence, row.Blob(), DateTimeOffset.FromUnixTimeMilliseconds(row.received_at), row.Envelope(Recipients(w.Connection, id, w.Transaction)), (int)row.attempts));
-            }
-
-            return messages;
-        }, cancellationToken);
-
-    public Task<bool> CompleteRoutingAsync(QueuedMessage message, string owner, IReadOnlyList<Route> routes, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(w =>
-        {
-            if (!OwnsMessage(w, message, owner))
-            {
-                return false;
-            }
-
-            InsertRoutes(w, message.Id, routes);
-            w.Execute("UPDATE queue_messages SET state = 'routed', owner = NULL, lease_until = NULL WHERE id = @id", new { id = message.Id });
-            return true;
-        }, cancellationToken);
-
-    public Task<bool> RetryRoutingAsync(QueuedMessage message, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(w =>
-        {
-            if (!OwnsMessage(w, message, owner))
-            {
-                return false;
-            }
-
-            w.Execute("UPDATE queue_messages SET owner = NULL, lease_until = NULL, next_attempt = @at WHERE id = @id", new { id = message.Id, at = retryAt.ToUnixTimeMilliseconds() });
-            return true;
-        }, cancellationToken);
-
     public Task<IReadOnlyList<DeliveryItem>> ClaimDeliveriesAsync(string owner, bool local, int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         database.WriteAsync<IReadOnlyList<DeliveryItem>>(w =>
         {
@@ -220,30 +174,6 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 
             RemoveIfFinished(w, item.MessageId);
             return DeliveryOutcome.Delivered;
-        }, cancellationToken);
-
-    public Task<bool> DeferDeliveryAsync(DeliveryItem item, string owner, DateTimeOffset retryAt, string error, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(w =>
-        {
-            if (!OwnsDelivery(w, item, owner))
-            {
-                return false;
-            }
-
-            w.Execute("UPDATE deliveries SET owner = NULL, lease_until = NULL, next_attempt = @at, last_error = @error WHERE id = @id", new { id = item.Id, at = retryAt.ToUnixTimeMilliseconds(), error });
-            return true;
-        }, cancellationToken);
-
-    public Task<bool> FailDeliveryAsync(DeliveryItem item, string owner, string error, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(w =>
-        {
-            if (!OwnsDelivery(w, item, owner))
-            {
-                return false;
-            }
-
-            w.Execute("UPDATE deliveries SET state = 'failed', owner = NULL, lease_until = NULL, last_error = @error WHERE id = @id", new { id = item.Id, error });
-            return true;
         }, cancellationToken);
 
     public async Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default) =>
@@ -295,9 +225,6 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 
     private static BlobId ParseBlob(string hex) =>
         BlobId.TryParse(hex, out var id) ? id : throw new InvalidDataException($"the queue names a malformed blob '{hex}'");
-
-    private static bool OwnsMessage(SqliteWriteContext w, QueuedMessage message, string owner) =>
-        w.ExecuteScalar<long>("SELECT COUNT(*) FROM queue_messages WHERE id = @id AND owner = @owner AND fence = @fence AND state = 'new'", new { id = message.Id, owner, fence = message.Fence }) == 1;
 
     private static bool OwnsDelivery(SqliteWriteContext w, DeliveryItem item, string owner) =>
         w.ExecuteScalar<long>("SELECT COUNT(*) FROM deliveries WHERE id = @id AND owner = @owner AND fence = @fence AND state = 'pending'", new { id = item.Id, owner, fence = item.Fence }) == 1;
