@@ -149,16 +149,22 @@ internal sealed partial class ImapSession
         }
 
         var name = Decode(wire);
-        if (await _services.Mail.SnapshotAsync(UserKey, name, _connectionClosed).ConfigureAwait(false) is null)
+        await using var writer = _services.Blobs.BeginWrite();
+        await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
+        var blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
+        AppendResult appended;
+        try
+        {
+            // The append itself refuses a missing mailbox; reading the mailbox first would cost a
+            // full snapshot per APPEND. The blob written for nothing is unreferenced and collectable.
+            appended = await _services.Mail.AppendAsync(UserKey, name, blob, flags, date, _connectionClosed).ConfigureAwait(false);
+        }
+        catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
         {
             No(command, "No such mailbox", ImapResponseCode.TryCreate);
             return;
         }
 
-        await using var writer = _services.Blobs.BeginWrite();
-        await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
-        var blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
-        var appended = await _services.Mail.AppendAsync(UserKey, name, blob, flags, date, _connectionClosed).ConfigureAwait(false);
         if (Selected?.Name == name)
         {
             await ReportChangesAsync(allowExpunge: false).ConfigureAwait(false);
