@@ -5,7 +5,7 @@ namespace Interchange.Imap.Fetch;
 /// starts in a message's prefix and continues into its blob. The blob is opened only when the
 /// prefix has been read, so a read that stops early costs no blob request.
 /// </summary>
-internal sealed class ConcatenatedStream : Stream
+internal sealed class ConcatenatedStream : Mime.Encodings.ReadOnlyForwardStream
 {
     private readonly Stream _first;
     private readonly Func<Stream> _openSecond;
@@ -17,22 +17,6 @@ internal sealed class ConcatenatedStream : Stream
         _first = first;
         _openSecond = openSecond;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -55,16 +39,6 @@ internal sealed class ConcatenatedStream : Stream
         _second ??= _openSecond();
         return _second.Read(buffer);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

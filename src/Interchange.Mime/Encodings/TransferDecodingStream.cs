@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Interchange.Mime.Encodings;
 
 /// <summary>Decodes base64 or quoted-printable from an inner stream as it is read, in bounded chunks.</summary>
-internal sealed class TransferDecodingStream : Stream
+internal sealed class TransferDecodingStream : ReadOnlyForwardStream
 {
     private const int ChunkSize = 16 * 1024;
 
@@ -33,22 +33,6 @@ internal sealed class TransferDecodingStream : Stream
             _output = new byte[QuotedPrintableDecoder.MaxDecodedLength(ChunkSize)];
         }
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -81,19 +65,6 @@ internal sealed class TransferDecodingStream : Stream
 
         return CopyOut(buffer.Span);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
