@@ -20,6 +20,18 @@ public sealed class ImapOptions
     /// <summary>Largest message APPEND accepts (TOOBIG beyond it).</summary>
     public long MaxAppendSize { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>
+    /// Memory (MiB, estimated) for parsed message structures shared by all sessions: ENVELOPE,
+    /// BODYSTRUCTURE and header SEARCH answered without re-reading messages. 0 turns it off.
+    /// </summary>
+    public int StructureCacheMegabytes { get; set; } = 64;
+
+    /// <summary>
+    /// Messages (across all mailboxes) whose records are kept for SELECT and STATUS, shared by all
+    /// sessions; a cached mailbox costs one indexed read to bring up to date. 0 turns it off.
+    /// </summary>
+    public int SnapshotCacheMessages { get; set; } = 500_000;
+
     /// <summary>Allow LOGIN and AUTHENTICATE without TLS from loopback clients only.</summary>
     public bool AllowPlaintextAuthOnLoopback { get; set; }
 }

@@ -66,7 +66,7 @@ internal sealed partial class ImapSession
 
             if (++written % 64 == 0)
             {
-                await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false); // stream big fetches
+                await _output.FlushAsync(_connectionClosed).ConfigureAwait(false); // stream big fetches
             }
         }
 
@@ -117,8 +117,13 @@ internal sealed partial class ImapSession
         return ValueTask.CompletedTask;
     }
 
-    private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
-        new((uint)sequence, (uint)message.Uid, message.Flags, message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length, (offset, length) => OpenBlobRange(message.Blob, offset, length));
+    private FetchableMessage Fetchable(StoredMessage message, int sequence)
+    {
+        Stream Open(long offset, long length) => OpenBlobRange(message.Blob, offset, length);
+        var blobLength = message.Size - message.Prefix.Length;
+        return new((uint)sequence, (uint)message.Uid, message.Flags, message.InternalDate, (ulong)message.ModSeq, message.Prefix, blobLength, Open, () =>
+            _services.Structures.GetOrParse(message.Blob, message.Prefix, () => FetchableMessage.Parse(message.Prefix, blobLength, Open)));
+    }
 
     private Stream OpenBlobRange(BlobId blob, long offset, long length) =>
         new ByteRangeStream(_services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);

@@ -17,7 +17,7 @@ internal sealed partial class ImapSession
         var events = _services.Events;
         var seen = events.Version(UserKey);
         await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-        await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
         timeout.CancelAfter(_services.Options.IdleTimeout);
@@ -30,7 +30,7 @@ internal sealed partial class ImapSession
             {
                 seen = events.Version(UserKey);
                 await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-                await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+                await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
                 continue;
             }
 

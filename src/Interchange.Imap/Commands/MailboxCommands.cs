@@ -139,7 +139,7 @@ internal sealed partial class ImapSession
 
     private async ValueTask<bool> WriteStatusAsync(string name, string[] items)
     {
-        var box = await _services.Mail.SnapshotAsync(UserKey, name, _connectionClosed).ConfigureAwait(false);
+        var box = await _services.Snapshots.SnapshotAsync(UserKey, name, _connectionClosed).ConfigureAwait(false);
         if (box is null)
         {
             return false;

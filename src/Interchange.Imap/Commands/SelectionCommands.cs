@@ -24,7 +24,7 @@ internal sealed partial class ImapSession
         // A failed SELECT leaves no mailbox selected (RFC 3501 6.3.1).
         Selected = null;
         State = ImapState.Authenticated;
-        var snapshot = await _services.Mail.SnapshotAsync(UserKey, Decode(wire), _connectionClosed).ConfigureAwait(false);
+        var snapshot = await _services.Snapshots.SnapshotAsync(UserKey, Decode(wire), _connectionClosed).ConfigureAwait(false);
         if (snapshot is null)
         {
             No(command, "No such mailbox", ImapResponseCode.NonExistent);
@@ -107,8 +107,8 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var current = await _services.Mail.SnapshotAsync(UserKey, Selected.Name, _connectionClosed).ConfigureAwait(false);
-        if (current is null || current.UidValidity != Selected.UidValidity)
+        var current = await _services.Mail.ChangesSinceAsync(UserKey, Selected.Name, Selected.State, _connectionClosed).ConfigureAwait(false);
+        if (current is null || current.Id != Selected.Id || current.UidValidity != Selected.UidValidity)
         {
             _out.UntaggedStatus(ImapStatus.Bye, "The selected mailbox was deleted or renamed");
             _closing = true;

@@ -65,12 +65,19 @@ public sealed class FetchableMessage : IFetchableMessage
             }
             else
             {
-                using var stream = OpenRange(0, Size);
-                _structure = MimeParser.Parse(stream);
+                _structure = Parse(_prefix, Size - _prefix.LongLength, _openBlobRange);
             }
         }
 
         return _structure;
+    }
+
+    /// <summary>Parses the message made of <paramref name="prefix"/> and a blob of <paramref name="blobLength"/> bytes.</summary>
+    public static MessageStructure Parse(byte[] prefix, long blobLength, Func<long, long, Stream> openBlobRange)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        using var stream = new FetchableMessage(0, 0, [], default, 0, prefix, blobLength, openBlobRange).OpenRange(0, prefix.LongLength + blobLength);
+        return MimeParser.Parse(stream);
     }
 
     public Stream OpenRange(long offset, long length)

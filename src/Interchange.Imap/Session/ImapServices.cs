@@ -16,6 +16,8 @@ internal sealed record ImapServices(
     IMailStore Mail,
     IBlobStore Blobs,
     MailboxEvents Events,
+    Fetch.MessageStructureCache Structures,
+    MailboxSnapshotCache Snapshots,
     X509Certificate2? Certificate,
     ILogger Logger,
     CancellationToken Stopping);

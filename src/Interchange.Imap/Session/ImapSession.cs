@@ -24,6 +24,7 @@ internal sealed partial class ImapSession
     private readonly ImapCommandReader _parser = new();
     private PipeReader _reader;
     private PipeWriter _writer;
+    private CoalescingPipeWriter _output;
     private ImapResponseWriter _out;
     private int _errors;
     private int _authAttempts;
@@ -40,7 +41,8 @@ internal sealed partial class ImapSession
         _connectionClosed = connectionClosed;
         _reader = transport.Input;
         _writer = transport.Output;
-        _out = new ImapResponseWriter(_writer);
+        _output = new CoalescingPipeWriter(_writer);
+        _out = new ImapResponseWriter(_output);
     }
 
     public string Id { get; }
@@ -103,7 +105,7 @@ internal sealed partial class ImapSession
     {
         while (!_closing)
         {
-            await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+            await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
             timeout.CancelAfter(State == ImapState.NotAuthenticated ? _services.Options.LoginTimeout : _services.Options.IdleTimeout);
             ReadResult read;
@@ -419,7 +421,7 @@ internal sealed partial class ImapSession
         }
 
         Ok(command, "Begin TLS negotiation now");
-        await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
         _startTls = true;
     }
 
@@ -432,7 +434,8 @@ internal sealed partial class ImapSession
         await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _services.Certificate, EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 }, timeout.Token).ConfigureAwait(false);
         _reader = PipeReader.Create(ssl);
         _writer = PipeWriter.Create(ssl);
-        _out = new ImapResponseWriter(_writer, Utf8Accept);
+        _output = new CoalescingPipeWriter(_writer);
+        _out = new ImapResponseWriter(_output, Utf8Accept);
         IsTls = true;
     }
 
@@ -460,5 +463,9 @@ internal sealed partial class ImapSession
         }
     }
 
-    private ValueTask CloseAsync() => PipeClosing.CloseQuietlyAsync(_reader, _writer);
+    private ValueTask CloseAsync()
+    {
+        _output.Commit(); // a last BYE or tagged reply goes out with the close
+        return PipeClosing.CloseQuietlyAsync(_reader, _writer);
+    }
 }

@@ -8,39 +8,62 @@ namespace Interchange.Imap.Session;
 /// changes to the client, so sequence numbers stay stable between reports; an EXPUNGE is never
 /// reported during FETCH, STORE or SEARCH.
 /// </summary>
-internal sealed class SelectedMailbox(MailboxSnapshot snapshot, bool readOnly)
+internal sealed class SelectedMailbox
 {
-    private readonly List<long> _uids = snapshot.Messages.Select(m => m.Uid).ToList();
-    private readonly Dictionary<long, StoredMessage> _messages = snapshot.Messages.ToDictionary(m => m.Uid);
+    // In UID order, side by side: a view of a large mailbox costs two references' worth per message.
+    private readonly List<long> _uids;
+    private readonly List<StoredMessage> _messages;
 
-    public long Id { get; } = snapshot.Id;
+    public SelectedMailbox(MailboxSnapshot snapshot, bool readOnly)
+    {
+        _messages = [.. snapshot.Messages];
+        _uids = _messages.ConvertAll(m => m.Uid);
+        Id = snapshot.Id;
+        Name = snapshot.Name;
+        UidValidity = snapshot.UidValidity;
+        UidNext = snapshot.UidNext;
+        HighestModSeq = snapshot.HighestModSeq;
+        ReadOnly = readOnly;
+    }
 
-    public string Name { get; } = snapshot.Name;
+    public long Id { get; }
 
-    public long UidValidity { get; } = snapshot.UidValidity;
+    public string Name { get; }
 
-    public long UidNext { get; private set; } = snapshot.UidNext;
+    public long UidValidity { get; }
 
-    public long HighestModSeq { get; private set; } = snapshot.HighestModSeq;
+    public long UidNext { get; private set; }
 
-    public bool ReadOnly { get; } = readOnly;
+    public long HighestModSeq { get; private set; }
+
+    public bool ReadOnly { get; }
 
     public int Count => _uids.Count;
 
     public IReadOnlyList<long> Uids => _uids;
 
-    public StoredMessage Message(long uid) => _messages[uid];
+    /// <summary>What the store needs to tell this view what it has missed.</summary>
+    public MailboxViewState State => new(HighestModSeq, MaxUid, _uids.Count);
+
+    public StoredMessage Message(long uid) => _messages[IndexOf(uid)];
 
     public int SequenceOf(long uid) => _uids.BinarySearch(uid) + 1;
 
     public long MaxUid => _uids.Count == 0 ? 0 : _uids[^1];
 
+    private int IndexOf(long uid)
+    {
+        var index = _uids.BinarySearch(uid);
+        return index >= 0 ? index : throw new KeyNotFoundException($"UID {uid} is not in the view");
+    }
+
     /// <summary>Takes a change this session made and reports itself (STORE), so it is not reported twice.</summary>
     public void Update(StoredMessage message)
     {
-        if (_messages.ContainsKey(message.Uid))
+        var index = _uids.BinarySearch(message.Uid);
+        if (index >= 0)
         {
-            _messages[message.Uid] = message;
+            _messages[index] = message;
         }
     }
 
@@ -61,48 +84,58 @@ internal sealed class SelectedMailbox(MailboxSnapshot snapshot, bool readOnly)
     public sealed record Changes(IReadOnlyList<int> ExpungedSequences, int Exists, IReadOnlyList<StoredMessage> FlagChanges);
 
     /// <summary>
-    /// Brings the view up to the store's <paramref name="current"/> state. With
-    /// <paramref name="allowExpunge"/> false, expunged messages stay in the view (and their
-    /// report waits) but new messages and flag changes are taken.
+    /// Brings the view up to the store's state as <see cref="IMailStore.ChangesSinceAsync"/> gave it
+    /// for this view's <see cref="State"/>. With <paramref name="allowExpunge"/> false, expunged
+    /// messages stay in the view (and their report waits) but new messages and flag changes are taken.
     /// </summary>
-    public Changes Refresh(MailboxSnapshot current, bool allowExpunge)
+    public Changes Refresh(MailboxChanges current, bool allowExpunge)
     {
-        var present = current.Messages.ToDictionary(m => m.Uid);
+        ArgumentNullException.ThrowIfNull(current);
         var expunged = new List<int>();
-        if (allowExpunge)
+        if (allowExpunge && current.Uids is { } present)
         {
             // Report from the highest sequence number down, so that each number is still valid
-            // when the client applies the one before it.
+            // when the client applies the one before it. Both lists are in UID order.
+            var keep = present.Count - 1;
             for (var i = _uids.Count - 1; i >= 0; i--)
             {
-                if (!present.ContainsKey(_uids[i]))
+                while (keep >= 0 && present[keep] > _uids[i])
+                {
+                    keep--;
+                }
+
+                if (keep < 0 || present[keep] != _uids[i])
                 {
                     expunged.Add(i + 1);
-                    _messages.Remove(_uids[i]);
                     _uids.RemoveAt(i);
+                    _messages.RemoveAt(i);
                 }
             }
         }
 
         var changed = new List<StoredMessage>();
-        foreach (var uid in _uids)
+        var known = MaxUid;
+        var added = 0;
+        foreach (var message in current.Changed)
         {
-            if (present.TryGetValue(uid, out var now) && now.ModSeq != _messages[uid].ModSeq)
+            if (message.Uid > known)
             {
-                changed.Add(now);
-                _messages[uid] = now;
+                _uids.Add(message.Uid);
+                _messages.Add(message);
+                added++;
+                continue;
             }
-        }
 
-        var added = current.Messages.Where(m => m.Uid > MaxUid).ToList();
-        foreach (var message in added)
-        {
-            _uids.Add(message.Uid);
-            _messages[message.Uid] = message;
+            var index = _uids.BinarySearch(message.Uid);
+            if (index >= 0 && _messages[index].ModSeq != message.ModSeq)
+            {
+                changed.Add(message);
+                _messages[index] = message;
+            }
         }
 
         UidNext = current.UidNext;
         HighestModSeq = current.HighestModSeq;
-        return new Changes(expunged, added.Count > 0 ? _uids.Count : -1, changed);
+        return new Changes(expunged, added > 0 ? _uids.Count : -1, changed);
     }
 }

@@ -27,6 +27,14 @@ public interface IMailStore
     /// <summary>The mailbox and all its messages at one moment, or null if it does not exist.</summary>
     Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What a view of the mailbox taken at <paramref name="since"/> must learn to catch up, from one
+    /// moment: the mailbox now, every message changed or added after <c>since.ModSeq</c>, and the UIDs
+    /// of all messages when some the view holds are gone (expunged). Null if the mailbox no longer
+    /// exists. Costs one indexed read when nothing changed, never a read of unchanged messages.
+    /// </summary>
+    Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default);
+
     /// <summary>Appends a message (IMAP APPEND) with its flags and internal date.</summary>
     Task<AppendResult> AppendAsync(string userKey, string name, Blobs.BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
 

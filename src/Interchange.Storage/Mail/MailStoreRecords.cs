@@ -11,6 +11,16 @@ public enum FlagChange
 /// <summary>A mailbox and every message in it at one moment: what SELECT starts from.</summary>
 public sealed record MailboxSnapshot(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq, string? SpecialUse, IReadOnlyList<StoredMessage> Messages);
 
+/// <summary>What a session's view of a mailbox holds: the modseq it is current to, its highest UID and how many messages.</summary>
+public readonly record struct MailboxViewState(long ModSeq, long MaxUid, int Count);
+
+/// <summary>
+/// The answer to <see cref="IMailStore.ChangesSinceAsync"/>: the mailbox now; <see cref="Changed"/>,
+/// messages with a modseq above the view's, in UID order (flag changes and new messages); and
+/// <see cref="Uids"/>, every UID now, given only when some message of the view was expunged.
+/// </summary>
+public sealed record MailboxChanges(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq, IReadOnlyList<StoredMessage> Changed, IReadOnlyList<long>? Uids);
+
 public sealed record AppendResult(long UidValidity, long Uid);
 
 /// <summary>UIDPLUS data (RFC 4315 COPYUID): source UIDs and the UIDs they got, in the same order.</summary>

@@ -139,6 +139,38 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default)
+    {
+        var normalized = Normalize(name);
+        return await database.ReadAsync(c =>
+        {
+            using var transaction = c.BeginTransaction(deferred: true);
+            var box = c.QuerySingleOrDefault<(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq)?>(
+                "SELECT id, name, uidvalidity, uidnext, highest_modseq FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }, transaction);
+            if (box is not { } b)
+            {
+                return null;
+            }
+
+            if (b.HighestModSeq == since.ModSeq)
+            {
+                // Every change to a mailbox's messages (append, flags, expunge) moves its modseq.
+                return new MailboxChanges(b.Id, b.Name, b.UidValidity, b.UidNext, b.HighestModSeq, [], null);
+            }
+
+            var changed = Query(c, "AND x.modseq > @since ORDER BY x.uid", new { userKey, mailbox = normalized, since = since.ModSeq }, transaction).ToList();
+            var added = changed.Count(m => m.Uid > since.MaxUid);
+            var count = c.ExecuteScalar<long>("SELECT COUNT(*) FROM messages WHERE mailbox_id = @id", new { id = b.Id }, transaction);
+
+            // UIDs are never reused, so every message the view held is still here exactly when
+            // the count is the view's plus the new ones; otherwise the view needs the full list.
+            var uids = count == since.Count + added
+                ? null
+                : c.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @id ORDER BY uid", new { id = b.Id }, transaction).ToList();
+            return new MailboxChanges(b.Id, b.Name, b.UidValidity, b.UidNext, b.HighestModSeq, changed, uids);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
     {
         var normalized = Normalize(name);

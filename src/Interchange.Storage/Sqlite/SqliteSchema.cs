@@ -130,6 +130,9 @@ public static class SqliteSchema
             CREATE UNIQUE INDEX messages_delivery ON messages(delivery_key) WHERE delivery_key IS NOT NULL;
             CREATE INDEX messages_blob ON messages(blob);
             """),
+        new(4, "messages by modseq, for catching up a session's view and CONDSTORE CHANGEDSINCE", """
+            CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

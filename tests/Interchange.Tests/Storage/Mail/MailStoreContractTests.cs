@@ -196,5 +196,46 @@ public abstract class MailStoreContractTests : IAsyncLifetime
         (await Should.ThrowAsync<MailStoreException>(() => Store.SetSubscribedAsync(User, "Nope", true))).Error.ShouldBe(MailStoreError.NotFound);
     }
 
+    [Fact]
+    public async Task ChangesSince_GivesOnlyWhatAViewMissed_AndTheUidListOnlyAfterAnExpunge()
+    {
+        await Store.EnsureDefaultMailboxesAsync(User);
+        for (var i = 0; i < 4; i++)
+        {
+            await Store.AppendAsync(User, "INBOX", Blob($"c{i}"), [], DateTimeOffset.UtcNow);
+        }
+
+        var box = (await Store.SnapshotAsync(User, "INBOX"))!;
+        var view = new MailboxViewState(box.HighestModSeq, 4, 4);
+
+        var none = (await Store.ChangesSinceAsync(User, "inbox", view))!;
+        none.Id.ShouldBe(box.Id);
+        none.HighestModSeq.ShouldBe(box.HighestModSeq);
+        none.Changed.ShouldBeEmpty();
+        none.Uids.ShouldBeNull();
+
+        await Store.StoreFlagsAsync(box.Id, [2], FlagChange.Add, ["\\Seen"]);
+        await Store.AppendAsync(User, "INBOX", Blob("c4"), ["\\Flagged"], DateTimeOffset.UtcNow);
+        var some = (await Store.ChangesSinceAsync(User, "INBOX", view))!;
+        some.Changed.Select(m => m.Uid).ShouldBe([2, 5], "the flag change and the new message, in UID order");
+        some.Changed[0].Flags.ShouldBe(["\\Seen"]);
+        some.Uids.ShouldBeNull("nothing the view holds is gone");
+        some.UidNext.ShouldBe(6);
+
+        await Store.StoreFlagsAsync(box.Id, [3], FlagChange.Add, [MessageFlags.Deleted]);
+        await Store.ExpungeAsync(box.Id);
+        var gone = (await Store.ChangesSinceAsync(User, "INBOX", view))!;
+        gone.Uids.ShouldBe([1, 2, 4, 5], "an expunge shows as the full UID list");
+        gone.Changed.Select(m => m.Uid).ShouldBe([2, 5], "the expunged message is not among the changed");
+
+        // A view that saw the new message but not the expunge still learns of it (counts differ).
+        var later = new MailboxViewState(some.HighestModSeq, 5, 5);
+        (await Store.ChangesSinceAsync(User, "INBOX", later))!.Uids.ShouldBe([1, 2, 4, 5]);
+
+        await Store.CreateMailboxAsync(User, "Temp");
+        await Store.DeleteMailboxAsync(User, "Temp");
+        (await Store.ChangesSinceAsync(User, "Temp", view)).ShouldBeNull();
+    }
+
     protected static BlobRef Blob(string content) => new(BlobId.Of(Encoding.UTF8.GetBytes(content)), content.Length);
 }
