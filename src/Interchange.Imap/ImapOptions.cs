@@ -32,6 +32,14 @@ public sealed class ImapOptions
     /// </summary>
     public int SnapshotCacheMessages { get; set; } = 500_000;
 
+    /// <summary>
+    /// Commands one session may run per second once its burst (<see cref="CommandBurst"/>) is
+    /// spent; faster commands wait their turn (nothing is refused). 0 turns pacing off.
+    /// </summary>
+    public int MaxCommandsPerSecond { get; set; } = 1000;
+
+    public int CommandBurst { get; set; } = 1000;
+
     /// <summary>Allow LOGIN and AUTHENTICATE without TLS from loopback clients only.</summary>
     public bool AllowPlaintextAuthOnLoopback { get; set; }
 }

@@ -31,6 +31,7 @@ internal sealed partial class ImapSession
     private bool _closing;
     private bool _startTls;
     private ImapCommand? _idleCommand;
+    private readonly CommandPacer? _pacer;
 
     public ImapSession(ImapServices services, IPAddress client, IDuplexPipe transport, bool tls, string id, CancellationToken connectionClosed)
     {
@@ -43,6 +44,7 @@ internal sealed partial class ImapSession
         _writer = transport.Output;
         _output = new CoalescingPipeWriter(_writer);
         _out = new ImapResponseWriter(_output);
+        _pacer = services.Options.MaxCommandsPerSecond > 0 ? new CommandPacer(services.Options.MaxCommandsPerSecond, Math.Max(1, services.Options.CommandBurst)) : null;
     }
 
     public string Id { get; }
@@ -94,6 +96,11 @@ internal sealed partial class ImapSession
             if (entered)
             {
                 _services.Limiter.Leave(Client);
+            }
+
+            if (_pacer is { Delayed: > 0 } pacer)
+            {
+                _services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
             }
 
             Authentication?.Dispose();
@@ -183,6 +190,13 @@ internal sealed partial class ImapSession
                     }
 
                     continue;
+                }
+
+                if (_pacer?.Take() is { } wait && wait > TimeSpan.Zero)
+                {
+                    // Over its command rate: answers so far go out, then this command waits its turn.
+                    await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+                    await Task.Delay(wait, _connectionClosed).ConfigureAwait(false);
                 }
 
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
