@@ -245,6 +245,49 @@ public sealed class ImapTests(MailServerFixture fixture, Xunit.Abstractions.ITes
         lines[9].ShouldBe("OK");
     }
 
+    [Fact]
+    public async Task Authenticate_PlainAndLogin_WithAndWithoutInitialResponse_AndCancel()
+    {
+        var result = await Python($$"""
+            import imaplib, ssl, socket, base64
+            {{Tls}}
+            b64 = lambda s: base64.b64encode(s.encode()).decode()
+            m = imaplib.IMAP4_SSL("127.0.0.1", {{Port("imaps")}}, ssl_context=ctx)
+            print("AUTH=PLAIN" in m.capabilities, "AUTH=LOGIN" in m.capabilities, "SASL-IR" in m.capabilities)
+            answers = {b"Username:": "alice@example.test", b"Password:": "{{MailServerFixture.AlicePassword}}"}
+            print(m.authenticate("LOGIN", lambda challenge: answers[challenge])[0])
+            m.logout()
+            m = imaplib.IMAP4_SSL("127.0.0.1", {{Port("imaps")}}, ssl_context=ctx)
+            print(m.authenticate("PLAIN", lambda _: "\0bob@example.test\0{{MailServerFixture.BobPassword}}")[0])
+            m.logout()
+
+            # Raw: SASL-IR for both mechanisms, a wrong password, and a cancelled exchange.
+            s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", {{Port("imaps")}}), timeout=20))
+            f = s.makefile("rb")
+            f.readline()
+            def say(line):
+                s.sendall(line.encode() + b"\r\n")
+                return f.readline().decode().strip()
+            print(say("a AUTHENTICATE LOGIN " + b64("alice@example.test")))
+            print(say(b64("wrong password")).split(" ")[:3])
+            print(say("b AUTHENTICATE LOGIN"))
+            print(say("*").split(" ")[:2])
+            print(say("c AUTHENTICATE PLAIN " + b64("\0alice@example.test\0{{MailServerFixture.AlicePassword}}")).split(" ")[:2])
+            print(say("d IDLE"), say("DONE").split(" ")[:2])  # IDLE before any SELECT (RFC 9051 6.3.13)
+            s.close()
+            """);
+        var lines = result.Split('\n');
+        lines[0].ShouldBe("True True True");
+        lines[1].ShouldBe("OK");
+        lines[2].ShouldBe("OK");
+        lines[3].ShouldBe("+ UGFzc3dvcmQ6", "LOGIN with an initial response asks for the password next");
+        lines[4].ShouldBe("['a', 'NO', '[AUTHENTICATIONFAILED]']");
+        lines[5].ShouldBe("+ VXNlcm5hbWU6");
+        lines[6].ShouldBe("['b', 'BAD']");
+        lines[7].ShouldBe("['c', 'OK']");
+        lines[8].ShouldBe("+ idling ['d', 'OK']");
+    }
+
     private async Task DeliverAsync(string user, string subject)
     {
         var before = (await fixture.InboxAsync(user)).Count;

@@ -5,10 +5,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Interchange.Imap.Session;
 
-/// <summary>LOGIN (RFC 3501 6.2.3) and AUTHENTICATE PLAIN (RFC 4616, SASL-IR RFC 4959).</summary>
+/// <summary>LOGIN (RFC 3501 6.2.3) and AUTHENTICATE PLAIN (RFC 4616) and LOGIN, with SASL-IR (RFC 4959).</summary>
 internal sealed partial class ImapSession
 {
     private ImapCommand? _saslCommand;
+    private string? _saslMechanism;
+    private string? _saslUser;
 
     private async ValueTask LoginAsync(ImapCommand command)
     {
@@ -29,9 +31,10 @@ internal sealed partial class ImapSession
 
     private async ValueTask AuthenticateAsync(ImapCommand command)
     {
-        if (command.Arguments.Count is 0 or > 2 || !command.Arguments[0].IsAtom("PLAIN"))
+        var mechanism = command.Arguments.Count is 1 or 2 ? command.Arguments[0].Text.ToUpperInvariant() : string.Empty;
+        if (mechanism is not ("PLAIN" or "LOGIN"))
         {
-            No(command, "Only AUTHENTICATE PLAIN is supported", ImapResponseCode.CannotDo);
+            No(command, "Supported mechanisms: PLAIN, LOGIN", ImapResponseCode.CannotDo);
             return;
         }
 
@@ -41,43 +44,55 @@ internal sealed partial class ImapSession
             return;
         }
 
+        _saslMechanism = mechanism;
+        _saslUser = null;
         if (command.Arguments.Count == 2 && command.Arguments[1].TryGetAstring(out var initial))
         {
-            await FinishAuthenticateAsync(command, initial).ConfigureAwait(false);
+            await FinishAuthenticateAsync(command, initial).ConfigureAwait(false); // SASL-IR (RFC 4959)
             return;
         }
 
         // The response comes as a bare line; the serve loop hands it to FinishAuthenticateAsync.
-        _out.Continuation(string.Empty);
+        _out.Continuation(mechanism == "LOGIN" ? SaslResponses.LoginUserChallenge : string.Empty);
         _saslCommand = command;
     }
 
+    /// <summary>One client response of the exchange AUTHENTICATE started: the last for PLAIN, the user name then the password for LOGIN.</summary>
     private async ValueTask FinishAuthenticateAsync(ImapCommand command, string response)
     {
-        if (response == "*")
+        if (SaslResponses.IsCancel(response))
         {
             Bad(command, "Authentication cancelled");
             return;
         }
 
-        string[] fields;
-        try
-        {
-            fields = new UTF8Encoding(false, true).GetString(Convert.FromBase64String(response == "=" ? string.Empty : response)).Split('\0');
-        }
-        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
+        if (!SaslResponses.TryDecode(response, out var decoded))
         {
             Bad(command, "Cannot decode the response");
             return;
         }
 
-        if (fields.Length != 3 || fields[1].Length == 0 || (fields[0].Length > 0 && !string.Equals(fields[0], fields[1], StringComparison.OrdinalIgnoreCase)))
+        if (_saslMechanism == "LOGIN")
+        {
+            if (_saslUser is null)
+            {
+                _saslUser = decoded;
+                _out.Continuation(SaslResponses.LoginPasswordChallenge);
+                _saslCommand = command;
+                return;
+            }
+
+            await CompleteLoginAsync(command, _saslUser, decoded).ConfigureAwait(false);
+            return;
+        }
+
+        if (!SaslResponses.TryParsePlain(decoded, out var user, out var password))
         {
             No(command, "Authentication failed", ImapResponseCode.AuthenticationFailed);
             return;
         }
 
-        await CompleteLoginAsync(command, fields[1], fields[2]).ConfigureAwait(false);
+        await CompleteLoginAsync(command, user, password).ConfigureAwait(false);
     }
 
     private async ValueTask CompleteLoginAsync(ImapCommand command, string user, string password)

@@ -311,6 +311,11 @@ internal sealed partial class ImapSession
                 case "APPEND":
                     await AppendAsync(command).ConfigureAwait(false);
                     return;
+                case "IDLE":
+                    // Allowed in the authenticated state too (RFC 9051 6.3.13); with no mailbox selected there is nothing to report until DONE.
+                    _out.Continuation("idling");
+                    _idleCommand = command;
+                    return;
             }
 
             if (State != ImapState.Selected)
@@ -332,10 +337,6 @@ internal sealed partial class ImapSession
                     return;
                 case "COPY" or "MOVE":
                     await CopyAsync(command, move: name == "MOVE").ConfigureAwait(false);
-                    return;
-                case "IDLE":
-                    _out.Continuation("idling");
-                    _idleCommand = command;
                     return;
                 case "FETCH":
                     await FetchAsync(command).ConfigureAwait(false);
@@ -378,6 +379,7 @@ internal sealed partial class ImapSession
             if (PlaintextAllowed)
             {
                 yield return "AUTH=PLAIN";
+                yield return "AUTH=LOGIN";
                 yield return "SASL-IR";
             }
             else

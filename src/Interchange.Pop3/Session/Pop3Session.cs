@@ -286,30 +286,25 @@ internal sealed class Pop3Session
             response = line.Text.Trim();
         }
 
-        if (response == "*")
+        if (SaslResponses.IsCancel(response))
         {
             Error("Authentication cancelled");
             return;
         }
 
-        string[] fields;
-        try
-        {
-            fields = new UTF8Encoding(false, true).GetString(Convert.FromBase64String(response == "=" ? string.Empty : response)).Split('\0');
-        }
-        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
+        if (!SaslResponses.TryDecode(response, out var decoded))
         {
             Error("Cannot decode the response");
             return;
         }
 
-        if (fields.Length != 3 || fields[1].Length == 0 || (fields[0].Length > 0 && !string.Equals(fields[0], fields[1], StringComparison.OrdinalIgnoreCase)))
+        if (!SaslResponses.TryParsePlain(decoded, out var user, out var password))
         {
             Error("[AUTH] Authentication failed");
             return;
         }
 
-        await LoginAsync(fields[1], fields[2]).ConfigureAwait(false);
+        await LoginAsync(user, password).ConfigureAwait(false);
     }
 
     private async ValueTask LoginAsync(string user, string password)

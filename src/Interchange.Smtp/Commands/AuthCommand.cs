@@ -78,38 +78,31 @@ internal static class AuthCommand
             return null;
         }
 
-        if (response == "=")
-        {
-            response = string.Empty; // RFC 4954 4: an empty initial response
-        }
-
-        var decoded = await DecodeAsync(session, response).ConfigureAwait(false);
+        var decoded = await DecodeAsync(session, response).ConfigureAwait(false); // "=" is an empty initial response (RFC 4954 4)
         if (decoded is null)
         {
             return null;
         }
 
-        // authzid NUL authcid NUL passwd; we act only as ourselves, so authzid must be empty or the same.
-        var fields = decoded.Split('\0');
-        if (fields.Length != 3 || fields[1].Length == 0 || (fields[0].Length > 0 && !string.Equals(fields[0], fields[1], StringComparison.OrdinalIgnoreCase)))
+        if (!SaslResponses.TryParsePlain(decoded, out var user, out var password))
         {
             await session.ReplyAsync(new SmtpReply(535, "5.7.8", "Authentication credentials invalid")).ConfigureAwait(false);
             return null;
         }
 
-        return (fields[1], fields[2]);
+        return (user, password);
     }
 
     private static async ValueTask<(string User, string Password)?> LoginAsync(SmtpSession session, string? initial)
     {
-        var userResponse = initial ?? await ChallengeAsync(session, "VXNlcm5hbWU6").ConfigureAwait(false); // "Username:"
+        var userResponse = initial ?? await ChallengeAsync(session, SaslResponses.LoginUserChallenge).ConfigureAwait(false);
         var user = userResponse is null ? null : await DecodeAsync(session, userResponse).ConfigureAwait(false);
         if (user is null)
         {
             return null;
         }
 
-        var passwordResponse = await ChallengeAsync(session, "UGFzc3dvcmQ6").ConfigureAwait(false); // "Password:"
+        var passwordResponse = await ChallengeAsync(session, SaslResponses.LoginPasswordChallenge).ConfigureAwait(false);
         var password = passwordResponse is null ? null : await DecodeAsync(session, passwordResponse).ConfigureAwait(false);
         return password is null ? null : (user, password);
     }
@@ -125,7 +118,7 @@ internal static class AuthCommand
             return null;
         }
 
-        if (line.Trim() == "*")
+        if (SaslResponses.IsCancel(line))
         {
             await session.ReplyAsync(new SmtpReply(501, "5.7.0", "Authentication cancelled")).ConfigureAwait(false);
             return null;
@@ -136,14 +129,12 @@ internal static class AuthCommand
 
     private static async ValueTask<string?> DecodeAsync(SmtpSession session, string base64)
     {
-        try
+        if (SaslResponses.TryDecode(base64, out var text))
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Convert.FromBase64String(base64));
+            return text;
         }
-        catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
-        {
-            await session.ReplyAsync(new SmtpReply(501, "5.5.2", "Cannot decode the response")).ConfigureAwait(false);
-            return null;
-        }
+
+        await session.ReplyAsync(new SmtpReply(501, "5.5.2", "Cannot decode the response")).ConfigureAwait(false);
+        return null;
     }
 }
