@@ -23,7 +23,7 @@ public sealed class MuttTests(MailServerFixture fixture, Xunit.Abstractions.ITes
 
         var home = Path.Combine(Path.GetTempPath(), $"interchange-mutt-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(home);
-        var tmux = $"interchange-mutt-{Guid.NewGuid():N}"; // its own tmux server (-L): nothing else is touched
+        var tmux = Path.Combine(home, "tmux.socket"); // its own tmux server (-S): nothing else is touched, and no socket is left behind
         var environment = new Dictionary<string, string> { ["HOME"] = home, ["TERM"] = "xterm", ["LANG"] = "C.UTF-8" };
         try
         {
@@ -71,7 +71,7 @@ public sealed class MuttTests(MailServerFixture fixture, Xunit.Abstractions.ITes
     }
 
     private static Task<ExternalProcess.Result> Tmux(string server, IDictionary<string, string> environment, params string[] arguments) =>
-        ExternalProcess.RunAsync("tmux", ["-L", server, .. arguments], environment: environment, timeout: TimeSpan.FromSeconds(20));
+        ExternalProcess.RunAsync("tmux", ["-S", server, .. arguments], environment: environment, timeout: TimeSpan.FromSeconds(20));
 
     /// <summary>Polls the pane (bounded) until <paramref name="done"/> holds; fails with the last screen.</summary>
     private static async Task<string> WaitForScreenAsync(string server, IDictionary<string, string> environment, Func<string, bool> done)
