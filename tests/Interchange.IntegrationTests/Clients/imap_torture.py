@@ -24,7 +24,7 @@ and flags. A violation is recorded when:
 
 Prints a JSON summary and exits 1 on any violation. Bounded: every loop has a count or a deadline.
 Usage: imap_torture.py IMAPS_PORT SMTP_PORT USER PASSWORD [--sessions N] [--senders N]
-       [--per-sender N] [--duration S] [--seed N]"""
+       [--per-sender N] [--duration S] [--max-ops N] [--seed N] [--deadline S]"""
 import argparse, collections, imaplib, json, os, random, re, smtplib, socket, ssl, sys, threading, time
 
 BOUND = 30.0                     # seconds any response may take; longer is a hang
@@ -57,6 +57,7 @@ MESSAGE_ID = re.compile(rb"<torture-\d+-\d+\.[0-9a-f]+@remote\.test>")
 
 lock = threading.Lock()
 violations = []
+kinds = collections.Counter()   # violations by text with the numbers taken out
 ops = collections.Counter()
 stats = collections.Counter()
 max_latency = {}
@@ -71,6 +72,7 @@ finished = threading.Event()
 def violation(who, text):
     with lock:
         violations.append(f"{who}: {text}")
+        kinds[re.sub(r"\d+", "N", text)] += 1
 
 
 class Stop(Exception):
@@ -259,10 +261,11 @@ class Session:
             return
         typ, _, fetched = self.command("FETCH", self.conn.fetch, "1:*", "(UID FLAGS)")
         if typ == "OK":
+            # Messages announced by an EXISTS in this very response may or may not be included.
             seen = sorted(n for n, _, _ in fetched)
             if seen[:before] != list(range(1, before + 1)):
-                violation(self.name, f"FETCH 1:* answered for {len(seen)} of the {before} messages")
-            if None in self.uids:
+                violation(self.name, f"FETCH 1:* answered for messages {summarise(seen)}, the model held {before}")
+            if None in self.uids[:before]:
                 violation(self.name, "FETCH 1:* (UID FLAGS) left messages without a UID")
 
     def known(self):
@@ -382,9 +385,9 @@ class Session:
     def run(self, deadline):
         try:
             self.open()
-            kinds, weights = zip(*self.WEIGHTS.items())
+            names, weights = zip(*self.WEIGHTS.items())
             while self.ops < args.max_ops and time.monotonic() < deadline and not deliveries_done.is_set():
-                kind = self.random.choices(kinds, weights)[0]
+                kind = self.random.choices(names, weights)[0]
                 if kind == "store_seen":
                     self.store("\\Seen")
                 elif kind == "store_deleted":
@@ -468,9 +471,11 @@ def fresh_state():
     """The store's state as a new session sees it: UIDs, flags, Message-IDs in sequence order."""
     conn = Connection(args.imaps_port)
     conn.login(args.user, args.password)
-    conn.select("INBOX")
+    typ, data = conn.select("INBOX")
     conn.take()
     uids, flags, msgids = [], [], []
+    if int(data[0]) == 0:
+        return uids, flags, msgids
     typ, data = conn.fetch("1:*", "(UID FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
     for response in conn.take():
         if UNTAGGED.match(response.text) and " FETCH " in response.text:
@@ -503,6 +508,7 @@ def summary(sessions, started, delivered_at, fresh_uids, counts):
             "deliveries_s": round((delivered_at or time.monotonic()) - started, 1),
             "duration_s": round(time.monotonic() - started, 1),
             "violation_count": len(violations),
+            "violation_kinds": dict(kinds.most_common(10)),
             "violations": violations[:TRUNCATED_VIOLATIONS],
         }
 
@@ -539,46 +545,51 @@ def main():
         if t.is_alive():
             violation("main", "a session thread did not stop (hang)")
 
-    # Wait (bounded) until every acknowledged message has been given a UID, and no more come.
-    drain_deadline = time.monotonic() + 30
-    last, stable_since = None, time.monotonic()
-    while time.monotonic() < drain_deadline:
-        uidnext = status(monitor)
-        if uidnext != last:
-            last, stable_since = uidnext, time.monotonic()
-        elif uidnext - uidnext_before >= len(acked) and time.monotonic() - stable_since >= 1.5:
-            break
-        time.sleep(0.25)
-    stored = last - uidnext_before
-    if stored != len(acked):
-        violation("main", f"{len(acked)} messages acknowledged, {stored} UIDs given since the start")
-    monitor.logout()
+    fresh_uids, counts = [], {}
+    try:
+        # Wait (bounded) until every acknowledged message has been given a UID, and no more come.
+        drain_deadline = time.monotonic() + 30
+        last, stable_since = None, time.monotonic()
+        while time.monotonic() < drain_deadline:
+            uidnext = status(monitor)
+            if uidnext != last:
+                last, stable_since = uidnext, time.monotonic()
+            elif uidnext - uidnext_before >= len(acked) and time.monotonic() - stable_since >= 1.5:
+                break
+            time.sleep(0.25)
+        stored = last - uidnext_before
+        if stored != len(acked):
+            violation("main", f"{len(acked)} messages acknowledged, {stored} UIDs given since the start")
+        monitor.logout()
 
-    fresh_uids, fresh_flags, fresh_msgids = fresh_state()
-    for s in sessions:
-        s.converge(fresh_uids, fresh_flags)
-
-    # Nothing lost, nothing twice, nothing expunged that was not flagged \Deleted.
-    for uid, msgid in zip(fresh_uids, fresh_msgids):
-        if uid is not None and msgid is not None:
-            learn("fresh session", uid, msgid)
-    counts = collections.Counter(m for m in fresh_msgids if m is not None)
-    for msgid, count in counts.items():
-        if count > 1:
-            violation("store", f"{msgid} stored {count} times")
-    deleted_msgids = {uid_to_msgid[u] for u in deleted_uids if u in uid_to_msgid}
-    lost = sorted(acked - set(counts) - deleted_msgids)
-    if lost:
-        violation("store", f"{len(lost)} acknowledged messages neither in INBOX nor flagged \\Deleted, e.g. {lost[:3]}")
-    unknown = set(counts) - acked
-    if unknown:
-        violation("store", f"{len(unknown)} messages in INBOX that were not acknowledged, e.g. {sorted(unknown)[:3]}")
-    rogue = sorted(expunged_uids - deleted_uids)
-    if rogue:
-        violation("store", f"{len(rogue)} UIDs expunged without a session flagging them \\Deleted, e.g. {rogue[:5]}")
-    still_there = deleted_uids & set(fresh_uids)
-    if any(f is not None and "\\Deleted" not in f for u, f in zip(fresh_uids, fresh_flags) if u in still_there):
-        violation("store", "a message flagged \\Deleted lost the flag")
+        fresh_uids, fresh_flags, fresh_msgids = fresh_state()
+    except (OSError, imaplib.IMAP4.error) as e:
+        violation("main", f"could not read the store's state at the end: {e!r}")
+        fresh_msgids = None
+    if fresh_msgids is not None:
+        for s in sessions:
+            s.converge(fresh_uids, fresh_flags)
+        # Nothing lost, nothing twice, nothing expunged that was not flagged \Deleted.
+        for uid, msgid in zip(fresh_uids, fresh_msgids):
+            if uid is not None and msgid is not None:
+                learn("fresh session", uid, msgid)
+        counts = collections.Counter(m for m in fresh_msgids if m is not None)
+        for msgid, count in counts.items():
+            if count > 1:
+                violation("store", f"{msgid} stored {count} times")
+        deleted_msgids = {uid_to_msgid[u] for u in deleted_uids if u in uid_to_msgid}
+        lost = sorted(acked - set(counts) - deleted_msgids)
+        if lost:
+            violation("store", f"{len(lost)} acknowledged messages neither in INBOX nor flagged \\Deleted, e.g. {lost[:3]}")
+        unknown = set(counts) - acked
+        if unknown:
+            violation("store", f"{len(unknown)} messages in INBOX that were not acknowledged, e.g. {sorted(unknown)[:3]}")
+        rogue = sorted(expunged_uids - deleted_uids)
+        if rogue:
+            violation("store", f"{len(rogue)} UIDs expunged without a session flagging them \\Deleted, e.g. {rogue[:5]}")
+        still_there = deleted_uids & set(fresh_uids)
+        if any(f is not None and "\\Deleted" not in f for u, f in zip(fresh_uids, fresh_flags) if u in still_there):
+            violation("store", "a message flagged \\Deleted lost the flag")
 
     finished.set()
     watchdog.cancel()
