@@ -70,7 +70,7 @@ internal sealed partial class ImapSession
             }
         }
 
-        Ok(command, "FETCH completed");
+        Ok(command, Completed(command));
     }
 
     private ValueTask SearchAsync(ImapCommand command)
@@ -113,7 +113,7 @@ internal sealed partial class ImapSession
             _savedUids = saved.ToHashSet();
         }
 
-        Ok(command, "SEARCH completed");
+        Ok(command, Completed(command));
         return ValueTask.CompletedTask;
     }
 

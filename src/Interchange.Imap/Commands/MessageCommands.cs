@@ -73,7 +73,7 @@ internal sealed partial class ImapSession
             return;
         }
 
-        Ok(command, "STORE completed");
+        Ok(command, Completed(command));
     }
 
     private async ValueTask CopyAsync(ImapCommand command, bool move)
@@ -111,7 +111,7 @@ internal sealed partial class ImapSession
             }
 
             await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-            Ok(command, "MOVE completed");
+            Ok(command, Completed(command));
             return;
         }
 

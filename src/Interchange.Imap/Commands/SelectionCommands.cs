@@ -93,7 +93,7 @@ internal sealed partial class ImapSession
 
         await _services.Mail.ExpungeAsync(Selected.Id, uids, _connectionClosed).ConfigureAwait(false);
         await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-        Ok(command, "EXPUNGE completed");
+        Ok(command, Completed(command));
     }
 
     /// <summary>

@@ -455,6 +455,9 @@ internal sealed partial class ImapSession
         IsTls = true;
     }
 
+    /// <summary>"UID FETCH completed", "STORE completed": the command as the client named it.</summary>
+    private static string Completed(ImapCommand command) => command.IsUid ? $"UID {command.Name} completed" : $"{command.Name} completed";
+
     private void Ok(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.Ok, text, code);
 
     private void No(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.No, text, code);
