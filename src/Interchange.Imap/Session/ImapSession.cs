@@ -65,7 +65,10 @@ internal sealed partial class ImapSession
 
     private bool Rev2 { get; set; }
 
-    private bool PlaintextAllowed => IsTls || (_services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
+    /// <summary>LOGIN and AUTHENTICATE may be used: under TLS, or from loopback when so configured.</summary>
+    internal bool PlaintextAllowed => IsTls || (_services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
+
+    internal bool CanStartTls => !IsTls && _services.Certificate is not null;
 
     private string UserKey => Authentication!.Context.UserKey;
 
@@ -360,39 +363,9 @@ internal sealed partial class ImapSession
         }
     }
 
-    private static bool IsKnown(string name) => name is "STARTTLS" or "LOGIN" or "AUTHENTICATE" or "ENABLE" or "NAMESPACE" or "LIST" or "LSUB" or "STATUS"
-        or "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE" or "SELECT" or "EXAMINE" or "APPEND" or "CLOSE" or "UNSELECT"
-        or "EXPUNGE" or "STORE" or "COPY" or "MOVE" or "FETCH" or "SEARCH" or "IDLE";
+    private static bool IsKnown(string name) => ImapExtensions.IsKnown(name);
 
-    /// <summary>Computed from what this session can do now (STYLE.md: capabilities are never a hand-kept string).</summary>
-    private IEnumerable<string> Capabilities()
-    {
-        yield return "IMAP4rev1";
-        yield return "IMAP4rev2";
-        if (State == ImapState.NotAuthenticated)
-        {
-            if (!IsTls && _services.Certificate is not null)
-            {
-                yield return "STARTTLS";
-            }
-
-            if (PlaintextAllowed)
-            {
-                yield return "AUTH=PLAIN";
-                yield return "AUTH=LOGIN";
-                yield return "SASL-IR";
-            }
-            else
-            {
-                yield return "LOGINDISABLED";
-            }
-        }
-
-        foreach (var extension in new[] { "LITERAL+", "ENABLE", "ID", "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "IDLE", "CONDSTORE", "SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "UTF8=ACCEPT" })
-        {
-            yield return extension;
-        }
-    }
+    private IEnumerable<string> Capabilities() => ImapExtensions.Capabilities(this);
 
     private void Enable(ImapCommand command)
     {
