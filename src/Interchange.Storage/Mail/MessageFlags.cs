@@ -30,5 +30,28 @@ public static class MessageFlags
 
     public static string Store(IReadOnlyList<string> flags) => string.Join(' ', flags);
 
-    public static IReadOnlyList<string> Load(string stored) => stored.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// The stored list; system flags come back as one shared string each, and no flags as one
+    /// shared empty list, so that the thousands of message records a mailbox view holds do not
+    /// each carry their own copies.
+    /// </summary>
+    public static IReadOnlyList<string> Load(string stored)
+    {
+        if (stored.Length == 0)
+        {
+            return [];
+        }
+
+        var flags = stored.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < flags.Length; i++)
+        {
+            var index = Array.IndexOf(s_system, flags[i]);
+            if (index >= 0)
+            {
+                flags[i] = s_system[index];
+            }
+        }
+
+        return flags;
+    }
 }

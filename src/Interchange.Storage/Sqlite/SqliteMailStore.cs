@@ -334,6 +334,6 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
                 r.Prefix,
                 r.Size,
                 DateTimeOffset.FromUnixTimeMilliseconds(r.InternalDate),
-                r.Flags.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                MessageFlags.Load(r.Flags),
                 r.ModSeq));
 }
