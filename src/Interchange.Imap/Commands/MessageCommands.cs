@@ -60,9 +60,14 @@ internal sealed partial class ImapSession
         {
             var message = Selected.Message(update.Uid) with { Flags = update.Flags, ModSeq = update.ModSeq };
             Selected.Update(message);
-            if (!silent || (CondStore && update.Changed))
+            if (!silent)
             {
                 WriteFlags(message, includeUid: command.IsUid);
+            }
+            else if (CondStore && update.Changed)
+            {
+                // RFC 7162 3.1.3: .SILENT still reports the new MODSEQ, without FLAGS.
+                WriteFlags(message, includeUid: command.IsUid, includeFlags: false);
             }
         }
 

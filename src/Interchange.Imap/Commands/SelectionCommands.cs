@@ -132,10 +132,14 @@ internal sealed partial class ImapSession
         }
     }
 
-    private void WriteFlags(StoredMessage message, bool includeUid)
+    private void WriteFlags(StoredMessage message, bool includeUid, bool includeFlags = true)
     {
         _out.Untagged().Number((ulong)Selected!.SequenceOf(message.Uid)).Atom("FETCH").BeginList();
-        _out.Atom("FLAGS").AtomList(message.Flags);
+        if (includeFlags)
+        {
+            _out.Atom("FLAGS").AtomList(message.Flags);
+        }
+
         if (includeUid)
         {
             _out.Atom("UID").Number((ulong)message.Uid);

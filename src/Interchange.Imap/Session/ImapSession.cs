@@ -292,6 +292,9 @@ internal sealed partial class ImapSession
 
             switch (name)
             {
+                case "ENABLE" when State == ImapState.Selected:
+                    Bad(command, "ENABLE is valid only before a mailbox is selected"); // RFC 5161 3.1, RFC 9051 6.3.1
+                    return;
                 case "ENABLE":
                     Enable(command);
                     return;
