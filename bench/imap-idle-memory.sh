@@ -10,30 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-1000}; messages=${2:-1000}
 [ "$(ulimit -n)" -ge $((connections * 2 + 256)) ] || ulimit -n "$(ulimit -Hn)"
-work=$(mktemp -d /tmp/interchange-idlebench-XXXXXX); chmod 755 "$work"
-ipid=""
-cleanup() {
-  [ -n "$ipid" ] && kill "$ipid" 2>/dev/null && wait "$ipid" 2>/dev/null || true
-  tests/peers/dovecot-instance.sh stop "$work/dovecot" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
-bin=src/Interchange.Server/bin/Release/net10.0/interchange
-listen=(--listen imap=127.0.0.1:0 --listen http=127.0.0.1:0)
-for p in smtp submission submissions imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
-INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true \
-INTERCHANGE__Imap__MaxConnections=$((connections + 100)) INTERCHANGE__Imap__MaxConnectionsPerAddress=$((connections + 100)) \
-  "$bin" serve --data "$work/interchange" "${listen[@]}" >"$work/interchange.out" 2>"$work/interchange.log" &
-ipid=$!
-for _ in $(seq 1 300); do [ -f "$work/interchange/run/endpoints.json" ] && break; sleep 0.1; done
-iport=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([l['port'] for l in d['listeners'] if l['protocol']=='imap'][0])" "$work/interchange/run/endpoints.json")
-echo "benchpass1" | "$bin" user add user1@example.test --password-stdin --data "$work/interchange" >/dev/null
-dport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-tests/peers/dovecot-instance.sh start "$work/dovecot" "$dport" 1 >/dev/null
-python3 bench/imap-load.py --port "$iport" --user user1@example.test --password benchpass1 --clients 1 --duration 1 --populate "$messages" >/dev/null
-python3 bench/imap-load.py --port "$dport" --user user1@example.test --password pass --clients 1 --duration 1 --populate "$messages" >/dev/null
+INTERCHANGE_ENV=(INTERCHANGE__Imap__MaxConnections=$((connections + 100)) INTERCHANGE__Imap__MaxConnectionsPerAddress=$((connections + 100)))
+. bench/imap-peers.sh
+start_imap_peers idlebench "$messages"
 
 # kB of memory of the given processes: "pss rss"
 mem() { python3 - "$@" <<'PY'

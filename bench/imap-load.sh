@@ -6,32 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20}; clients=${2:-20}
-work=$(mktemp -d /tmp/interchange-imapbench-XXXXXX); chmod 755 "$work"
-ipid=""
-cleanup() {
-  [ -n "$ipid" ] && kill "$ipid" 2>/dev/null && wait "$ipid" 2>/dev/null || true
-  tests/peers/dovecot-instance.sh stop "$work/dovecot" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
-bin=src/Interchange.Server/bin/Release/net10.0/interchange
-listen=(--listen imap=127.0.0.1:0 --listen http=127.0.0.1:0)
-for p in smtp submission submissions imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
-INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true \
-  "$bin" serve --data "$work/interchange" "${listen[@]}" >"$work/interchange.out" 2>"$work/interchange.log" &
-ipid=$!
-for _ in $(seq 1 300); do [ -f "$work/interchange/run/endpoints.json" ] && break; sleep 0.1; done
-iport=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([l['port'] for l in d['listeners'] if l['protocol']=='imap'][0])" "$work/interchange/run/endpoints.json")
-echo "benchpass1" | "$bin" user add user1@example.test --password-stdin --data "$work/interchange" >/dev/null
-
-dport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-tests/peers/dovecot-instance.sh start "$work/dovecot" "$dport" 1 >/dev/null
+INTERCHANGE_ENV=()
+. bench/imap-peers.sh
+start_imap_peers imapbench 1000
 
 load() { python3 bench/imap-load.py --port "$1" --user user1@example.test --password "$2" --clients "$clients" --duration "$3" "${@:4}"; }
-load "$iport" benchpass1 1 --populate 1000 >/dev/null
-load "$dport" pass 1 --populate 1000 >/dev/null
 load "$iport" benchpass1 5 >/dev/null   # warm-up
 load "$dport" pass 5 >/dev/null
 
