@@ -117,13 +117,10 @@ internal sealed partial class ImapSession
         return ValueTask.CompletedTask;
     }
 
-    private FetchableMessage Fetchable(StoredMessage message, int sequence)
-    {
-        Stream Open(long offset, long length) => OpenBlobRange(message.Blob, offset, length);
-        var blobLength = message.Size - message.Prefix.Length;
-        return new((uint)sequence, (uint)message.Uid, message.Flags, message.InternalDate, (ulong)message.ModSeq, message.Prefix, blobLength, Open, () =>
-            _services.Structures.GetOrParse(message.Blob, message.Prefix, () => FetchableMessage.Parse(message.Prefix, blobLength, Open)));
-    }
+    private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
+        new((uint)sequence, (uint)message.Uid, message.Flags, message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
+            (offset, length) => OpenBlobRange(message.Blob, offset, length),
+            fetchable => _services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
 
     private Stream OpenBlobRange(BlobId blob, long offset, long length) =>
         new ByteRangeStream(_services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);

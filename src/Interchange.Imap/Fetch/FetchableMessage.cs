@@ -5,14 +5,14 @@ namespace Interchange.Imap.Fetch;
 /// <summary>
 /// A stored message for FETCH: its bytes are <c>prefix</c> (the trace fields added on
 /// delivery, kept outside the blob) followed by the blob, read through
-/// <c>openBlobRange(offset, length)</c>. The structure is parsed on first use unless the
-/// caller supplies one (from a cache).
+/// <c>openBlobRange(offset, length)</c>. The structure is parsed on first use, or asked of the
+/// caller's source (a cache).
 /// </summary>
 public sealed class FetchableMessage : IFetchableMessage
 {
     private readonly byte[] _prefix;
     private readonly Func<long, long, Stream> _openBlobRange;
-    private readonly Func<MessageStructure>? _structureSource;
+    private readonly Func<FetchableMessage, MessageStructure>? _structureSource;
     private MessageStructure? _structure;
 
     public FetchableMessage(
@@ -24,7 +24,7 @@ public sealed class FetchableMessage : IFetchableMessage
         byte[] prefix,
         long blobLength,
         Func<long, long, Stream> openBlobRange,
-        Func<MessageStructure>? structure = null)
+        Func<FetchableMessage, MessageStructure>? structure = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(openBlobRange);
@@ -55,28 +55,13 @@ public sealed class FetchableMessage : IFetchableMessage
     public static FetchableMessage FromBytes(uint sequenceNumber, uint uid, IReadOnlyList<string> flags, DateTimeOffset internalDate, ulong modSeq, byte[] prefix, byte[] blob) =>
         new(sequenceNumber, uid, flags, internalDate, modSeq, prefix, blob.LongLength, (offset, length) => new MemoryStream(blob, checked((int)offset), checked((int)length), writable: false));
 
-    public MessageStructure GetStructure()
-    {
-        if (_structure is null)
-        {
-            if (_structureSource is not null)
-            {
-                _structure = _structureSource();
-            }
-            else
-            {
-                _structure = Parse(_prefix, Size - _prefix.LongLength, _openBlobRange);
-            }
-        }
+    /// <summary>The parsed message: from the structure source when one was given (a cache, which calls <see cref="ParseStructure"/> on a miss), else parsed here; once per instance.</summary>
+    public MessageStructure GetStructure() => _structure ??= _structureSource is { } source ? source(this) : ParseStructure();
 
-        return _structure;
-    }
-
-    /// <summary>Parses the message made of <paramref name="prefix"/> and a blob of <paramref name="blobLength"/> bytes.</summary>
-    public static MessageStructure Parse(byte[] prefix, long blobLength, Func<long, long, Stream> openBlobRange)
+    /// <summary>Parses this message's bytes.</summary>
+    public MessageStructure ParseStructure()
     {
-        ArgumentNullException.ThrowIfNull(prefix);
-        using var stream = new FetchableMessage(0, 0, [], default, 0, prefix, blobLength, openBlobRange).OpenRange(0, prefix.LongLength + blobLength);
+        using var stream = OpenRange(0, Size);
         return MimeParser.Parse(stream);
     }
 
