@@ -1,4 +1,4 @@
-# Sourced by the IMAP benchmarks: starts Interchange (Release, IMAP on loopback, user
+# Sourced by the IMAP benchmarks (installs Debian's dovecot-imapd when missing): starts Interchange (Release, IMAP on loopback, user
 # user1@example.test / benchpass1) and a Dovecot instance (tests/peers/dovecot-instance.sh,
 # user1@example.test / pass) under a fresh work folder, both with the same MESSAGES-message
 # INBOX (appended over IMAP by bench/imap-load.py --populate); removes everything at exit.
@@ -6,6 +6,11 @@
 # (an array of NAME=VALUE). Usage: start_imap_peers NAME MESSAGES
 start_imap_peers() {
   local name=$1 messages=$2
+  if ! command -v dovecot >/dev/null; then
+    # The peer (Debian's package; its own service is left as the package sets it up, our instance
+    # runs beside it on other ports).
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+  fi
   work=$(mktemp -d "/tmp/interchange-$name-XXXXXX"); chmod 755 "$work"
   ipid=""
   trap 'stop_imap_peers' EXIT

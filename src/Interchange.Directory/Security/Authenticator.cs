@@ -34,6 +34,11 @@ public sealed class Authenticator
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>How long a login waits at most for other checks of the same user before it is refused as throttled.</summary>
+    public static readonly TimeSpan MaxCheckWait = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan CheckPoll = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Longest user name looked at (an address is at most 254 octets); longer ones fail without touching any table.</summary>
     public const int MaxUserNameLength = 320;
 
@@ -69,16 +74,40 @@ public sealed class Authenticator
             }
 
             var credential = CredentialKey(userKey, password);
-            if (!context.MatchesVerifiedCredential(credential))
+            var waited = TimeSpan.Zero;
+            var checking = false;
+            while (!context.MatchesVerifiedCredential(credential) && !(checking = _throttle.TryBeginCheck(userKey)))
             {
-                // Counted before the slow check, so parallel guesses cannot all slip in under the limit.
-                _throttle.RecordAttempt(userKey);
-                if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+                // As many slow checks of one user run at once as it has failures left, so parallel
+                // guesses cannot all slip in under the limit. Other logins wait for those running:
+                // a right password is then remembered and needs no check of its own (a client
+                // opening ten connections at once is not refused).
+                var retry = _throttle.RetryAfter(userKey, client);
+                if (retry is not null || waited >= MaxCheckWait)
                 {
-                    return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password", attemptCounted: true);
+                    _logger.LogWarning("Login for {User} from {Client} refused: too many failures or checks at once", Printable(userKey), client);
+                    return new AuthenticationResult(AuthenticationOutcome.Throttled, RetryAfter: retry ?? MaxCheckWait);
                 }
 
-                context.RememberVerifiedCredential(credential);
+                await Task.Delay(CheckPoll, cancellationToken).ConfigureAwait(false);
+                waited += CheckPoll;
+            }
+
+            if (checking)
+            {
+                try
+                {
+                    if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+                    {
+                        return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password");
+                    }
+
+                    context.RememberVerifiedCredential(credential);
+                }
+                finally
+                {
+                    _throttle.EndCheck(userKey);
+                }
             }
 
             if ((context.IsRevoked || context.IsStale) && attempt == 0)
@@ -101,9 +130,9 @@ public sealed class Authenticator
     private static string Printable(string text) =>
         new(text.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
-    private AuthenticationResult Fail(string userKey, IPAddress? client, string reason, bool attemptCounted = false)
+    private AuthenticationResult Fail(string userKey, IPAddress? client, string reason)
     {
-        _throttle.RecordFailure(attemptCounted ? null : userKey, client);
+        _throttle.RecordFailure(userKey, client);
         s_failures.Add(1);
         _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", Printable(userKey), client, reason);
         return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);

@@ -14,6 +14,9 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
     private readonly ConcurrentDictionary<string, Window> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<IPAddress, Window> _addresses = new();
 
+    // Slow password checks running per user (entries live only while one runs).
+    private readonly ConcurrentDictionary<string, int> _checks = new(StringComparer.Ordinal);
+
     /// <summary>How long the caller must wait, or null when the attempt may go ahead.</summary>
     public TimeSpan? RetryAfter(string userKey, IPAddress? client)
     {
@@ -32,10 +35,53 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
         return wait;
     }
 
-    /// <summary>Counts an attempt against the user before its password is checked; a success clears it.</summary>
-    public void RecordAttempt(string userKey) => Count(_users, userKey, options.UserWindow, _clock.GetUtcNow());
+    /// <summary>
+    /// Starts a slow password check for the user when its failures in the window plus the checks
+    /// already running stay under <see cref="LoginThrottleOptions.MaxFailuresPerUser"/>: a flood of
+    /// parallel guesses cannot all be checked before the first failures are counted. False: wait
+    /// for the running checks, then ask again. Every true is paired with <see cref="EndCheck"/>.
+    /// </summary>
+    public bool TryBeginCheck(string userKey)
+    {
+        var now = _clock.GetUtcNow();
+        while (true)
+        {
+            var failures = _users.TryGetValue(userKey, out var window) && now - window.Start < options.UserWindow ? window.Failures : 0;
+            var running = _checks.GetValueOrDefault(userKey);
+            if (failures + running >= options.MaxFailuresPerUser)
+            {
+                return false;
+            }
 
-    /// <summary>Counts a failure against the user (unless already counted as an attempt: null) and the client address.</summary>
+            if (running == 0 ? _checks.TryAdd(userKey, 1) : _checks.TryUpdate(userKey, running + 1, running))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Ends a check <see cref="TryBeginCheck"/> started (after its failure, if any, was recorded).</summary>
+    public void EndCheck(string userKey)
+    {
+        while (true)
+        {
+            var running = _checks.GetValueOrDefault(userKey);
+            if (running == 0)
+            {
+                throw new InvalidOperationException($"no password check of {userKey} is running");
+            }
+
+            if (running == 1 ? _checks.TryRemove(new KeyValuePair<string, int>(userKey, 1)) : _checks.TryUpdate(userKey, running - 1, running))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Password checks running now for the user.</summary>
+    public int RunningChecks(string userKey) => _checks.GetValueOrDefault(userKey);
+
+    /// <summary>Counts a failure against the user (when known) and the client address.</summary>
     public void RecordFailure(string? userKey, IPAddress? client)
     {
         var now = _clock.GetUtcNow();

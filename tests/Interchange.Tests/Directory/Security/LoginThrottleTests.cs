@@ -194,6 +194,59 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         throttle.RetryAfter("u", Attacker).ShouldBe(TimeSpan.FromSeconds(100), "a success clears the user's count, not the address's");
     }
 
+    [Fact]
+    public async Task Many_concurrent_logins_with_the_right_password_all_succeed_even_with_a_slow_hash()
+    {
+        // A hash slow enough that the logins overlap: 3 checks may run at once (the user's limit),
+        // the other logins wait for them and then find the password already verified.
+        await new Interchange.Directory.Administration.DirectoryService(_env.Store, new Interchange.Directory.Passwords.PasswordHasher(60_000), _env.Options)
+            .AddUserAsync("slow@example.com", Password);
+        await _env.Contexts.GetAsync("slow@example.com"); // loaded: the logins below run their checks on their own threads
+        var before = _env.Hasher.Computations;
+
+        var logins = AllAtOnce(24, _ => Login("slow", Password, Neighbour));
+
+        logins.Select(l => l.Outcome).ShouldAllBe(o => o == AuthenticationOutcome.Succeeded);
+        (_env.Hasher.Computations - before).ShouldBeInRange(1, 3, "at most the user's limit of checks ran; the rest reused the verified password");
+        _env.Throttle.RunningChecks("slow@example.com").ShouldBe(0);
+        foreach (var login in logins)
+        {
+            login.Session!.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Parallel_guesses_cost_at_most_the_users_limit_of_checks_and_the_rest_are_throttled()
+    {
+        await new Interchange.Directory.Administration.DirectoryService(_env.Store, new Interchange.Directory.Passwords.PasswordHasher(60_000), _env.Options)
+            .AddUserAsync("slow@example.com", Password);
+        await _env.Contexts.GetAsync("slow@example.com"); // loaded: the logins below run their checks on their own threads
+        var before = _env.Hasher.Computations;
+
+        var guesses = AllAtOnce(24, i => Login("slow", $"guess-{i}", Attacker));
+
+        guesses.Count(g => g.Outcome == AuthenticationOutcome.InvalidCredentials).ShouldBe(3, "only as many guesses as the limit were checked");
+        guesses.Count(g => g.Outcome == AuthenticationOutcome.Throttled).ShouldBe(21);
+        (_env.Hasher.Computations - before).ShouldBe(3);
+        (await Login("slow", Password, Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.Throttled, "and now even the right password waits out the window");
+        _env.Throttle.RunningChecks("slow@example.com").ShouldBe(0);
+    }
+
+    /// <summary>Runs the logins on threads of their own released together, so they overlap even on two cores (the thread pool would run two at a time).</summary>
+    private static AuthenticationResult[] AllAtOnce(int count, Func<int, Task<AuthenticationResult>> login)
+    {
+        var results = new AuthenticationResult[count];
+        using var start = new Barrier(count);
+        var threads = Enumerable.Range(0, count).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            results[i] = login(i).GetAwaiter().GetResult();
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join(TimeSpan.FromSeconds(60)).ShouldBeTrue());
+        return results;
+    }
+
     private Task<AuthenticationResult> Login(string user, string password, IPAddress? client) =>
         _env.Authenticator.AuthenticateAsync(user.Contains('@') ? user : $"{user}@example.com", password, client);
 }
