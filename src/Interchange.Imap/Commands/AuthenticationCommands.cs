@@ -1,4 +1,3 @@
-using System.Text;
 using Interchange.Directory.Security;
 using Interchange.Imap.Protocol;
 using Microsoft.Extensions.Logging;
