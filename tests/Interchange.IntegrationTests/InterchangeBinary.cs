@@ -14,22 +14,30 @@ public static class InterchangeBinary
     public static Task<ExternalProcess.Result> CliAsync(string data, string? stdin, params string[] arguments) =>
         ExternalProcess.RunAsync("dotnet", Command([.. arguments, "--data", data]), stdin, TimeSpan.FromSeconds(60));
 
-    private static string Find()
+    /// <summary>The checkout this test build came from (the folder holding Interchange.slnx).</summary>
+    public static string RepositoryRoot => s_root.Value;
+
+    /// <summary>The build configuration of this test run (Debug or Release), which the server was built in too.</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    private static readonly Lazy<string> s_root = new(FindRoot);
+
+    private static string FindRoot()
     {
         var baseDirectory = AppContext.BaseDirectory;
-        var configuration = baseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var directory = new DirectoryInfo(baseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Interchange.slnx")))
         {
             directory = directory.Parent;
         }
 
-        if (directory is null)
-        {
-            throw new InvalidOperationException($"cannot find the repository root above {baseDirectory}");
-        }
+        return directory?.FullName ?? throw new InvalidOperationException($"cannot find the repository root above {baseDirectory}");
+    }
 
-        var dll = Path.Combine(directory.FullName, "src", "Interchange.Server", "bin", configuration, "net10.0", "interchange.dll");
+    private static string Find()
+    {
+        var dll = Path.Combine(RepositoryRoot, "src", "Interchange.Server", "bin", Configuration, "net10.0", "interchange.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the server first: {dll} is missing");
     }
 }
