@@ -194,4 +194,24 @@ public sealed class ServeTests
             server.Stdout.ShouldContain("created domain mail.example.test and user postmaster@mail.example.test");
         }
     }
+
+    [Fact]
+    public async Task MisspeltConfigurationKeys_AreWarnedAboutAtStart_NamingTheClosestKnownKey()
+    {
+        using var data = new ScratchFolder();
+        System.IO.Directory.CreateDirectory(data.Path);
+        await File.WriteAllTextAsync(Path.Combine(data.Path, "interchange.json"), """
+            { "Smtp": { "MaxMesageSize": 1000000 }, "Imap": { "IdleTimeout": "00:10:00" } }
+            """);
+        var environment = new Dictionary<string, string> { ["INTERCHANGE__PrimaryDomian"] = "example.test" };
+        await using var server = await ServerProcess.StartAsync(data.Path, ["http"], environment: environment);
+
+        await server.WaitForLogAsync(l => l.Contains("unknown configuration key 'Smtp:MaxMesageSize' is ignored (did you mean 'Smtp:MaxMessageSize'?)", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await server.WaitForLogAsync(l => l.Contains("unknown configuration key 'PrimaryDomian' is ignored (did you mean 'PrimaryDomain'?)", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        server.Stderr.ShouldNotContain(l => l.Contains("'Imap:", StringComparison.Ordinal), "a key spelt right is not reported");
+
+        // The admin commands read the same configuration and say the same.
+        var list = await InterchangeBinary.CliAsync(data.Path, null, "domain", "list");
+        list.Stderr.ShouldContain("warning: unknown configuration key 'Smtp:MaxMesageSize'");
+    }
 }

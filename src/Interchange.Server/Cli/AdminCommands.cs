@@ -187,7 +187,13 @@ public static class AdminCommands
         try
         {
             var options = new InterchangeOptions();
-            ServerHost.LoadConfiguration(folder, Config is null ? null : result.GetValue(Config)).Bind(options);
+            var configuration = ServerHost.LoadConfiguration(folder, Config is null ? null : result.GetValue(Config));
+            configuration.Bind(options);
+            foreach (var unknown in UnknownConfigurationKeys.Find(configuration, typeof(InterchangeOptions)))
+            {
+                await Console.Error.WriteLineAsync($"interchange: warning: {unknown}").ConfigureAwait(false);
+            }
+
             if (options.Validate() is { Count: > 0 } problems)
             {
                 throw new ConfigurationException(string.Join("; ", problems));

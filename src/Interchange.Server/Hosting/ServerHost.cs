@@ -78,6 +78,10 @@ public static class ServerHost
         using var bootstrapLoggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, null));
         var logger = bootstrapLoggerFactory.CreateLogger("Interchange.Server");
         LockDiagnostics.Logger = bootstrapLoggerFactory.CreateLogger("Interchange.Locks");
+        foreach (var unknown in UnknownConfigurationKeys.Find(configuration, typeof(InterchangeOptions)))
+        {
+            logger.LogWarning("Configuration: {Problem}", unknown);
+        }
 
         // One server per data folder: a second one would take over the first's queue claims.
         using var serverLock = folder.TryLockServer();
