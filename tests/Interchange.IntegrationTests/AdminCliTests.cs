@@ -122,6 +122,60 @@ public sealed class AdminCliTests : IAsyncLifetime
         await server.WaitForLogAsync(l => l.Contains("user disabled (live@example.test)", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
     }
 
+    [Fact]
+    public async Task MessageList_ShowsDateWithZone_FromAndSubject_AndRefusesUnknownUsersAndMailboxes()
+    {
+        // The server and the admin commands read the primary domain from the same configuration file.
+        await File.WriteAllTextAsync(Path.Combine(_data.Path, "interchange.json"), """{ "PrimaryDomain": "primary.test" }""");
+        await using var server = await ServerProcess.StartAsync(_data.Path, ["smtp"]);
+        await Cli(null, "domain", "add", "primary.test");
+        await Cli(null, "domain", "add", "example.test");
+        await Cli(null, "user", "add", "reader@example.test");
+        var sent = await ExternalProcess.PythonAsync($$"""
+            import smtplib
+            from email.message import EmailMessage
+            m = EmailMessage()
+            m["From"] = "Zoë Sender <zoe@remote.test>"
+            m["To"] = "reader@example.test"
+            m["Subject"] = "Café \x1b[31m menu"
+            m.set_content("hello")
+            with smtplib.SMTP("127.0.0.1", {{server.Port("smtp")}}, timeout=20) as s:
+                s.send_message(m)
+            """);
+        sent.ExitCode.ShouldBe(0, ExternalProcess.Describe(sent));
+
+        ExternalProcess.Result list = null!;
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            list = await Cli(null, "message", "list", "reader@example.test");
+            if (list.Stdout.Contains("Café", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        list.ShouldSucceed("Zoë Sender <zoe@remote.test>");
+        list.Stdout.ShouldContain("Café ?[31m menu", Case.Sensitive, "the subject decoded, its escape sequence made harmless");
+        list.Stdout.ShouldMatch(@"(?m)^UID +SIZE +RECEIVED +FLAGS +FROM +SUBJECT$");
+        list.Stdout.ShouldMatch(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d", "the received time carries its zone");
+
+        (await Cli(null, "message", "list", "nobody@example.test")).ShouldFail(1, "nobody@example.test is not a user");
+        (await Cli(null, "message", "list", "reader@example.test", "--mailbox", "Nonexistent")).ShouldFail(1, "has no mailbox Nonexistent");
+        (await Cli(null, "mailbox", "list", "nobody@example.test")).ShouldFail(1, "is not a user");
+        (await Cli(null, "message", "show", "nobody@example.test", "1")).ShouldFail(1, "is not a user");
+
+        (await Cli(null, "alias", "add", "info@example.test", "reader@example.test")).ShouldSucceed("alias info@example.test");
+        (await Cli(null, "user", "add", "info@example.test")).ShouldFail(1, "already exists (as an alias)");
+        (await Cli(null, "alias", "add", "reader@example.test", "info@example.test")).ShouldFail(1, "is already a user");
+
+        var domains = await Cli(null, "domain", "list");
+        domains.Stdout.ShouldMatch(@"(?m)^primary\.test \(primary\) ");
+        domains.Stdout.ShouldMatch(@"(?m)^example\.test +1|^example\.test +2");
+        domains.Stdout.ShouldNotContain("example.test (primary)");
+    }
+
     private Task<ExternalProcess.Result> Cli(string? stdin, params string[] arguments) => InterchangeBinary.CliAsync(_data.Path, stdin, arguments);
 }
 

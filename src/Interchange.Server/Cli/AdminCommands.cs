@@ -39,7 +39,13 @@ public static class AdminCommands
         list.SetAction((r, ct) => Run(r, data, async (s, _) =>
         {
             var domains = await s.Directory.ListDomainsAsync(ct).ConfigureAwait(false);
-            Table(["DOMAIN", "ADDRESSES", "CREATED"], domains.Select(d => new[] { d.Name, d.AddressCount.ToString(CultureInfo.InvariantCulture), d.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }));
+            var primary = FirstRunSetup.PrimaryDomain(s.Options.PrimaryDomain);
+            Table(["DOMAIN", "ADDRESSES", "CREATED"], domains.Select(d => new[]
+            {
+                d.Name == primary ? $"{d.Name} (primary)" : d.Name,
+                d.AddressCount.ToString(CultureInfo.InvariantCulture),
+                d.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            }));
         }, ct));
 
         var nameToRemove = new Argument<string>("domain") { Description = "Domain name" };

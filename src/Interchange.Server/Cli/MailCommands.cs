@@ -1,7 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using Interchange.Directory.Administration;
+using Interchange.Mime.Imap;
+using Interchange.Mime.Parsing;
+using Interchange.Mime.Addresses;
 using Interchange.Server.Hosting;
+using Interchange.Storage.Directory;
+using Interchange.Storage.Mail;
 
 namespace Interchange.Server.Cli;
 
@@ -24,7 +29,7 @@ public static class MailCommands
         var list = new Command("list", "List a user's mailboxes.") { user };
         list.SetAction((r, ct) => AdminCommands.Run(r, data, async (s, _) =>
         {
-            var boxes = await s.Mail.ListMailboxesAsync(DirectoryService.ParseAddress(r.GetValue(user)!).Key, ct).ConfigureAwait(false);
+            var boxes = await s.Mail.ListMailboxesAsync(await RequireUserAsync(s, r.GetValue(user)!, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             AdminCommands.Table(["MAILBOX", "MESSAGES", "UIDVALIDITY", "UIDNEXT"], boxes.Select(b => new[] { b.Name, N(b.Messages), N(b.UidValidity), N(b.UidNext) }));
         }, ct));
         return new Command("mailbox", "Look at users' mailboxes.") { list };
@@ -38,8 +43,30 @@ public static class MailCommands
         var list = new Command("list", "List the messages of a mailbox.") { listUser, mailbox };
         list.SetAction((r, ct) => AdminCommands.Run(r, data, async (s, _) =>
         {
-            var messages = await s.Mail.ListMessagesAsync(DirectoryService.ParseAddress(r.GetValue(listUser)!).Key, r.GetValue(mailbox)!, ct).ConfigureAwait(false);
-            AdminCommands.Table(["UID", "SIZE", "RECEIVED", "FLAGS"], messages.Select(m => new[] { N(m.Uid), N(m.Size), m.InternalDate.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), string.Join(' ', m.Flags) }));
+            var userKey = await RequireUserAsync(s, r.GetValue(listUser)!, ct).ConfigureAwait(false);
+            var name = r.GetValue(mailbox)!;
+            var messages = await s.Mail.ListMessagesAsync(userKey, name, ct).ConfigureAwait(false);
+            if (messages.Count == 0)
+            {
+                await RequireMailboxAsync(s, userKey, r.GetValue(listUser)!, name, ct).ConfigureAwait(false);
+            }
+
+            var rows = new List<string[]>(messages.Count);
+            foreach (var m in messages)
+            {
+                var envelope = await ReadEnvelopeAsync(s, m, ct).ConfigureAwait(false);
+                rows.Add(
+                [
+                    N(m.Uid),
+                    N(m.Size),
+                    m.InternalDate.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
+                    string.Join(' ', m.Flags),
+                    Printable(Sender(envelope)),
+                    Printable(envelope.DecodedSubject ?? ""),
+                ]);
+            }
+
+            AdminCommands.Table(["UID", "SIZE", "RECEIVED", "FLAGS", "FROM", "SUBJECT"], rows);
         }, ct));
 
         var showUser = AdminCommands.Address("user", "The user's address");
@@ -47,7 +74,7 @@ public static class MailCommands
         var show = new Command("show", "Write a message, exactly as stored, to standard output.") { showUser, uid, mailbox };
         show.SetAction((r, ct) => AdminCommands.Run(r, data, async (s, _) =>
         {
-            var message = await s.Mail.GetMessageAsync(DirectoryService.ParseAddress(r.GetValue(showUser)!).Key, r.GetValue(mailbox)!, r.GetValue(uid), ct).ConfigureAwait(false)
+            var message = await s.Mail.GetMessageAsync(await RequireUserAsync(s, r.GetValue(showUser)!, ct).ConfigureAwait(false), r.GetValue(mailbox)!, r.GetValue(uid), ct).ConfigureAwait(false)
                 ?? throw new Storage.Directory.DirectoryStoreException(Storage.Directory.DirectoryStoreError.NotFound, $"no message {r.GetValue(uid)} in {r.GetValue(mailbox)} of {r.GetValue(showUser)}");
             await using var stdout = Console.OpenStandardOutput();
             await stdout.WriteAsync(message.Prefix, ct).ConfigureAwait(false);
@@ -71,6 +98,63 @@ public static class MailCommands
         }, ct));
         return new Command("queue", "Look at the mail queue.") { status };
     }
+
+    /// <summary>The user's key, or "not found" (exit 1) for an address that is no user: an empty listing would say
+    /// "no mail" when the truth is "no such user".</summary>
+    private static async Task<string> RequireUserAsync(StoreServices store, string address, CancellationToken cancellationToken)
+    {
+        var key = DirectoryService.ParseAddress(address).Key;
+        return await store.DirectoryStore.GetUserAsync(key, cancellationToken).ConfigureAwait(false) is not null
+            ? key
+            : throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{address} is not a user");
+    }
+
+    private static async Task RequireMailboxAsync(StoreServices store, string userKey, string address, string name, CancellationToken cancellationToken)
+    {
+        var boxes = await store.Mail.ListMailboxesAsync(userKey, cancellationToken).ConfigureAwait(false);
+        var inbox = string.Equals(name, "INBOX", StringComparison.OrdinalIgnoreCase);
+        if (!boxes.Any(b => inbox ? string.Equals(b.Name, "INBOX", StringComparison.OrdinalIgnoreCase) : b.Name == name))
+        {
+            throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{address} has no mailbox {name}");
+        }
+    }
+
+    /// <summary>The envelope from the message's header: our prefix and at most the first 64 KiB of the stored message.</summary>
+    private static async Task<Envelope> ReadEnvelopeAsync(StoreServices store, StoredMessage message, CancellationToken cancellationToken)
+    {
+        const int HeaderBudget = 64 * 1024;
+        var parser = new MimeParser();
+        parser.Feed(message.Prefix);
+        var buffer = new byte[16 * 1024];
+        await using var body = store.Blobs.OpenRead(message.Blob);
+        var total = 0;
+        int read;
+        while (total < HeaderBudget && (read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            parser.Feed(buffer.AsSpan(0, read));
+            total += read;
+        }
+
+        return parser.Complete().Envelope;
+    }
+
+    /// <summary>The first From address for a listing: "Name <local@domain>", the name decoded.</summary>
+    private static string Sender(Envelope envelope) => envelope.From.Count == 0 ? "" : envelope.From[0] switch
+    {
+        MailboxAddress { DisplayName: { Length: > 0 } name } mailbox => $"{name} <{mailbox.Address}>",
+        MailboxAddress mailbox => mailbox.Address,
+        var other => other.DisplayName ?? "",
+    };
+
+    /// <summary>A sender's text on the administrator's terminal: control characters (escape sequences) shown as '?'.</summary>
+    private static string Printable(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

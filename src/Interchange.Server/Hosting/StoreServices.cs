@@ -15,6 +15,7 @@ public sealed class StoreServices : IAsyncDisposable
     private StoreServices(SqliteDatabase database, InterchangeOptions options, string blobsPath)
     {
         Database = database;
+        Options = options;
         DirectoryStore = new SqliteDirectoryStore(database);
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
@@ -25,6 +26,9 @@ public sealed class StoreServices : IAsyncDisposable
     }
 
     public SqliteDatabase Database { get; }
+
+    /// <summary>The configuration the store was opened with (the admin commands read the primary domain from it).</summary>
+    public InterchangeOptions Options { get; }
 
     public IDirectoryStore DirectoryStore { get; }
 

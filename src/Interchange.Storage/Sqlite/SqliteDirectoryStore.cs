@@ -103,7 +103,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
             }
             else if (kind != "alias")
             {
-                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{aliasAddress} is already a {kind}");
+                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{aliasAddress} is already {WithArticle(kind)}");
             }
 
             RequireLocalTargetExists(w, target, targetKey);
@@ -308,9 +308,12 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
 
         if (found != expected)
         {
-            throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{key} is a {found}, not a {expected}");
+            throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"{key} is {WithArticle(found)}, not {WithArticle(expected)}");
         }
     }
+
+    /// <summary>"a user", "a group", "an alias": the kinds are English words in messages to administrators.</summary>
+    private static string WithArticle(string kind) => (kind == "alias" ? "an " : "a ") + kind;
 
     private void InsertAddress(SqliteWriteContext w, string key, string address, string domain, string kind)
     {
@@ -322,7 +325,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         var existing = w.QuerySingleOrDefault<string>("SELECT kind FROM addresses WHERE key = @key", new { key });
         if (existing is not null)
         {
-            throw new DirectoryStoreException(DirectoryStoreError.Duplicate, $"{address} already exists (as a {existing})");
+            throw new DirectoryStoreException(DirectoryStoreError.Duplicate, $"{address} already exists (as {WithArticle(existing)})");
         }
 
         w.Execute("INSERT INTO addresses(key, address, domain, kind, created_at) VALUES (@key, @address, @domain, @kind, @now)", new { key, address, domain, kind, now = Now() });
