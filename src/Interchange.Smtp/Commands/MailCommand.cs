@@ -91,7 +91,8 @@ internal static class MailCommand
             return;
         }
 
-        if (session.IsAuthenticated && session.Kind != ListenerKind.Smtp && session.Options.RequireOwnedSender && !Owns(session, path))
+        // One rule for every authenticated session, whichever listener it came in on.
+        if (session.IsAuthenticated && session.Options.RequireOwnedSender && !Owns(session, path))
         {
             await session.ReplyAsync(new SmtpReply(553, "5.7.1", $"<{path.Address}>: Sender address rejected: not owned by user {session.Authentication!.Context.Address}")).ConfigureAwait(false);
             return;

@@ -201,6 +201,7 @@ public sealed class SmtpSession
     {
         var t = Transaction;
         t.Content = _services.Acceptor.BeginMessage();
+        t.Incoming = IncomingContent.For(this);
         t.Trace = new HeaderTraceCounter();
         var received = ReceivedHeader.Build(
             Helo ?? Client.ToString(),
@@ -216,8 +217,12 @@ public sealed class SmtpSession
         await AppendContentAsync(received).ConfigureAwait(false);
     }
 
-    /// <summary>Adds message bytes; past the size limit they are dropped and the transaction marked too big.</summary>
-    internal async ValueTask AppendContentAsync(ReadOnlyMemory<byte> data)
+    /// <summary>Adds message bytes as received; what is stored is shaped by <see cref="IncomingContent"/> (CRLF line ends).</summary>
+    internal ValueTask AppendContentAsync(ReadOnlyMemory<byte> data) =>
+        StoreContentAsync(Transaction.Incoming is { } incoming ? incoming.Shape(data.Span) : data);
+
+    /// <summary>Stores message bytes; past the size limit they are dropped and the transaction marked too big.</summary>
+    private async ValueTask StoreContentAsync(ReadOnlyMemory<byte> data)
     {
         var t = Transaction;
         t.Size += data.Length;
@@ -305,6 +310,7 @@ public sealed class SmtpSession
         var t = Transaction;
         try
         {
+            await StoreContentAsync(t.Incoming!.Complete()).ConfigureAwait(false);
             if (t.TooBig)
             {
                 await ReplyAsync(new SmtpReply(552, "5.3.4", $"Error: message exceeds fixed maximum message size of {Options.MaxMessageSize} bytes")).ConfigureAwait(false);
