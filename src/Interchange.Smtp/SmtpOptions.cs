@@ -6,7 +6,7 @@ public sealed class SmtpOptions
     /// <summary>Name in the greeting, EHLO reply and Received fields; default: the primary domain.</summary>
     public string? HostName { get; set; }
 
-    /// <summary>Largest message accepted, in bytes (SIZE, 552 5.3.4 beyond it).</summary>
+    /// <summary>Largest message accepted, in bytes (SIZE, 552 5.3.4 beyond it), counted as stored: our Received field and the content with CRLF line ends.</summary>
     public long MaxMessageSize { get; set; } = 50L * 1024 * 1024;
 
     /// <summary>Longest command line, CRLF included (RFC 5321 4.5.3.1.4 says 512; extensions need more).</summary>
@@ -40,6 +40,9 @@ public sealed class SmtpOptions
     /// <summary>Allow AUTH without TLS from loopback clients (local webmail, tests); never from elsewhere.</summary>
     public bool AllowPlaintextAuthOnLoopback { get; set; }
 
-    /// <summary>On submission, an authenticated user may only use an address it owns as MAIL FROM.</summary>
+    /// <summary>An authenticated user may only use an address it owns as MAIL FROM, on every listener.</summary>
     public bool RequireOwnedSender { get; set; } = true;
+
+    /// <summary>On submission, header bytes held to learn whether Date and Message-ID are there (RFC 6409 8); a longer header section gets neither.</summary>
+    public int SubmissionHeaderBuffer { get; set; } = 100 * 1024;
 }

@@ -479,6 +479,120 @@ public sealed class SmtpTests(MailServerFixture fixture) : IClassFixture<MailSer
         replies[^1].ShouldBe("CLOSED");
     }
 
+    [Fact]
+    public async Task Port25_AfterStartTlsAndAuth_RefusesSendersTheUserDoesNotOwn_As587Does()
+    {
+        var result = await Python($$"""
+            import smtplib, ssl
+            {{Tls}}
+            s = smtplib.SMTP("127.0.0.1", {{Port("smtp")}}, timeout=20)
+            s.starttls(context=ctx); s.ehlo()
+            s.login("alice@example.test", "{{MailServerFixture.AlicePassword}}")
+            for sender, rcpt in (("bob@example.test", "bob@example.test"), ("victim@elsewhere.test", "someone@elsewhere.test"), ("alice@example.test", "bob@example.test")):
+                try:
+                    s.sendmail(sender, [rcpt], b"Subject: x\r\n\r\nx\r\n")
+                    print(sender, "accepted")
+                except smtplib.SMTPSenderRefused as e:
+                    print(sender, e.smtp_code)
+            s.quit()
+            """);
+        result.ShouldBe("""
+            bob@example.test 553
+            victim@elsewhere.test 553
+            alice@example.test accepted
+            """.ReplaceLineEndings("\n").TrimEnd());
+    }
+
+    [Fact]
+    public async Task Postmaster_OfEveryLocalDomain_IsAccepted_AndGoesToThePrimaryPostmaster_UnlessTheDomainHasItsOwn()
+    {
+        (await fixture.Cli(null, "domain", "add", "pm-second.test")).ExitCode.ShouldBe(0);
+        (await fixture.Cli(null, "domain", "add", "pm-third.test")).ExitCode.ShouldBe(0);
+        (await fixture.Cli(null, "alias", "add", "postmaster@pm-third.test", "bob@example.test")).ExitCode.ShouldBe(0);
+        var postmaster = (await fixture.InboxAsync("postmaster@example.test")).Count;
+        var bob = (await fixture.InboxAsync("bob@example.test")).Count;
+        var result = await Python($$"""
+            import smtplib
+            s = smtplib.SMTP("127.0.0.1", {{Port("smtp")}}, timeout=20)
+            for rcpt in ("postmaster@pm-second.test", "Postmaster@PM-SECOND.TEST", "postmaster", "postmaster@pm-third.test"):
+                try:
+                    print(rcpt, s.sendmail("someone@remote.test", [rcpt], ("Subject: pm test %s\r\n\r\nx\r\n" % rcpt).encode()))
+                except smtplib.SMTPRecipientsRefused as e:
+                    print(rcpt, e.recipients[rcpt][0])
+            s.quit()
+            """);
+        result.ShouldBe("""
+            postmaster@pm-second.test {}
+            Postmaster@PM-SECOND.TEST {}
+            postmaster {}
+            postmaster@pm-third.test {}
+            """.ReplaceLineEndings("\n").TrimEnd());
+        var uids = await fixture.WaitForInboxAsync("postmaster@example.test", postmaster + 3);
+        var subjects = new List<string>();
+        foreach (var uid in uids.Skip(postmaster))
+        {
+            subjects.Add((await fixture.ShowAsync("postmaster@example.test", uid)).Split("\r\n").Single(l => l.StartsWith("Subject: ", StringComparison.Ordinal)));
+        }
+
+        subjects.Order(StringComparer.Ordinal).ShouldBe(["Subject: pm test Postmaster@PM-SECOND.TEST", "Subject: pm test postmaster", "Subject: pm test postmaster@pm-second.test"]);
+        var bobs = await fixture.WaitForInboxAsync("bob@example.test", bob + 1);
+        (await fixture.ShowAsync("bob@example.test", bobs[^1])).ShouldContain("Subject: pm test postmaster@pm-third.test\r\n");
+    }
+
+    [Fact]
+    public async Task Submission_AddsDateAndMessageId_WhenMissing_KeepsTheClients_AndPort25AddsNothing()
+    {
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var before = (await fixture.InboxAsync("bob@example.test")).Count;
+        var result = await Python($$"""
+            import smtplib, ssl
+            {{Tls}}
+            bare = b"Subject: %s bare\r\nFrom: alice@example.test\r\nX-Note: folded\r\n Date: not a field\r\n\r\nDate: in the body\r\nMessage-ID: <in the body>\r\n"
+            own = b"Subject: %s own\r\ndate: Tue, 01 Dec 2026 10:00:00 +0000\r\nMESSAGE-ID: <own@client.test>\r\n\r\nbody\r\n"
+            s = smtplib.SMTP("127.0.0.1", {{Port("submission")}}, timeout=20)
+            s.starttls(context=ctx); s.ehlo()
+            s.login("alice@example.test", "{{MailServerFixture.AlicePassword}}")
+            print(s.sendmail("alice@example.test", ["bob@example.test"], bare % b"{{marker}}-587"))
+            print(s.sendmail("alice@example.test", ["bob@example.test"], own % b"{{marker}}-587"))
+            s.quit()
+            s = smtplib.SMTP_SSL("127.0.0.1", {{Port("submissions")}}, timeout=20, context=ctx)
+            s.login("alice@example.test", "{{MailServerFixture.AlicePassword}}")
+            print(s.sendmail("alice@example.test", ["bob@example.test"], bare % b"{{marker}}-465"))
+            s.quit()
+            s = smtplib.SMTP("127.0.0.1", {{Port("smtp")}}, timeout=20)
+            print(s.sendmail("alice@example.test", ["bob@example.test"], bare % b"{{marker}}-25"))
+            s.quit()
+            """);
+        result.ShouldBe("{}\n{}\n{}\n{}");
+        var uids = await fixture.WaitForInboxAsync("bob@example.test", before + 4);
+        var messages = new Dictionary<string, string>();
+        foreach (var uid in uids.Skip(before))
+        {
+            var text = await fixture.ShowAsync("bob@example.test", uid);
+            var subject = text.Split("\r\n").Single(l => l.StartsWith("Subject: ", StringComparison.Ordinal));
+            messages[subject["Subject: ".Length..]] = text;
+        }
+
+        static string[] HeaderFields(string message, string name) =>
+            message[..message.IndexOf("\r\n\r\n", StringComparison.Ordinal)].Split("\r\n").Where(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase)).ToArray();
+
+        foreach (var port in new[] { "587", "465" })
+        {
+            var added = messages[$"{marker}-{port} bare"];
+            HeaderFields(added, "Date").ShouldHaveSingleItem(added).ShouldMatch(@"^Date: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$");
+            HeaderFields(added, "Message-ID").ShouldHaveSingleItem(added).ShouldMatch(@"^Message-ID: <[^<>@\s]+@example\.test>$");
+            added.ShouldEndWith("X-Note: folded\r\n Date: not a field\r\n" + HeaderFields(added, "Date")[0] + "\r\n" + HeaderFields(added, "Message-ID")[0] + "\r\n\r\nDate: in the body\r\nMessage-ID: <in the body>\r\n");
+        }
+
+        var own = messages[$"{marker}-587 own"];
+        HeaderFields(own, "Date").ShouldBe(["date: Tue, 01 Dec 2026 10:00:00 +0000"]);
+        HeaderFields(own, "Message-ID").ShouldBe(["MESSAGE-ID: <own@client.test>"]);
+
+        var inbound = messages[$"{marker}-25 bare"];
+        HeaderFields(inbound, "Date").ShouldBeEmpty();
+        HeaderFields(inbound, "Message-ID").ShouldBeEmpty();
+    }
+
     private string Port(string protocol) => fixture.Server.Port(protocol).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<string> Python(string script)

@@ -7,8 +7,10 @@ namespace Interchange.Directory.Resolution;
 /// Expands an address to its final destinations: aliases to their targets, groups (nested) to
 /// their members, unknown local addresses to the domain's catch-all. Each destination appears
 /// once; loops and excessive depth stop expansion instead of recursing forever.
+/// <c>postmaster@</c> every local domain exists (RFC 5321 4.5.1): unless the domain has a user,
+/// alias or group of that name, it is the postmaster of <paramref name="primaryDomain"/>.
 /// </summary>
-public sealed class RecipientResolver(IDirectoryStore store)
+public sealed class RecipientResolver(IDirectoryStore store, string? primaryDomain = null)
 {
     public const int MaxDepth = 32;
 
@@ -48,6 +50,15 @@ public sealed class RecipientResolver(IDirectoryStore store)
         if (!await store.DomainExistsAsync(address.Domain.Value, cancellationToken).ConfigureAwait(false))
         {
             results.Add(new ResolvedRecipient(address.Value, address.Key, IsLocal: false));
+            return;
+        }
+
+        if (primaryDomain is not null && string.Equals(address.LocalPart, "postmaster", StringComparison.OrdinalIgnoreCase)
+            && EmailAddress.TryParse($"postmaster@{primaryDomain}", out var postmaster, out _)
+            && postmaster.Domain != address.Domain)
+        {
+            // Before the catch-all: mail for the postmaster is for the administrator.
+            await ExpandAsync(postmaster, depth + 1, seen, results, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -242,7 +242,7 @@ public static class ServerHost
         var newMessages = new QueueSignal();
         var deliveries = new QueueSignal();
         services.AddSingleton(options.Transport);
-        services.AddSingleton<RecipientResolver>();
+        services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));
         services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), store.Blobs, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton(sp => new LocalDelivery(store.Queue, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalDelivery>>()));

@@ -53,7 +53,7 @@ internal static class MailCommand
 
                     if (size > session.Options.MaxMessageSize)
                     {
-                        await session.ReplyAsync(new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit")).ConfigureAwait(false);
+                        await session.RefuseAsync("MAIL " + arguments, new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit")).ConfigureAwait(false);
                         return;
                     }
 
@@ -91,9 +91,10 @@ internal static class MailCommand
             return;
         }
 
-        if (session.IsAuthenticated && session.Kind != ListenerKind.Smtp && session.Options.RequireOwnedSender && !Owns(session, path))
+        // One rule for every authenticated session, whichever listener it came in on.
+        if (session.IsAuthenticated && session.Options.RequireOwnedSender && !Owns(session, path))
         {
-            await session.ReplyAsync(new SmtpReply(553, "5.7.1", $"<{path.Address}>: Sender address rejected: not owned by user {session.Authentication!.Context.Address}")).ConfigureAwait(false);
+            await session.RefuseAsync("MAIL " + arguments, new SmtpReply(553, "5.7.1", $"<{path.Address}>: Sender address rejected: not owned by user {session.Authentication!.Context.Address}")).ConfigureAwait(false);
             return;
         }
 

@@ -18,7 +18,7 @@ internal static class RcptCommand
         var t = session.Transaction;
         if (t.Recipients.Count >= session.Options.MaxRecipients)
         {
-            await session.ReplyAsync(new SmtpReply(452, "4.5.3", "Error: too many recipients")).ConfigureAwait(false);
+            await session.RefuseAsync("RCPT " + arguments, new SmtpReply(452, "4.5.3", "Error: too many recipients")).ConfigureAwait(false);
             return;
         }
 
@@ -60,7 +60,7 @@ internal static class RcptCommand
         var decision = await session.Services.Policy.CheckAsync(path, mayRelay: session.IsAuthenticated, CancellationToken.None).ConfigureAwait(false);
         if (decision.Refusal is not null)
         {
-            await session.ReplyAsync(decision.Refusal).ConfigureAwait(false);
+            await session.RefuseAsync("RCPT " + arguments, decision.Refusal).ConfigureAwait(false);
             return;
         }
 

@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Interchange.Core.Logging;
 using Interchange.Core.Net;
 using Interchange.Directory.Security;
 using Interchange.Smtp.Protocol;
@@ -201,6 +202,7 @@ public sealed class SmtpSession
     {
         var t = Transaction;
         t.Content = _services.Acceptor.BeginMessage();
+        t.Incoming = IncomingContent.For(this);
         t.Trace = new HeaderTraceCounter();
         var received = ReceivedHeader.Build(
             Helo ?? Client.ToString(),
@@ -216,8 +218,12 @@ public sealed class SmtpSession
         await AppendContentAsync(received).ConfigureAwait(false);
     }
 
-    /// <summary>Adds message bytes; past the size limit they are dropped and the transaction marked too big.</summary>
-    internal async ValueTask AppendContentAsync(ReadOnlyMemory<byte> data)
+    /// <summary>Adds message bytes as received; what is stored is shaped by <see cref="IncomingContent"/> (CRLF line ends).</summary>
+    internal ValueTask AppendContentAsync(ReadOnlyMemory<byte> data) =>
+        StoreContentAsync(Transaction.Incoming is { } incoming ? incoming.Shape(data.Span) : data);
+
+    /// <summary>Stores message bytes; past the size limit they are dropped and the transaction marked too big.</summary>
+    private async ValueTask StoreContentAsync(ReadOnlyMemory<byte> data)
     {
         var t = Transaction;
         t.Size += data.Length;
@@ -305,16 +311,16 @@ public sealed class SmtpSession
         var t = Transaction;
         try
         {
+            await StoreContentAsync(t.Incoming!.Complete()).ConfigureAwait(false);
             if (t.TooBig)
             {
-                await ReplyAsync(new SmtpReply(552, "5.3.4", $"Error: message exceeds fixed maximum message size of {Options.MaxMessageSize} bytes")).ConfigureAwait(false);
+                await this.RefuseAsync("end of data", new SmtpReply(552, "5.3.4", $"Error: message exceeds fixed maximum message size of {Options.MaxMessageSize} bytes")).ConfigureAwait(false);
                 return;
             }
 
             if (t.Trace!.ReceivedCount > Options.MaxHops)
             {
-                await ReplyAsync(new SmtpReply(554, "5.4.6", $"Error: too many hops ({t.Trace.ReceivedCount} Received fields): mail loop?")).ConfigureAwait(false);
-                Logger.LogWarning("SMTP {Id}: refused a message with {Hops} Received fields from <{From}>", Id, t.Trace.ReceivedCount, t.MailFrom);
+                await this.RefuseAsync("end of data", new SmtpReply(554, "5.4.6", $"Error: too many hops ({t.Trace.ReceivedCount} Received fields): mail loop?")).ConfigureAwait(false);
                 return;
             }
 
@@ -334,13 +340,13 @@ public sealed class SmtpSession
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
             {
-                Logger.LogError(ex, "SMTP {Id}: could not store a message from <{From}>", Id, t.MailFrom);
+                Logger.LogError(ex, "SMTP {Id}: could not store a message from {From}", Id, new LogText(t.MailFrom?.ToString()));
                 await ReplyAsync(new SmtpReply(451, "4.3.0", "Error: could not store the message, try again later")).ConfigureAwait(false);
                 return;
             }
 
             MessagesAccepted++;
-            Logger.LogInformation("SMTP {Id} from {Client}: queued message {QueueId} from <{From}> to {Count} recipient(s), {Size} bytes", Id, Client, queueId, t.MailFrom, t.Recipients.Count, t.Size);
+            Logger.LogInformation("SMTP {Id} from {Client}: queued message {QueueId} from {From} to {Count} recipient(s), {Size} bytes", Id, Client, queueId, new LogText(t.MailFrom.ToString()), t.Recipients.Count, t.Size);
             await ReplyAsync(new SmtpReply(250, "2.0.0", $"Ok: queued as {queueId}")).ConfigureAwait(false);
         }
         finally
@@ -390,7 +396,9 @@ public sealed class SmtpSession
 
         if (!SmtpCommands.IsMailCommand(verb) && ++_nonMailCommands > Options.MaxNonMailCommands)
         {
-            await SendAndCloseAsync(new SmtpReply(421, "4.7.0", $"{HostName} Error: too many commands without mail")).ConfigureAwait(false);
+            var tooMany = new SmtpReply(421, "4.7.0", $"{HostName} Error: too many commands without mail");
+            RefusalLog.Write(this, verb, tooMany);
+            await SendAndCloseAsync(tooMany).ConfigureAwait(false);
             return;
         }
 

@@ -21,6 +21,8 @@ internal sealed class SmtpTransaction
 
     public IBlobWriter? Content { get; set; }
 
+    public IncomingContent? Incoming { get; set; }
+
     public HeaderTraceCounter? Trace { get; set; }
 
     public long Size { get; set; }

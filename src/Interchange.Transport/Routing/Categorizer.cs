@@ -1,4 +1,5 @@
 using Interchange.Core.Addressing;
+using Interchange.Core.Logging;
 using Interchange.Directory.Resolution;
 using Interchange.Mime.Parsing;
 using Interchange.Storage.Blobs;
@@ -56,8 +57,8 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, I
                     logger.LogInformation(
                         "Message {Id} {MessageId} from <{From}> routed: {Local} local, {Remote} remote, {Failed} failed",
                         message.Id,
-                        parsed,
-                        message.Envelope.MailFrom,
+                        new LogText(parsed),
+                        new LogText(message.Envelope.MailFrom),
                         routes.Count(r => r.IsLocal && r.Error is null),
                         routes.Count(r => !r.IsLocal && r.Error is null),
                         routes.Count(r => r.Error is not null));

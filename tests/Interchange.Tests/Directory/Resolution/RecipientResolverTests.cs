@@ -151,6 +151,31 @@ public sealed class RecipientResolverTests : IAsyncLifetime
         result.Single(r => r.IsLocal).Key.ShouldBe("alice@example.com");
     }
 
+    [Fact]
+    public async Task Postmaster_of_a_secondary_domain_is_the_primary_postmaster_unless_the_domain_names_its_own()
+    {
+        await Service.AddUserAsync("postmaster@example.com", Password);
+        await Service.AddDomainAsync("third.example");
+        await Service.AddAliasAsync("postmaster@third.example", "bob@example.com");
+        await Service.AddAliasAsync("@example.org", "carol@example.org"); // a catch-all does not take the postmaster's mail
+        var resolver = new RecipientResolver(_env.Store, "example.com");
+
+        (await resolver.ResolveAsync(EmailAddress.Parse("postmaster@example.org"))).ShouldHaveSingleItem().Key.ShouldBe("postmaster@example.com");
+        (await resolver.ResolveAsync(EmailAddress.Parse("PostMaster@EXAMPLE.ORG"))).ShouldHaveSingleItem().Key.ShouldBe("postmaster@example.com");
+        (await resolver.ResolveAsync(EmailAddress.Parse("postmaster@third.example"))).ShouldHaveSingleItem().Key.ShouldBe("bob@example.com");
+        (await resolver.ResolveAsync(EmailAddress.Parse("postmaster@remote.example"))).ShouldHaveSingleItem().IsLocal.ShouldBeFalse();
+        (await resolver.ResolveAsync(EmailAddress.Parse("webmaster@example.org"))).ShouldHaveSingleItem().Key.ShouldBe("carol@example.org");
+    }
+
+    [Fact]
+    public async Task Without_a_primary_postmaster_the_secondary_postmaster_resolves_to_nothing()
+    {
+        var resolver = new RecipientResolver(_env.Store, "example.com");
+
+        (await resolver.ResolveAsync(EmailAddress.Parse("postmaster@example.org"))).ShouldBeEmpty();
+        (await resolver.ResolveAsync(EmailAddress.Parse("postmaster@example.com"))).ShouldBeEmpty();
+    }
+
     private Task<IReadOnlyList<ResolvedRecipient>> Resolve(string address) =>
         _env.Resolver.ResolveAsync(EmailAddress.Parse(address));
 }
