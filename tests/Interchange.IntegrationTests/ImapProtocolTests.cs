@@ -136,12 +136,16 @@ public sealed class ImapProtocolTests(MailServerFixture fixture) : IClassFixture
             a.create("Parent/Child"); a.unsubscribe("Parent")
             print("PCT", raw(a, 'LSUB "" "Par%"'))
             print("STAR", raw(a, 'LSUB "" "Par*"'))
+            print("RECURSIVE", raw(a, 'LIST (SUBSCRIBED RECURSIVEMATCH) "" "Par%"'))
+            print("PLAIN", raw(a, 'LIST (SUBSCRIBED) "" "Par%"'))
             """);
         Line(lines, "PCT").ShouldContain("* LSUB (\\\\Noselect");
         Line(lines, "PCT").ShouldContain("\"/\" Parent'");
         Line(lines, "PCT").ShouldNotContain("Parent/Child");
         Line(lines, "STAR").ShouldContain("\"/\" Parent/Child'");
         Line(lines, "STAR").ShouldNotContain("\"/\" Parent'", customMessage: "with * the child itself is listed, and the unsubscribed parent is not");
+        Line(lines, "RECURSIVE").ShouldContain("'* LIST (\\\\HasChildren) \"/\" Parent (\"CHILDINFO\" (\"SUBSCRIBED\"))'", customMessage: "RFC 5258 3.5: the parent of a subscribed child, with CHILDINFO");
+        Line(lines, "PLAIN").ShouldNotContain("Parent", customMessage: "without RECURSIVEMATCH the unsubscribed parent is not selected");
     }
 
     [Fact]
