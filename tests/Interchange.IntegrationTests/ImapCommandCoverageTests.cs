@@ -129,11 +129,11 @@ public sealed class ImapCommandCoverageTests(MailServerFixture fixture) : IClass
         Line("SEARCHNONE").ShouldBe("SEARCHNONE OK [b'']");
         Line("ESEARCH").ShouldMatch(@"^ESEARCH \[b'\(TAG ""[A-Z0-9]+""\) UID MIN 1 MAX 1 COUNT 1 ALL 1'\]$");
         Line("SILENT").ShouldMatch(@"^SILENT OK \[b'1 \(MODSEQ \(\d+\)\)'\]$", ".SILENT with CONDSTORE reports the new MODSEQ only, no FLAGS (RFC 7162 3.1.3)");
-        Line("FLAGS").ShouldBe("FLAGS OK [b'1 (FLAGS (\\\\Answered))']", "PEEK and BINARY.PEEK did not set \\Seen");
+        Line("FLAGS").ShouldBe("FLAGS OK [b'1 (FLAGS (\\\\Answered \\\\Recent))']", "PEEK and BINARY.PEEK did not set \\Seen; EXAMINE left \\Recent to this SELECT");
         Line("CHECK").ShouldBe("CHECK OK [b'CHECK completed']");
         Line("ENABLE-SELECTED").ShouldStartWith("ENABLE-SELECTED BAD", customMessage: "ENABLE only before a mailbox is selected (RFC 5161 3.1)");
         Line("STATUS").ShouldMatch(@"^STATUS OK \[b'INBOX \(HIGHESTMODSEQ \d+ MESSAGES 1 UIDNEXT 2 UNSEEN 1 DELETED 0 SIZE \d+\)'\]$");
-        Line("CHANGEDSINCE").ShouldMatch(@"^CHANGEDSINCE OK \[b'1 \(UID 1 FLAGS \(\\\\Answered\) MODSEQ \(\d+\)\)'\]$");
+        Line("CHANGEDSINCE").ShouldMatch(@"^CHANGEDSINCE OK \[b'1 \(UID 1 FLAGS \(\\\\Answered \\\\Recent\) MODSEQ \(\d+\)\)'\]$");
         Line("COPY").ShouldStartWith("COPY OK [b'[COPYUID ");
         Line("SELECTOLD").ShouldBe("SELECTOLD OK [b'2']", "the LITERAL+ append and the copy");
         Line("UIDEXPUNGE").ShouldBe("UIDEXPUNGE OK [None]");

@@ -118,7 +118,7 @@ internal sealed partial class ImapSession
     }
 
     private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
-        new((uint)sequence, (uint)message.Uid, message.Flags, message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
+        new((uint)sequence, (uint)message.Uid, FlagsOf(message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
             (offset, length) => OpenBlobRange(message.Blob, offset, length),
             fetchable => _services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Interchange.Imap.Protocol;
 using Interchange.Storage.Mail;
 
@@ -14,12 +13,38 @@ internal sealed partial class ImapSession
         var args = command.Arguments.ToList();
         var selectSubscribed = false;
         var selectSpecialUse = false;
+        var recursiveMatch = false;
         if (command.Name == "LIST" && args.Count > 0 && args[0].Kind == ImapValueKind.List)
         {
+            // RFC 5258 3: an unknown selection option is BAD, and RECURSIVEMATCH needs another one to act on.
+            var others = 0;
             foreach (var option in args[0].Items)
             {
-                selectSubscribed |= option.IsAtom("SUBSCRIBED");
-                selectSpecialUse |= option.IsAtom("SPECIAL-USE");
+                switch (option.Kind == ImapValueKind.Atom ? option.Text.ToUpperInvariant() : null)
+                {
+                    case "SUBSCRIBED":
+                        selectSubscribed = true;
+                        others++;
+                        break;
+                    case "SPECIAL-USE":
+                        selectSpecialUse = true;
+                        others++;
+                        break;
+                    case "RECURSIVEMATCH":
+                        recursiveMatch = true;
+                        break;
+                    case "REMOTE":
+                        break; // no remote mailboxes here
+                    default:
+                        Bad(command, $"Unknown LIST selection option {option}");
+                        return;
+                }
+            }
+
+            if (recursiveMatch && others == 0)
+            {
+                Bad(command, "RECURSIVEMATCH needs another selection option");
+                return;
             }
 
             args.RemoveAt(0);
@@ -28,26 +53,34 @@ internal sealed partial class ImapSession
         string[]? statusItems = null;
         var returnSubscribed = command.Name == "LSUB" || selectSubscribed;
         var returnSpecialUse = selectSpecialUse;
-        var returnChildren = true;
         var returnAt = args.FindIndex(a => a.IsAtom("RETURN"));
         if (returnAt >= 0)
         {
-            if (returnAt + 1 >= args.Count || args[returnAt + 1].Kind != ImapValueKind.List)
+            if (command.Name != "LIST" || returnAt + 2 != args.Count || args[returnAt + 1].Kind != ImapValueKind.List)
             {
-                Bad(command, "RETURN needs a list");
+                Bad(command, "RETURN needs a list, last");
                 return;
             }
 
             var options = args[returnAt + 1].Items;
             for (var i = 0; i < options.Count; i++)
             {
-                returnSubscribed |= options[i].IsAtom("SUBSCRIBED");
-                returnSpecialUse |= options[i].IsAtom("SPECIAL-USE");
-                returnChildren |= options[i].IsAtom("CHILDREN");
-                if (options[i].IsAtom("STATUS") && i + 1 < options.Count && options[i + 1].Kind == ImapValueKind.List)
+                switch (options[i].Kind == ImapValueKind.Atom ? options[i].Text.ToUpperInvariant() : null)
                 {
-                    statusItems = options[i + 1].Items.Select(v => v.Text.ToUpperInvariant()).ToArray();
-                    i++;
+                    case "SUBSCRIBED":
+                        returnSubscribed = true;
+                        break;
+                    case "SPECIAL-USE":
+                        returnSpecialUse = true;
+                        break;
+                    case "CHILDREN":
+                        break; // \HasChildren and \HasNoChildren are always given
+                    case "STATUS" when i + 1 < options.Count && options[i + 1].Kind == ImapValueKind.List:
+                        statusItems = options[++i].Items.Select(v => v.Text.ToUpperInvariant()).ToArray();
+                        break;
+                    default:
+                        Bad(command, $"Unknown or incomplete LIST return option {options[i]}");
+                        return;
                 }
             }
 
@@ -79,20 +112,42 @@ internal sealed partial class ImapSession
 
         var boxes = await _services.Mail.ListMailboxesAsync(UserKey, _connectionClosed).ConfigureAwait(false);
         var names = boxes.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
-        var matchers = patterns.Select(p => Pattern(Decode(reference) + Decode(p))).ToList();
+
+        // A pattern that is not valid modified UTF-7 names no mailbox: it matches nothing.
+        var matchers = patterns.Select(p => TryDecode(reference, out var r) && TryDecode(p, out var d) ? new ListPattern(r + d) : null).OfType<ListPattern>().ToList();
+        bool Matches(string name) => matchers.Any(m => m.IsMatch(name));
+
+        // Parents of subscribed mailboxes that the pattern hides: LSUB lists them \Noselect when
+        // unsubscribed (RFC 3501 6.3.9), LIST (SUBSCRIBED RECURSIVEMATCH) with CHILDINFO (RFC 5258 3.5).
+        var subscribedParents = new HashSet<string>(StringComparer.Ordinal);
+        if (command.Name == "LSUB" || (selectSubscribed && recursiveMatch))
+        {
+            foreach (var box in boxes.Where(b => b.Subscribed && (recursiveMatch || !Matches(b.Name))))
+            {
+                subscribedParents.UnionWith(MailboxNames.Parents(box.Name).Where(Matches));
+            }
+        }
+
         foreach (var box in boxes)
         {
-            if (!matchers.Any(m => m.IsMatch(box.Name)) || (selectSubscribed && !box.Subscribed) || (command.Name == "LSUB" && !box.Subscribed) || (selectSpecialUse && box.SpecialUse is null))
+            var parentOnly = subscribedParents.Contains(box.Name);
+            if (!Matches(box.Name) || (selectSpecialUse && box.SpecialUse is null))
+            {
+                continue;
+            }
+
+            if ((selectSubscribed || command.Name == "LSUB") && !box.Subscribed && !parentOnly)
             {
                 continue;
             }
 
             var attributes = new List<string>();
-            if (returnChildren)
+            if (command.Name == "LSUB" && !box.Subscribed)
             {
-                attributes.Add(names.Any(n => n.StartsWith(box.Name + MailboxNames.Separator, StringComparison.Ordinal)) ? "\\HasChildren" : "\\HasNoChildren");
+                attributes.Add("\\Noselect"); // listed only as the way to a subscribed child
             }
 
+            attributes.Add(names.Any(n => n.StartsWith(box.Name + MailboxNames.Separator, StringComparison.Ordinal)) ? "\\HasChildren" : "\\HasNoChildren");
             if (returnSubscribed && box.Subscribed && command.Name == "LIST")
             {
                 attributes.Add("\\Subscribed");
@@ -103,7 +158,13 @@ internal sealed partial class ImapSession
                 attributes.Add(box.SpecialUse);
             }
 
-            _out.Untagged().Atom(command.Name).AtomList(attributes).String("/").AString(Encode(box.Name)).EndLine();
+            _out.Untagged().Atom(command.Name).AtomList(attributes).String("/").AString(Encode(box.Name));
+            if (command.Name == "LIST" && recursiveMatch && selectSubscribed && parentOnly)
+            {
+                _out.BeginList().String("CHILDINFO").BeginList().String("SUBSCRIBED").EndList().EndList();
+            }
+
+            _out.EndLine();
             if (statusItems is not null)
             {
                 await WriteStatusAsync(box.Name, statusItems).ConfigureAwait(false);
@@ -145,6 +206,8 @@ internal sealed partial class ImapSession
             return false;
         }
 
+        // RECENT: the messages no session has claimed yet (RFC 3501 6.3.10, 2.3.2).
+        var firstRecent = items.Contains("RECENT") ? await _services.Mail.FirstRecentUidAsync(box.Id, _connectionClosed).ConfigureAwait(false) ?? long.MaxValue : long.MaxValue;
         _out.Untagged().Atom("STATUS").AString(Encode(box.Name)).BeginList();
         foreach (var item in items)
         {
@@ -157,6 +220,7 @@ internal sealed partial class ImapSession
                 "DELETED" => box.Messages.Count(m => m.Flags.Contains(MessageFlags.Deleted, StringComparer.OrdinalIgnoreCase)),
                 "SIZE" => box.Messages.Sum(m => m.Size),
                 "HIGHESTMODSEQ" => box.HighestModSeq,
+                "RECENT" => box.Messages.Count(m => m.Uid >= firstRecent),
                 _ => 0,
             }));
         }
@@ -221,15 +285,14 @@ internal sealed partial class ImapSession
 
     private string Encode(string name) => Utf8Accept ? name : MailboxNameCodec.Encode(name);
 
-    /// <summary>LIST wildcards: '*' matches anything, '%' anything but the hierarchy delimiter; INBOX in any case.</summary>
-    private static Regex Pattern(string pattern)
+    private bool TryDecode(string wire, out string name)
     {
-        var regex = "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("%", "[^/]*", StringComparison.Ordinal) + "$";
-        if (pattern.StartsWith("INBOX", StringComparison.OrdinalIgnoreCase))
+        if (Utf8Accept)
         {
-            regex = "^(?i:INBOX)" + regex[(1 + Regex.Escape("INBOX").Length)..];
+            name = wire;
+            return true;
         }
 
-        return new Regex(regex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return MailboxNameCodec.TryDecode(wire, out name, out _);
     }
 }

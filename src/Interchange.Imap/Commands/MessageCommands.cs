@@ -42,7 +42,7 @@ internal sealed partial class ImapSession
             _ => null,
         };
         var flagValues = args.Skip(at + 1).SelectMany(v => v.Kind == ImapValueKind.List ? v.Items : [v]).ToList();
-        if (change is null || flagValues.Any(f => f.Kind != ImapValueKind.Atom) || flagValues.Any(f => f.Text.StartsWith('\\') && !s_systemFlags.Contains(f.Text, StringComparer.OrdinalIgnoreCase)))
+        if (change is null || flagValues.Any(f => !f.TryGetFlag(out _)) || flagValues.Any(f => f.Text.StartsWith('\\') && !s_systemFlags.Contains(f.Text, StringComparer.OrdinalIgnoreCase)))
         {
             Bad(command, "Bad STORE operation or flag");
             return;
@@ -56,9 +56,14 @@ internal sealed partial class ImapSession
 
         var uids = Selected.Resolve(set, command.IsUid);
         var result = await _services.Mail.StoreFlagsAsync(Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, _connectionClosed).ConfigureAwait(false);
-        foreach (var update in result.Updated)
+        var updated = result.Updated.Select(u => Selected.Message(u.Uid) with { Flags = u.Flags, ModSeq = u.ModSeq }).ToList();
+        if (Selected.TakeKeywords(updated))
         {
-            var message = Selected.Message(update.Uid) with { Flags = update.Flags, ModSeq = update.ModSeq };
+            WriteFlagsResponse(); // a new keyword is announced before a FETCH shows it (RFC 3501 7.2.6)
+        }
+
+        foreach (var (update, message) in result.Updated.Zip(updated))
+        {
             Selected.Update(message);
             if (!silent)
             {

@@ -33,13 +33,12 @@ internal sealed partial class ImapSession
 
         Selected = new SelectedMailbox(snapshot, readOnly);
         State = ImapState.Selected;
-        var keywords = snapshot.Messages.SelectMany(m => m.Flags).Where(f => !f.StartsWith('\\')).Distinct(StringComparer.OrdinalIgnoreCase);
-        _out.Untagged().Atom("FLAGS").AtomList(s_systemFlags.Concat(keywords)).EndLine();
-        _out.UntaggedStatus(ImapStatus.Ok, "Flags permitted", ImapResponseCode.PermanentFlags(readOnly ? [] : [.. s_systemFlags, "\\*"]));
+        await TakeRecentAsync().ConfigureAwait(false);
+        WriteFlagsResponse();
         _out.Untagged().Number((ulong)snapshot.Messages.Count).Atom("EXISTS").EndLine();
         if (!Rev2)
         {
-            _out.Untagged().Number(0).Atom("RECENT").EndLine();
+            _out.Untagged().Number((ulong)Selected.RecentCount).Atom("RECENT").EndLine();
             var firstUnseen = snapshot.Messages.Select((m, i) => (m, i)).FirstOrDefault(x => !x.m.Flags.Contains("\\Seen", StringComparer.OrdinalIgnoreCase));
             if (firstUnseen.m is not null)
             {
@@ -115,6 +114,11 @@ internal sealed partial class ImapSession
             return;
         }
 
+        if (Selected.TakeKeywords(current.Changed))
+        {
+            WriteFlagsResponse(); // before any FETCH or new message shows a keyword (RFC 3501 7.2.6)
+        }
+
         var changes = Selected.Refresh(current, allowExpunge);
         foreach (var sequence in changes.ExpungedSequences)
         {
@@ -124,6 +128,12 @@ internal sealed partial class ImapSession
         if (changes.Exists >= 0)
         {
             _out.Untagged().Number((ulong)changes.Exists).Atom("EXISTS").EndLine();
+            if (!Rev2)
+            {
+                // New messages are this session's to claim as recent, if no other session did.
+                await TakeRecentAsync().ConfigureAwait(false);
+                _out.Untagged().Number((ulong)Selected.RecentCount).Atom("RECENT").EndLine();
+            }
         }
 
         foreach (var message in changes.FlagChanges)
@@ -132,12 +142,44 @@ internal sealed partial class ImapSession
         }
     }
 
+    /// <summary>
+    /// \Recent for an IMAP4rev1 session (RFC 3501 2.3.2; RFC 9051 removed it): a read-write session
+    /// claims the messages no session has claimed yet, atomically in the store, so one session
+    /// only is told; a read-only one sees the unclaimed ones as recent and leaves them.
+    /// </summary>
+    private async ValueTask TakeRecentAsync()
+    {
+        var view = Selected!;
+        if (Rev2 || view.Count == 0)
+        {
+            return;
+        }
+
+        var last = view.MaxUid;
+        var first = view.ReadOnly
+            ? await _services.Mail.FirstRecentUidAsync(view.Id, _connectionClosed).ConfigureAwait(false) ?? last + 1
+            : await _services.Mail.ClaimRecentAsync(view.Id, last, _connectionClosed).ConfigureAwait(false);
+        view.MarkRecent(first, last);
+    }
+
+    /// <summary>FLAGS and PERMANENTFLAGS with every keyword this client knows (RFC 3501 7.2.6, 7.1 PERMANENTFLAGS).</summary>
+    private void WriteFlagsResponse()
+    {
+        var view = Selected!;
+        _out.Untagged().Atom("FLAGS").AtomList(s_systemFlags.Concat(view.Keywords)).EndLine();
+        _out.UntaggedStatus(ImapStatus.Ok, "Flags permitted", ImapResponseCode.PermanentFlags(view.ReadOnly ? [] : [.. s_systemFlags, .. view.Keywords, "\\*"]));
+    }
+
+    /// <summary>A message's flags as this session shows them: the stored ones, and \Recent where it is recent here.</summary>
+    private IReadOnlyList<string> FlagsOf(StoredMessage message) =>
+        Selected is { } view && view.IsRecent(message.Uid) ? [.. message.Flags, "\\Recent"] : message.Flags;
+
     private void WriteFlags(StoredMessage message, bool includeUid, bool includeFlags = true)
     {
         _out.Untagged().Number((ulong)Selected!.SequenceOf(message.Uid)).Atom("FETCH").BeginList();
         if (includeFlags)
         {
-            _out.Atom("FLAGS").AtomList(message.Flags);
+            _out.Atom("FLAGS").AtomList(FlagsOf(message));
         }
 
         if (includeUid)

@@ -11,6 +11,7 @@ namespace Interchange.Imap.Protocol;
 internal static class ImapLineTokenizer
 {
     private static readonly System.Buffers.SearchValues<char> SequenceSetChars = System.Buffers.SearchValues.Create("0123456789:,*$");
+    private static readonly string[] SectionAtts = ["BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK", "BINARY.SIZE"];
 
     internal enum Outcome
     {
@@ -294,10 +295,11 @@ internal static class ImapLineTokenizer
         while (i < line.Length)
         {
             var b = line[i];
-            if (b == '[')
+            if (b == '[' && TakesSection(line[start..i]))
             {
                 // A fetch att's section, BODY[HEADER.FIELDS (From To)]: spaces and parentheses
-                // inside belong to the token; the command layer parses it.
+                // inside belong to the token; the command layer parses it. Anywhere else '[' is
+                // an ordinary ASTRING-CHAR (only ']' is a resp-special), as in a mailbox name.
                 var close = line[i..].IndexOf((byte)']');
                 if (close < 0)
                 {
@@ -334,6 +336,20 @@ internal static class ImapLineTokenizer
 
         var value = Classify(Encoding.ASCII.GetString(line[start..i]), builder, out error);
         return error is null && builder.Add(value, out error);
+    }
+
+    // The fetch atts that take a section (RFC 3501 9, RFC 3516 BINARY): BODY[, BODY.PEEK[, BINARY[, BINARY.PEEK[, BINARY.SIZE[.
+    private static bool TakesSection(ReadOnlySpan<byte> name)
+    {
+        foreach (var att in SectionAtts)
+        {
+            if (Ascii.EqualsIgnoreCase(name, att))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ImapValue Classify(string text, ImapCommandBuilder builder, out ImapParseError? error)

@@ -70,6 +70,36 @@ public sealed class ImapValue
         }
     }
 
+    /// <summary>
+    /// Reads a <c>flag</c> (RFC 3501 9): an atom (a keyword) or "\" and an atom. Any bare token
+    /// that is an atom counts, whatever the lexer made of it: <c>NIL</c>, <c>123</c> and <c>1:2</c>
+    /// are keywords where the grammar wants a flag.
+    /// </summary>
+    public bool TryGetFlag(out string flag)
+    {
+        flag = Text;
+        if (Kind is not (ImapValueKind.Atom or ImapValueKind.Nil or ImapValueKind.Number or ImapValueKind.SequenceSet))
+        {
+            return false;
+        }
+
+        var atom = flag.StartsWith('\\') ? flag.AsSpan(1) : flag.AsSpan();
+        if (atom.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var c in atom)
+        {
+            if (c > 0x7F || !ImapLineTokenizer.IsAtomChar((byte)c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Reads an <c>nstring</c>: NIL gives null.</summary>
     public bool TryGetNString(out string? value)
     {

@@ -10,8 +10,9 @@ namespace Interchange.Imap.Search;
 /// <see cref="Matches"/>.
 /// </summary>
 /// <remarks>
-/// \Recent is not kept (IMAP4rev2 dropped it): RECENT matches nothing, NEW (RECENT UNSEEN)
-/// matches nothing, OLD (NOT RECENT) matches every message. Dates compare calendar days,
+/// RECENT, NEW (RECENT UNSEEN) and OLD (NOT RECENT) test the \Recent flag, which the session puts
+/// among a message's flags where it is recent to it; IMAP4rev2 sessions (which dropped \Recent)
+/// never do, so there RECENT and NEW match nothing and OLD everything. Dates compare calendar days,
 /// ignoring time and zone, as RFC 3501 says; SENT* use the Date field's own day, or the
 /// internal date when the field is missing or unreadable (as Dovecot does). Strings match as
 /// case-insensitive substrings of decoded values (RFC 2047 words, transfer encodings and
@@ -213,7 +214,7 @@ public sealed class SearchProgram
             case SearchKey.Header field:
                 foreach (var candidate in message.Headers.GetAll(field.Field))
                 {
-                    if (candidate.Value.Contains(field.Value, StringComparison.OrdinalIgnoreCase))
+                    if (AddressSearchText.Of(candidate).Contains(field.Value, StringComparison.OrdinalIgnoreCase))
                     {
                         return true;
                     }
@@ -311,13 +312,14 @@ public sealed class SearchProgram
             switch (name)
             {
                 case "ALL":
-                case "OLD":
                     key = new SearchKey.All();
                     return true;
-                case "RECENT":
+                case "RECENT" or "OLD":
+                    // \Recent is among a message's flags in the sessions it is recent in (see the remarks).
+                    key = new SearchKey.HasFlag("\\Recent", name == "RECENT");
+                    return true;
                 case "NEW":
-                    // \Recent is not kept, so no message is recent (see the remarks).
-                    key = new SearchKey.None();
+                    key = new SearchKey.And([new SearchKey.HasFlag("\\Recent", true), new SearchKey.HasFlag("\\Seen", false)]);
                     return true;
                 case "ANSWERED" or "DELETED" or "DRAFT" or "FLAGGED" or "SEEN":
                     key = new SearchKey.HasFlag("\\" + name, true);

@@ -14,10 +14,18 @@ internal sealed class SelectedMailbox
     private readonly List<long> _uids;
     private readonly List<StoredMessage> _messages;
 
+    // Keywords this client was told of in FLAGS (RFC 3501 7.2.6), and the UIDs that are \Recent in
+    // this session (claimed by it, or seen unclaimed when read-only; RFC 3501 2.3.2).
+    private readonly HashSet<string> _keywords = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _keywordOrder = [];
+    private readonly HashSet<long> _recent = [];
+
     public SelectedMailbox(MailboxSnapshot snapshot, bool readOnly)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
         _messages = [.. snapshot.Messages];
         _uids = _messages.ConvertAll(m => m.Uid);
+        TakeKeywords(_messages);
         Id = snapshot.Id;
         Name = snapshot.Name;
         UidValidity = snapshot.UidValidity;
@@ -45,7 +53,48 @@ internal sealed class SelectedMailbox
     /// <summary>What the store needs to tell this view what it has missed.</summary>
     public MailboxViewState State => new(HighestModSeq, MaxUid, _uids.Count);
 
+    /// <summary>The keywords announced so far, in the order they were first seen.</summary>
+    public IReadOnlyList<string> Keywords => _keywordOrder;
+
+    /// <summary>How many messages of the view are \Recent in this session.</summary>
+    public int RecentCount => _recent.Count;
+
     public StoredMessage Message(long uid) => _messages[IndexOf(uid)];
+
+    public bool IsRecent(long uid) => _recent.Contains(uid);
+
+    /// <summary>Marks the view's messages with UIDs from <paramref name="firstUid"/> to <paramref name="lastUid"/> as \Recent in this session.</summary>
+    public void MarkRecent(long firstUid, long lastUid)
+    {
+        var from = _uids.BinarySearch(firstUid);
+        for (var i = from < 0 ? ~from : from; i < _uids.Count && _uids[i] <= lastUid; i++)
+        {
+            _recent.Add(_uids[i]);
+        }
+    }
+
+    /// <summary>
+    /// Adds the keywords of <paramref name="messages"/> not yet announced; true when there were
+    /// any, so the client must get a new FLAGS response before any FETCH shows them.
+    /// </summary>
+    public bool TakeKeywords(IEnumerable<StoredMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var added = false;
+        foreach (var message in messages)
+        {
+            foreach (var flag in message.Flags)
+            {
+                if (!flag.StartsWith('\\') && _keywords.Add(flag))
+                {
+                    _keywordOrder.Add(flag);
+                    added = true;
+                }
+            }
+        }
+
+        return added;
+    }
 
     public int SequenceOf(long uid) => _uids.BinarySearch(uid) + 1;
 
@@ -107,6 +156,7 @@ internal sealed class SelectedMailbox
                 if (keep < 0 || present[keep] != _uids[i])
                 {
                     expunged.Add(i + 1);
+                    _recent.Remove(_uids[i]);
                     _uids.RemoveAt(i);
                     _messages.RemoveAt(i);
                 }

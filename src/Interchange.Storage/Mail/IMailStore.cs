@@ -47,6 +47,20 @@ public interface IMailStore
     /// <summary>Copies (or, with <paramref name="move"/>, moves) messages to another mailbox of the same user.</summary>
     Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The first UID that no session has claimed as recent (RFC 3501 2.3.2 \Recent): messages from it
+    /// on are recent to whoever claims them. Null if the mailbox no longer exists.
+    /// </summary>
+    Task<long?> FirstRecentUidAsync(long mailboxId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims as recent, for one session, the unclaimed messages up to <paramref name="upToUid"/>: one
+    /// atomic change, so of sessions claiming at once each UID goes to exactly one. Returns the first
+    /// UID claimed (the claim is that UID to <paramref name="upToUid"/>); above <paramref name="upToUid"/>
+    /// when there was nothing left to claim.
+    /// </summary>
+    Task<long> ClaimRecentAsync(long mailboxId, long upToUid, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(string userKey, CancellationToken cancellationToken = default);
 
     /// <summary>Messages of a mailbox in UID order; empty if the mailbox does not exist.</summary>

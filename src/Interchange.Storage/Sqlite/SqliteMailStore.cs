@@ -263,6 +263,32 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         return result;
     }
 
+    public async Task<long?> FirstRecentUidAsync(long mailboxId, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => c.QuerySingleOrDefault<long?>("SELECT first_recent_uid FROM mailboxes WHERE id = @mailboxId", new { mailboxId }), cancellationToken).ConfigureAwait(false);
+
+    public async Task<long> ClaimRecentAsync(long mailboxId, long upToUid, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            // Read without the writer (most SELECTs find nothing to claim), then a compare-and-set:
+            // the UPDATE takes effect only if nobody moved the mark since it was read, so the claim
+            // does not rest on this backend serialising its writers.
+            var seen = await FirstRecentUidAsync(mailboxId, cancellationToken).ConfigureAwait(false);
+            if (seen is not { } first || first > upToUid)
+            {
+                return upToUid + 1;
+            }
+
+            var claimed = await database.Writer.WriteAsync(
+                w => w.Execute("UPDATE mailboxes SET first_recent_uid = @next WHERE id = @mailboxId AND first_recent_uid = @first", new { next = upToUid + 1, mailboxId, first }) == 1,
+                cancellationToken).ConfigureAwait(false);
+            if (claimed)
+            {
+                return first;
+            }
+        }
+    }
+
     private static string Owner(SqliteWriteContext w, long mailboxId) =>
         w.QuerySingleOrDefault<string>("SELECT user_key FROM mailboxes WHERE id = @mailboxId", new { mailboxId }) ?? string.Empty;
 

@@ -133,6 +133,12 @@ public static class SqliteSchema
         new(4, "messages by modseq, for catching up a session's view and CONDSTORE CHANGEDSINCE", """
             CREATE INDEX messages_modseq ON messages(mailbox_id, modseq);
             """),
+        new(5, "\\Recent: the first UID no IMAP session has been told is recent", """
+            -- Messages from this UID on are recent; the session that claims them moves it (RFC 3501 2.3.2).
+            -- Mailboxes that exist already start with nothing recent, rather than everything.
+            ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+            UPDATE mailboxes SET first_recent_uid = uidnext;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

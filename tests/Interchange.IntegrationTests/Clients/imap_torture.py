@@ -416,7 +416,8 @@ class Session:
         if self.uids != fresh_uids:
             violation(self.name, f"after NOOP the model has {len(self.uids)} messages {summarise(self.uids)}, a fresh session {len(fresh_uids)} {summarise(fresh_uids)}")
             return
-        wrong = [(u, f, g) for u, f, g in zip(self.uids, self.flags, fresh_flags) if f != g]
+        # \Recent is per session (RFC 3501 2.3.2): told to one session only, so it is compared apart.
+        wrong = [(u, f, g) for u, f, g in zip(self.uids, self.flags, fresh_flags) if without_recent(f) != without_recent(g)]
         if wrong:
             u, f, g = wrong[0]
             violation(self.name, f"after NOOP {len(wrong)} messages have other flags than a fresh session sees, e.g. UID {u}: {sorted(f or [])} vs {sorted(g)}")
@@ -465,6 +466,10 @@ def status(conn):
     typ, data = conn.status("INBOX", "(MESSAGES UIDNEXT)")
     m = re.search(rb"UIDNEXT (\d+)", data[0])
     return int(m[1])
+
+
+def without_recent(flags):
+    return None if flags is None else flags - {"\\Recent"}
 
 
 def fresh_state():
@@ -569,6 +574,11 @@ def main():
     if fresh_msgids is not None:
         for s in sessions:
             s.converge(fresh_uids, fresh_flags)
+        # ... and one session at most was told a message is \Recent.
+        recent = collections.Counter(u for s in sessions + [None] for u, f in (zip(fresh_uids, fresh_flags) if s is None else zip(s.uids, s.flags)) if f and "\\Recent" in f)
+        for uid, count in recent.items():
+            if count > 1:
+                violation("store", f"UID {uid} is \\Recent in {count} sessions")
         # Nothing lost, nothing twice, nothing expunged that was not flagged \Deleted.
         for uid, msgid in zip(fresh_uids, fresh_msgids):
             if uid is not None and msgid is not None:

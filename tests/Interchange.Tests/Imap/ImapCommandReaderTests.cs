@@ -35,6 +35,12 @@ public sealed class ImapCommandReaderTests
         { "a X ({2}\r\nab {1}\r\n))\r\n", ["a X ({2}'ab' {1}')')"] },
         { "a NOOP\r\nb CAPABILITY\r\nc LOGOUT\r\n", ["a NOOP", "b CAPABILITY", "c LOGOUT"] },
         { "\r\n\na NOOP\r\n", ["a NOOP"] },                                     // empty lines ignored
+        { "a X [\r\n", ["a X ["] },                                              // '[' is an ASTRING-CHAR outside a section
+        { "a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}\r\n", ["a SELECT !#$&'+,-.0123456789:;<=>?@^_`|[}"] },
+        { "a LIST \"\" Odd[%*\r\n", ["a LIST \"\" Odd[%*"] },
+        { "a LIST a[b c]\r\n", ["a LIST a[b c]"] },                              // two astrings, not a section
+        { "a FETCH 1 (body[HEADER.FIELDS (A B)] Binary.Peek[1]<0.5> BINARY.SIZE[2])\r\n", ["a FETCH #1 (body[HEADER.FIELDS (A B)] Binary.Peek[1]<0.5> BINARY.SIZE[2])"] },
+        { "a STORE 1 +FLAGS NIL\r\n", ["a STORE #1 +FLAGS NIL"] },
     };
 
     public static TheoryData<string, string[]> Hostile => new()
@@ -46,7 +52,6 @@ public sealed class ImapCommandReaderTests
         { "a X \"unterminated\r\nb NOOP\r\n", ["a BAD Syntax SkipLine", "b NOOP"] },
         { "a X \"x\"y\r\n", ["a BAD Syntax SkipLine"] },
         { "a X a\u0001b\r\n", ["a BAD InvalidCharacter SkipLine"] },
-        { "a X [\r\n", ["a BAD Syntax SkipLine"] },
         { "a X BODY[1\r\n", ["a BAD Syntax SkipLine"] },
         { " NOOP\r\n", ["* BAD Syntax SkipLine"] },
         { "+a NOOP\r\n", ["* BAD Syntax SkipLine"] },

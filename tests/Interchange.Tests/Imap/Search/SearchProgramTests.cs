@@ -10,7 +10,7 @@ public sealed class SearchProgramTests
 {
     private static readonly SearchableMessage[] Messages =
     [
-        Make(1, 10, ["\\Seen", "\\Answered"], new DateTimeOffset(1994, 2, 1, 10, 0, 0, TimeSpan.Zero), 5, """
+        Make(1, 10, ["\\Seen", "\\Answered", "\\Recent"], new DateTimeOffset(1994, 2, 1, 10, 0, 0, TimeSpan.Zero), 5, """
             From: Alice <alice@example.com>
             To: Bob <bob@x.test>
             Subject: Hello =?utf-8?q?W=C3=B6rld?=
@@ -19,7 +19,7 @@ public sealed class SearchProgramTests
 
             The quick brown fox
             """),
-        Make(2, 20, ["\\Flagged", "$Work"], new DateTimeOffset(1994, 2, 2, 8, 0, 0, TimeSpan.Zero), 9, """
+        Make(2, 20, ["\\Flagged", "$Work", "\\Recent"], new DateTimeOffset(1994, 2, 2, 8, 0, 0, TimeSpan.Zero), 9, """
             From: Bob <bob@x.test>
             To: alice@example.com
             Cc: Carol <carol@y.test>
@@ -79,9 +79,9 @@ public sealed class SearchProgramTests
     [InlineData("unseen", "2 3")]
     [InlineData("KEYWORD $work", "2")]
     [InlineData("UNKEYWORD $Work", "1 3")]
-    [InlineData("RECENT", "")]
-    [InlineData("NEW", "")]
-    [InlineData("OLD", "1 2 3")]
+    [InlineData("RECENT", "1 2")]                   // \\Recent is among the flags where the session shows it
+    [InlineData("NEW", "2")]
+    [InlineData("OLD", "3")]
     [InlineData("BEFORE 2-Feb-1994", "1")]
     [InlineData("ON 2-Feb-1994", "2")]
     [InlineData("ON 03-feb-1994", "3")]
@@ -96,6 +96,8 @@ public sealed class SearchProgramTests
     [InlineData("TO alice", "2")]
     [InlineData("CC carol", "2")]
     [InlineData("BCC eve", "3")]
+    [InlineData("FROM \"Alice <alice@example.com>\"", "1")]
+    [InlineData("TO \"Bob <bob@x.test>\"", "1")]
     [InlineData("SUBJECT \"wörld\"", "1")]
     [InlineData("SUBJECT \"hello w\"", "1")]
     [InlineData("HEADER X-Priority 1", "1")]
@@ -255,5 +257,28 @@ public sealed class SearchProgramTests
         Parse("BODY BODY", out _, out _).Matches(message).ShouldBeTrue();
         Parse("SUBJECT x", out _, out _).Matches(message).ShouldBeTrue();
         parses.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("FROM \"Smith, John <john.smith@example.com>\"", true)]
+    [InlineData("FROM \"\\\"Smith, John\\\" <john\"", true)]
+    [InlineData("TO \"Mary Major <mary@\"", true)]
+    [InlineData("CC \"Jörg <joerg@example.de>\"", true)]
+    [InlineData("TO \"Team: a@x.org\"", false)]
+    [InlineData("HEADER Reply-To \"Team: <a@x.org>, <b@y.org>;\"", true)]
+    [InlineData("FROM \"John Smith\"", false)]
+    public void AddressKeys_MatchTheWholeAddressAsAReaderSeesIt(string program, bool matches)
+    {
+        var message = Make(1, 1, [], DateTimeOffset.UnixEpoch, 1, """
+            From: "Smith, John" <john.smith@example.com>
+            To: Mary
+            	Major <mary@example.org>
+            Cc: =?UTF-8?Q?J=C3=B6rg?= <joerg@example.de>
+            Reply-To: Team: a@x.org, b@y.org;
+            Subject: a
+
+            x
+            """);
+        Parse(program, out _, out _).Matches(message).ShouldBe(matches, program);
     }
 }

@@ -237,5 +237,25 @@ public abstract class MailStoreContractTests : IAsyncLifetime
         (await Store.ChangesSinceAsync(User, "Temp", view)).ShouldBeNull();
     }
 
+    [Fact]
+    public async Task Recent_IsClaimedOnce_FromTheFirstUnclaimedUid()
+    {
+        await Store.CreateMailboxAsync(User, "Rc");
+        for (var i = 0; i < 3; i++)
+        {
+            await Store.AppendAsync(User, "Rc", Blob($"r{i}"), [], DateTimeOffset.UtcNow);
+        }
+
+        var box = (await Store.SnapshotAsync(User, "Rc"))!;
+        (await Store.FirstRecentUidAsync(box.Id)).ShouldBe(1, "a new mailbox: every message is recent");
+        (await Store.ClaimRecentAsync(box.Id, 2)).ShouldBe(1, "claims UIDs 1 to 2");
+        (await Store.ClaimRecentAsync(box.Id, 2)).ShouldBe(3, "nothing left to claim up to 2");
+        (await Store.FirstRecentUidAsync(box.Id)).ShouldBe(3);
+        (await Store.ClaimRecentAsync(box.Id, 3)).ShouldBe(3);
+        (await Store.FirstRecentUidAsync(box.Id)).ShouldBe(4);
+        (await Store.FirstRecentUidAsync(box.Id + 1000)).ShouldBeNull();
+        (await Store.ClaimRecentAsync(box.Id + 1000, 3)).ShouldBe(4, "a mailbox that is gone has nothing to claim");
+    }
+
     protected static BlobRef Blob(string content) => new(BlobId.Of(Encoding.UTF8.GetBytes(content)), content.Length);
 }
