@@ -41,6 +41,18 @@ public sealed class ImapOptions
 
     public int CommandBurst { get; set; } = 1000;
 
+    /// <summary>
+    /// Longest string (characters) a SEARCH key may carry; longer ones get <c>NO [LIMIT]</c>.
+    /// Matching is linear in the text, so this bounds the per-key tables, not the scan.
+    /// </summary>
+    public int MaxSearchStringLength { get; set; } = 1000;
+
+    /// <summary>
+    /// Bytes of message text (stored size of the text parts read) one SEARCH command may scan
+    /// over all the messages it looks at; past it the command ends with <c>NO [LIMIT]</c>. 0 turns it off.
+    /// </summary>
+    public long MaxSearchBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>Allow LOGIN and AUTHENTICATE without TLS from loopback clients only.</summary>
     public bool AllowPlaintextAuthOnLoopback { get; set; }
 }

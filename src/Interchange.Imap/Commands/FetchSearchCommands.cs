@@ -75,9 +75,13 @@ internal sealed partial class ImapSession
 
     private ValueTask SearchAsync(ImapCommand command)
     {
-        if (!SearchProgram.TryParse(command.Arguments, out var program, out var error, out var badCharset))
+        if (!SearchProgram.TryParse(command.Arguments, _services.Options.MaxSearchStringLength, out var program, out var error, out var badCharset, out var tooLong))
         {
-            if (badCharset)
+            if (tooLong)
+            {
+                No(command, error, ImapResponseCode.Limit);
+            }
+            else if (badCharset)
             {
                 No(command, error, ImapResponseCode.BadCharset(SearchProgram.SupportedCharsets));
             }
@@ -98,13 +102,23 @@ internal sealed partial class ImapSession
         var maxSequence = (uint)view.Count;
         var maxUid = (uint)view.MaxUid;
         var matches = new List<StoredMessage>();
-        foreach (var uid in view.Uids)
+        var budget = _services.Options.MaxSearchBytes > 0 ? new SearchBudget(_services.Options.MaxSearchBytes) : SearchBudget.Unlimited;
+        try
         {
-            var message = view.Message(uid);
-            if (program.Matches(new SearchableMessage(Fetchable(message, view.SequenceOf(uid)), maxSequence, maxUid), _savedUids))
+            foreach (var uid in view.Uids)
             {
-                matches.Add(message);
+                var message = view.Message(uid);
+                if (program.Matches(new SearchableMessage(Fetchable(message, view.SequenceOf(uid)), maxSequence, maxUid, budget), _savedUids))
+                {
+                    matches.Add(message);
+                }
             }
+        }
+        catch (SearchLimitExceededException ex)
+        {
+            // RFC 5530 LIMIT: an implementation limit, not the client's syntax; no partial result.
+            No(command, ex.Message, ImapResponseCode.Limit);
+            return ValueTask.CompletedTask;
         }
 
         var found = matches.Select(m => new SearchMatch(command.IsUid ? (uint)m.Uid : (uint)view.SequenceOf(m.Uid), (uint)m.Uid, (ulong)m.ModSeq)).ToList();
