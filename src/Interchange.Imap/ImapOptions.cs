@@ -17,8 +17,17 @@ public sealed class ImapOptions
 
     public int MaxConnectionsPerAddress { get; set; } = 100;
 
-    /// <summary>Largest message APPEND accepts (TOOBIG beyond it).</summary>
+    /// <summary>
+    /// Largest message APPEND accepts, advertised as APPENDLIMIT (RFC 7889): a bigger synchronizing
+    /// literal is refused with <c>NO [TOOBIG]</c> before the client is invited to send it.
+    /// </summary>
     public long MaxAppendSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of literals one command may carry when they are held in memory (every literal but
+    /// APPEND's message, which streams to storage): mailbox names, search strings, passwords.
+    /// </summary>
+    public long MaxBufferedLiteralSize { get; set; } = 1024 * 1024;
 
     /// <summary>
     /// Memory (MiB, estimated) for parsed message structures shared by all sessions: ENVELOPE,

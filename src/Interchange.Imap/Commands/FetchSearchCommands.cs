@@ -58,9 +58,9 @@ internal sealed partial class ImapSession
                 continue;
             }
 
-            if (!FetchResponder.TryWrite(_out, request, Fetchable(message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), out var code, out var refusal))
+            if (await FetchResponder.WriteAsync(_out, request, Fetchable(message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), FlushOutputAsync).ConfigureAwait(false) is { } refusal)
             {
-                No(command, refusal, code);
+                No(command, refusal.Error, refusal.Code);
                 return;
             }
 
@@ -130,6 +130,9 @@ internal sealed partial class ImapSession
         Ok(command, Completed(command));
         return ValueTask.CompletedTask;
     }
+
+    // Streamed content goes out as it is read; the transport's back-pressure paces the reads.
+    private async ValueTask FlushOutputAsync() => await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
 
     private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
         new((uint)sequence, (uint)message.Uid, message.Flags, message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
