@@ -132,6 +132,30 @@ public sealed class ImapContentTests(ImapContentServerFixture fixture, Xunit.Abs
     }
 
     [Fact]
+    public async Task ASearchReadingMoreTextThanItsBudget_IsRefusedWithLimit_AndANarrowerOneIsAnswered()
+    {
+        // Three messages of 6 MB of text in a mailbox of their own: 18 MB, over the 16 MiB budget.
+        var result = await ExternalProcess.PythonAsync(Login + """
+
+            m.create("Budget")
+            for i in range(3):
+                m.append("Budget", None, None, b"Subject: budget %d\r\n\r\n" % i + (b"lorem ipsum dolor sit amet\r\n" * 230000) + b"tail%d\r\n" % i)
+            m.select("Budget")
+            typ, data = m.search(None, "TEXT", "tail2")
+            print(typ, data[0].decode()[:7])
+            typ, data = m.search(None, "2:3", "TEXT", "tail2")
+            print(typ, data[0].decode())
+            typ, data = m.search(None, "SUBJECT", "budget")
+            print(typ, data[0].decode())
+            """, TimeSpan.FromMinutes(3));
+        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
+        var lines = result.Stdout.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].ShouldBe("NO [LIMIT]", "18 MB of text is over the 16 MiB a SEARCH may read");
+        lines[1].ShouldBe("OK 3", "two messages' text is within it");
+        lines[2].ShouldBe("OK 1 2 3", "header keys read no body text");
+    }
+
+    [Fact]
     public async Task ALongSearchString_IsRefusedWithLimit_AndTheSessionGoesOn()
     {
         var result = await ExternalProcess.PythonAsync(Login + """
