@@ -5,8 +5,7 @@ namespace Interchange.Imap.Search;
 /// with its Knuth–Morris–Pratt failure table, so a long pattern over a long text costs at most
 /// two comparisons per character of text instead of one per character of pattern.
 /// <para>
-/// Case folding (the "i;unicode-casemap"-like rule this server applies, documented in
-/// docs/IMAP-PROTOCOL.md): every UTF-16 code unit is mapped by <see cref="char.ToUpperInvariant"/>,
+/// Case folding (the rule this server applies, listed in docs/RFCs.md): every UTF-16 code unit is mapped by <see cref="char.ToUpperInvariant"/>,
 /// one unit to one unit. Lengths never change, so a position in the folded text is a position in
 /// the original and a match can straddle any two windows of a stream. Mappings that change length
 /// (German ß to SS) and case pairs outside the Basic Multilingual Plane are not folded: the
