@@ -17,8 +17,17 @@ public sealed class ImapOptions
 
     public int MaxConnectionsPerAddress { get; set; } = 100;
 
-    /// <summary>Largest message APPEND accepts (TOOBIG beyond it).</summary>
+    /// <summary>
+    /// Largest message APPEND accepts, advertised as APPENDLIMIT (RFC 7889): a bigger synchronizing
+    /// literal is refused with <c>NO [TOOBIG]</c> before the client is invited to send it.
+    /// </summary>
     public long MaxAppendSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of literals one command may carry when they are held in memory (every literal but
+    /// APPEND's message, which streams to storage): mailbox names, search strings, passwords.
+    /// </summary>
+    public long MaxBufferedLiteralSize { get; set; } = 1024 * 1024;
 
     /// <summary>
     /// Memory (MiB, estimated) for parsed message structures shared by all sessions: ENVELOPE,
@@ -40,6 +49,18 @@ public sealed class ImapOptions
     public int MaxCommandsPerSecond { get; set; } = 1000;
 
     public int CommandBurst { get; set; } = 1000;
+
+    /// <summary>
+    /// Longest string (characters) a SEARCH key may carry; longer ones get <c>NO [LIMIT]</c>.
+    /// Matching is linear in the text, so this bounds the per-key tables, not the scan.
+    /// </summary>
+    public int MaxSearchStringLength { get; set; } = 1000;
+
+    /// <summary>
+    /// Bytes of message text (stored size of the text parts read) one SEARCH command may scan
+    /// over all the messages it looks at; past it the command ends with <c>NO [LIMIT]</c>. 0 turns it off.
+    /// </summary>
+    public long MaxSearchBytes { get; set; } = 1024L * 1024 * 1024;
 
     /// <summary>Allow LOGIN and AUTHENTICATE without TLS from loopback clients only.</summary>
     public bool AllowPlaintextAuthOnLoopback { get; set; }

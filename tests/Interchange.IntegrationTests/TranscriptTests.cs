@@ -15,7 +15,7 @@ public sealed class TranscriptTests(MailServerFixture fixture, Xunit.Abstraction
 {
     private const string User = "alice@example.test";
 
-    private static readonly string[] s_transcripts = ["thunderbird-115.txt", "macos-mail-16.txt", "ios-mail-18.txt", "outlook.txt"];
+    private static readonly string[] s_transcripts = ["thunderbird-115.txt", "thunderbird-153-save-sent.txt", "macos-mail-16.txt", "ios-mail-18.txt", "outlook.txt"];
 
     public static TheoryData<string> Transcripts => new(s_transcripts);
 

@@ -58,9 +58,9 @@ internal sealed partial class ImapSession
                 continue;
             }
 
-            if (!FetchResponder.TryWrite(_out, request, Fetchable(message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), out var code, out var refusal))
+            if (await FetchResponder.WriteAsync(_out, request, Fetchable(message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), FlushOutputAsync).ConfigureAwait(false) is { } refusal)
             {
-                No(command, refusal, code);
+                No(command, refusal.Error, refusal.Code);
                 return;
             }
 
@@ -75,9 +75,13 @@ internal sealed partial class ImapSession
 
     private ValueTask SearchAsync(ImapCommand command)
     {
-        if (!SearchProgram.TryParse(command.Arguments, out var program, out var error, out var badCharset))
+        if (!SearchProgram.TryParse(command.Arguments, _services.Options.MaxSearchStringLength, out var program, out var error, out var badCharset, out var tooLong))
         {
-            if (badCharset)
+            if (tooLong)
+            {
+                No(command, error, ImapResponseCode.Limit);
+            }
+            else if (badCharset)
             {
                 No(command, error, ImapResponseCode.BadCharset(SearchProgram.SupportedCharsets));
             }
@@ -98,13 +102,23 @@ internal sealed partial class ImapSession
         var maxSequence = (uint)view.Count;
         var maxUid = (uint)view.MaxUid;
         var matches = new List<StoredMessage>();
-        foreach (var uid in view.Uids)
+        var budget = _services.Options.MaxSearchBytes > 0 ? new SearchBudget(_services.Options.MaxSearchBytes) : SearchBudget.Unlimited;
+        try
         {
-            var message = view.Message(uid);
-            if (program.Matches(new SearchableMessage(Fetchable(message, view.SequenceOf(uid)), maxSequence, maxUid), _savedUids))
+            foreach (var uid in view.Uids)
             {
-                matches.Add(message);
+                var message = view.Message(uid);
+                if (program.Matches(new SearchableMessage(Fetchable(message, view.SequenceOf(uid)), maxSequence, maxUid, budget), _savedUids))
+                {
+                    matches.Add(message);
+                }
             }
+        }
+        catch (SearchLimitExceededException ex)
+        {
+            // RFC 5530 LIMIT: an implementation limit, not the client's syntax; no partial result.
+            No(command, ex.Message, ImapResponseCode.Limit);
+            return ValueTask.CompletedTask;
         }
 
         var found = matches.Select(m => new SearchMatch(command.IsUid ? (uint)m.Uid : (uint)view.SequenceOf(m.Uid), (uint)m.Uid, (ulong)m.ModSeq)).ToList();
@@ -116,6 +130,9 @@ internal sealed partial class ImapSession
         Ok(command, Completed(command));
         return ValueTask.CompletedTask;
     }
+
+    // Streamed content goes out as it is read; the transport's back-pressure paces the reads.
+    private async ValueTask FlushOutputAsync() => await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
 
     private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
         new((uint)sequence, (uint)message.Uid, FlagsOf(message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,

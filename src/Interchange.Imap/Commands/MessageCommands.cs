@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interchange.Imap.Protocol;
+using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
 
 namespace Interchange.Imap.Session;
@@ -128,18 +129,28 @@ internal sealed partial class ImapSession
         Ok(command, "COPY completed", code);
     }
 
+    // append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / "UTF8" SP "(" literal8 ")")
+    // (RFC 3501 §6.3.11; the UTF8 form is RFC 6855 §4, which Thunderbird uses once UTF8=ACCEPT is enabled).
     private async ValueTask AppendAsync(ImapCommand command)
     {
+        var streamed = _streamedLiteral;
+        _streamedLiteral = null;
         var args = command.Arguments;
-        if (args.Count < 2 || !args[0].TryGetAstring(out var wire) || args[^1].Kind != ImapValueKind.Literal)
+        var last = args.Count > 0 ? args[^1] : null;
+        var utf8 = args.Count >= 3 && last!.Kind == ImapValueKind.List && args[^2].IsAtom("UTF8");
+        var literal = utf8 && last!.Items.Count == 1 && last.Items[0] is { Kind: ImapValueKind.Literal, IsLiteral8: true } inner ? inner
+            : !utf8 && last?.Kind == ImapValueKind.Literal ? last : null;
+        var optional = args.Skip(1).Take(args.Count - (utf8 ? 3 : 2)).ToList();
+        if (args.Count < 2 || !args[0].TryGetAstring(out var wire) || literal is null
+            || optional.Count > 2 || optional.Any(a => a.Kind is not (ImapValueKind.List or ImapValueKind.QuotedString)))
         {
-            Bad(command, "Usage: APPEND mailbox [(flags)] [date-time] literal");
+            Bad(command, "Usage: APPEND mailbox [(flags)] [date-time] literal, or UTF8 (literal8)");
             return;
         }
 
-        var flags = args.Count > 2 && args[1].Kind == ImapValueKind.List ? args[1].Items.Select(i => i.Text).ToList() : [];
+        var flags = optional.FirstOrDefault(a => a.Kind == ImapValueKind.List)?.Items.Select(i => i.Text).ToList() ?? [];
         var date = DateTimeOffset.UtcNow;
-        var dateArgument = args.Skip(1).Take(args.Count - 2).FirstOrDefault(a => a.Kind == ImapValueKind.QuotedString);
+        var dateArgument = optional.FirstOrDefault(a => a.Kind == ImapValueKind.QuotedString);
         if (dateArgument is not null && !DateTimeOffset.TryParseExact(dateArgument.Text.Trim(), ["d-MMM-yyyy HH:mm:ss zzz", "dd-MMM-yyyy HH:mm:ss zzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
         {
             // The zone comes as +hhmm; .NET wants +hh:mm.
@@ -151,17 +162,27 @@ internal sealed partial class ImapSession
             }
         }
 
-        var content = args[^1].Bytes;
-        if (content.Length > _services.Options.MaxAppendSize)
+        BlobRef blob;
+        if (streamed is { } taken && ReferenceEquals(taken.Value, literal))
         {
-            No(command, "Message too big", ImapResponseCode.TooBig);
-            return;
+            // The usual case: the message went to storage as it arrived (ReceiveLiteralAsync).
+            blob = taken.Blob;
+        }
+        else
+        {
+            var content = literal.Bytes;
+            if (content.Length > _services.Options.MaxAppendSize)
+            {
+                No(command, "Message too big", ImapResponseCode.TooBig);
+                return;
+            }
+
+            await using var writer = _services.Blobs.BeginWrite();
+            await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
+            blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
         }
 
         var name = Decode(wire);
-        await using var writer = _services.Blobs.BeginWrite();
-        await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
-        var blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
         AppendResult appended;
         try
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Interchange.Imap.Protocol;
 using Interchange.Mime.Encodings;
@@ -11,9 +12,20 @@ namespace Interchange.Imap.Fetch;
 /// Item names echo the request (BODY.PEEK answers as BODY, partials as BODY[...]&lt;origin&gt;);
 /// section bytes are the original bytes, sliced from the stored message; BINARY is decoded.
 /// The structure is parsed only when an item needs it.
+/// <para>
+/// Content is streamed: a literal's length comes from the stored size or the structure's
+/// offsets (BINARY's decoded length from a first decoding pass), then its bytes are copied from
+/// storage to the output a window at a time, with a flush every <see cref="FlushBytes"/> so the
+/// transport's back-pressure bounds what is buffered. Memory per FETCH is a window, not a message.
+/// </para>
 /// </summary>
 public static class FetchResponder
 {
+    /// <summary>Bytes of literal content written between two flushes.</summary>
+    public const int FlushBytes = 64 * 1024;
+
+    private const int CopyBytes = 16 * 1024;
+
     /// <summary>
     /// Writes the response line. <paramref name="uidCommand"/>: UID FETCH, so UID is always
     /// included (RFC 3501 §6.4.8). <paramref name="flagsChanged"/>: the fetch has just set \Seen
@@ -32,11 +44,29 @@ public static class FetchResponder
         out ImapResponseCode? code,
         out string error)
     {
+        // Without a flush nothing awaits: reads from storage are synchronous.
+        var task = WriteAsync(writer, request, message, uidCommand, flagsChanged, flush: null);
+        var refusal = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+        code = refusal?.Code;
+        error = refusal?.Error ?? string.Empty;
+        return refusal is null;
+    }
+
+    /// <summary>
+    /// As <see cref="TryWrite"/>, streaming literal content: <paramref name="flush"/> is called
+    /// after every <see cref="FlushBytes"/> of it (null: never). Null when written, else why not.
+    /// </summary>
+    public static async ValueTask<FetchRefusal?> WriteAsync(
+        ImapResponseWriter writer,
+        FetchRequest request,
+        IFetchableMessage message,
+        bool uidCommand,
+        bool flagsChanged,
+        Func<ValueTask>? flush)
+    {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(message);
-        code = null;
-        error = string.Empty;
         MessageStructure? structure = null;
         MessageStructure Structure() => structure ??= message.GetStructure();
 
@@ -46,9 +76,7 @@ public static class FetchResponder
             if (item.Kind is FetchItemKind.Binary or FetchItemKind.BinarySize && item.Part.Count > 0
                 && ImapSection.Resolve(Structure().Root, item.SectionPath) is { } range && range.Part.TransferEncoding == TransferEncoding.Unknown)
             {
-                code = new ImapResponseCode("UNKNOWN-CTE");
-                error = "Unknown Content-Transfer-Encoding " + range.Part.TransferEncodingName;
-                return false;
+                return new FetchRefusal(new ImapResponseCode("UNKNOWN-CTE"), "Unknown Content-Transfer-Encoding " + range.Part.TransferEncodingName);
             }
         }
 
@@ -64,7 +92,7 @@ public static class FetchResponder
             // A client asking twice for the same item gets it once.
             if (written.Add(item.ToString()))
             {
-                WriteItem(writer, item, message, Structure);
+                await WriteItemAsync(writer, item, message, Structure, flush).ConfigureAwait(false);
             }
         }
 
@@ -81,7 +109,7 @@ public static class FetchResponder
 
         writer.EndList();
         writer.EndLine();
-        return true;
+        return null;
     }
 
     /// <summary>INTERNALDATE's form: "17-Jul-1996 02:44:25 -0700" (RFC 3501 date-time, without the quotes).</summary>
@@ -94,7 +122,7 @@ public static class FetchResponder
             + sign + absolute.Hours.ToString("00", CultureInfo.InvariantCulture) + absolute.Minutes.ToString("00", CultureInfo.InvariantCulture);
     }
 
-    private static void WriteItem(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure)
+    private static async ValueTask WriteItemAsync(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure, Func<ValueTask>? flush)
     {
         switch (item.Kind)
         {
@@ -122,13 +150,14 @@ public static class FetchResponder
                 ImapFetchFormatter.WriteBodyStructure(writer, structure().Root, extensible: item.Kind == FetchItemKind.BodyStructure);
                 break;
             case FetchItemKind.Rfc822:
-                writer.Atom("RFC822").Literal(Read(message, 0, message.Size));
+                writer.Atom("RFC822");
+                await CopyRangeAsync(writer, message, 0, message.Size, flush).ConfigureAwait(false);
                 break;
             case FetchItemKind.Rfc822Header or FetchItemKind.Rfc822Text or FetchItemKind.BodySection:
-                WriteSection(writer, item, message, structure);
+                await WriteSectionAsync(writer, item, message, structure, flush).ConfigureAwait(false);
                 break;
             case FetchItemKind.Binary or FetchItemKind.BinarySize:
-                WriteBinary(writer, item, message, structure);
+                await WriteBinaryAsync(writer, item, message, structure, flush).ConfigureAwait(false);
                 break;
         }
     }
@@ -136,14 +165,14 @@ public static class FetchResponder
     private static void WriteModSeq(ImapResponseWriter writer, IFetchableMessage message) =>
         writer.Atom("MODSEQ").BeginList().Number(message.ModSeq).EndList();
 
-    private static void WriteSection(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure)
+    private static async ValueTask WriteSectionAsync(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure, Func<ValueTask>? flush)
     {
         var name = item.PartialOrigin is { } origin ? item.ResponseName + "<" + origin.ToString(CultureInfo.InvariantCulture) + ">" : item.ResponseName;
         writer.Raw(name);
         if (item.Part.Count == 0 && item.SectionText == SectionKind.Content)
         {
             // BODY[]: the whole message, without parsing it.
-            writer.Literal(ReadSlice(message, new ByteRange(0, message.Size), item));
+            await CopySliceAsync(writer, message, new ByteRange(0, message.Size), item, flush).ConfigureAwait(false);
             return;
         }
 
@@ -160,7 +189,7 @@ public static class FetchResponder
             return;
         }
 
-        writer.Literal(ReadSlice(message, range.Range, item));
+        await CopySliceAsync(writer, message, range.Range, item, flush).ConfigureAwait(false);
     }
 
     // The fields in message order, each with its original bytes (folding included), then the
@@ -190,64 +219,145 @@ public static class FetchResponder
         return output.ToArray();
     }
 
-    private static void WriteBinary(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure)
+    private static async ValueTask WriteBinaryAsync(ImapResponseWriter writer, FetchItem item, IFetchableMessage message, Func<MessageStructure> structure, Func<ValueTask>? flush)
     {
-        byte[]? content;
+        Func<Stream>? open = null;
         if (item.Part.Count == 0)
         {
             // BINARY[]: the whole message, which has no transfer encoding of its own.
-            content = Read(message, 0, message.Size);
+            open = () => message.OpenRange(0, message.Size);
         }
         else if (ImapSection.Resolve(structure().Root, item.SectionPath) is { } range)
         {
-            using var raw = message.OpenRange(range.Range.Start, range.Range.Length);
-            using var decoded = PartContent.Decode(raw, range.Part.TransferEncoding);
-            using var buffer = new MemoryStream();
-            decoded.CopyTo(buffer);
-            content = buffer.ToArray();
-        }
-        else
-        {
-            content = null;
+            open = () => PartContent.Decode(message.OpenRange(range.Range.Start, range.Range.Length), range.Part.TransferEncoding);
         }
 
         writer.Raw(item.ResponseName);
-        if (item.Kind == FetchItemKind.BinarySize)
-        {
-            if (content is null)
-            {
-                writer.Nil();
-            }
-            else
-            {
-                writer.Number((ulong)content.LongLength);
-            }
-
-            return;
-        }
-
-        if (content is null)
+        if (open is null)
         {
             writer.Nil();
             return;
         }
 
-        // The response carries no origin: RFC 9051's grammar has "BINARY" section-binary only.
-        var slice = Slice(content, item);
-        if (slice.AsSpan().Contains((byte)0))
+        // First pass: the decoded length, and whether the part sent holds a NUL (then literal8).
+        var (total, nul) = Measure(open, item);
+        if (item.Kind == FetchItemKind.BinarySize)
         {
-            writer.Literal8(slice);
+            writer.Number((ulong)total);
+            return;
         }
-        else
+
+        // Second pass: the bytes. The response carries no origin: RFC 9051's grammar has "BINARY" section-binary only.
+        var (start, length) = SliceBounds(total, item);
+        using var content = open();
+        Skip(content, start);
+        writer.BeginLiteral(length, literal8: nul);
+        await CopyAsync(writer, content, length, flush).ConfigureAwait(false);
+    }
+
+    // The decoded length, and whether a NUL lies in the part of it the item asks for.
+    private static (long Total, bool Nul) Measure(Func<Stream> open, FetchItem item)
+    {
+        var from = item.PartialOrigin ?? 0;
+        var to = item.PartialOrigin is { } origin ? origin + (long)(item.PartialCount ?? 0) : long.MaxValue;
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBytes);
+        try
         {
-            writer.Literal(slice);
+            using var stream = open();
+            long total = 0;
+            var nul = false;
+            int read;
+            while ((read = stream.Read(buffer, 0, CopyBytes)) > 0)
+            {
+                if (!nul && total + read > from && total < to)
+                {
+                    var lo = (int)Math.Max(0, from - total);
+                    var hi = (int)Math.Min(read, to - total);
+                    nul = buffer.AsSpan(lo, hi - lo).Contains((byte)0);
+                }
+
+                total += read;
+            }
+
+            return (total, nul);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private static byte[] ReadSlice(IFetchableMessage message, ByteRange range, FetchItem item)
+    private static ValueTask CopySliceAsync(ImapResponseWriter writer, IFetchableMessage message, ByteRange range, FetchItem item, Func<ValueTask>? flush)
     {
         var (start, length) = SliceBounds(range.Length, item);
-        return Read(message, range.Start + start, length);
+        return CopyRangeAsync(writer, message, range.Start + start, length, flush);
+    }
+
+    private static async ValueTask CopyRangeAsync(ImapResponseWriter writer, IFetchableMessage message, long offset, long length, Func<ValueTask>? flush)
+    {
+        writer.BeginLiteral(length);
+        if (length == 0)
+        {
+            return;
+        }
+
+        using var stream = message.OpenRange(offset, length);
+        await CopyAsync(writer, stream, length, flush).ConfigureAwait(false);
+    }
+
+    // Exactly length bytes from source into the literal begun; a short source is a broken store, and
+    // with the literal's length already sent the connection cannot go on (the caller closes it).
+    private static async ValueTask CopyAsync(ImapResponseWriter writer, Stream source, long length, Func<ValueTask>? flush)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBytes);
+        try
+        {
+            var remaining = length;
+            var sinceFlush = 0L;
+            while (remaining > 0)
+            {
+                var read = source.Read(buffer, 0, (int)Math.Min(CopyBytes, remaining));
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"The stored message ended {remaining} bytes before its recorded size");
+                }
+
+                writer.LiteralContent(buffer.AsSpan(0, read));
+                remaining -= read;
+                sinceFlush += read;
+                if (flush is not null && sinceFlush >= FlushBytes)
+                {
+                    sinceFlush = 0;
+                    await flush().ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Skip(Stream stream, long count)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBytes);
+        try
+        {
+            while (count > 0)
+            {
+                var read = stream.Read(buffer, 0, (int)Math.Min(CopyBytes, count));
+                if (read == 0)
+                {
+                    return;
+                }
+
+                count -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static byte[] Slice(byte[] bytes, FetchItem item)

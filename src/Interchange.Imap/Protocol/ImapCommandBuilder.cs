@@ -25,6 +25,9 @@ internal sealed class ImapCommandBuilder
 
     public bool HasOpenList => _open.Count > 0;
 
+    /// <summary>Values added outside any list so far (an open list is not yet one of them).</summary>
+    public int TopLevelCount => _arguments.Count;
+
     public ImapParseError Fail(ImapParseErrorKind kind, string message) => new(kind, Tag, message);
 
     public bool Add(ImapValue value, out ImapParseError? error)

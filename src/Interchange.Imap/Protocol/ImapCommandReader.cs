@@ -29,6 +29,8 @@ public sealed class ImapCommandReader
         _options = options ?? ImapParserOptions.Default;
     }
 
+    public ImapParserOptions Options => _options;
+
     /// <summary>
     /// Parses the next command from <paramref name="buffer"/>, which starts where the last call
     /// left it and holds everything not consumed since, plus what arrived. On return the buffer starts after whatever was consumed; for NeedMoreData and
@@ -82,6 +84,22 @@ public sealed class ImapCommandReader
         // The literal's announcement line ends where the literal would start.
         buffer = buffer.Slice(Math.Min(_pending?.Offset ?? 0, buffer.Length));
         _pending = null;
+    }
+
+    /// <summary>
+    /// After <see cref="ImapReadStatus.StreamLiteral"/> for a non-synchronizing literal the caller
+    /// refuses: its <paramref name="length"/> bytes are on their way, so they and the rest of the
+    /// command line are discarded as they arrive (nothing is buffered). The caller replies tagged.
+    /// </summary>
+    public void SkipLiteral(long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _pending = null;
+        _skipRemaining = length;
+        _discarding = true;
+        _tailState = 0;
+        _tailNumber = 0;
+        _tailOverflow = false;
     }
 
     /// <summary>Forgets everything, as after STARTTLS, where buffered plaintext is discarded.</summary>
@@ -192,6 +210,35 @@ public sealed class ImapCommandReader
                 return new ImapReadResult(ImapReadStatus.Command) { Command = command };
             }
 
+            if (IsStreamed(builder, announced))
+            {
+                var streamed = ImapValue.Literal(announced.Literal8);
+                if (!builder.Add(streamed, out error))
+                {
+                    return Fail(ref buffer, segmentStart, error!);
+                }
+
+                // The caller reads the literal from the transport itself, so the buffer moves to
+                // where it starts: earlier literals of the command are copied out first.
+                foreach (var (value, at, length) in state.Literals)
+                {
+                    value.Bytes = buffer.Slice(at, length).ToArray();
+                }
+
+                state.Literals.Clear();
+                buffer = buffer.Slice(state.Offset);
+                state.Offset = 0;
+                state.Scanned = 0;
+                return new ImapReadResult(ImapReadStatus.StreamLiteral)
+                {
+                    LiteralLength = announced.Length,
+                    IsLiteral8 = announced.Literal8,
+                    NonSynchronizing = announced.NonSynchronizing,
+                    Literal = streamed,
+                    Tag = builder.Tag,
+                };
+            }
+
             // A literal: its size is checked before waiting for a single byte of it.
             if (LiteralLimitError(announced, state.LiteralBytes, builder) is { } tooBig)
             {
@@ -210,6 +257,13 @@ public sealed class ImapCommandReader
             state.AwaitedValue = placeholder;
         }
     }
+
+    // APPEND's message (any literal after the mailbox name), unless LITERAL- refuses it anyway.
+    private bool IsStreamed(ImapCommandBuilder builder, LiteralAnnouncement literal) =>
+        literal.Length >= 0
+        && builder.TopLevelCount >= 1
+        && builder.Name is { } name && _options.StreamedLiteralCommands.Contains(name, StringComparer.Ordinal)
+        && !(literal.NonSynchronizing && _options.LiteralMinus && literal.Length > ImapParserOptions.LiteralMinusLimit);
 
     private ImapParseError? LiteralLimitError(LiteralAnnouncement literal, long literalBytesSoFar, ImapCommandBuilder builder)
     {

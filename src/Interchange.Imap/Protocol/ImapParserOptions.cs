@@ -37,6 +37,14 @@ public sealed record ImapParserOptions
     /// </summary>
     public long MaxDiscardedLiteralSize { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Commands whose literals after the first argument are handed to the caller to stream
+    /// (<see cref="ImapReadStatus.StreamLiteral"/>) rather than buffered: APPEND's message goes
+    /// to storage as it arrives. Their size is the caller's to limit; they do not count towards
+    /// <see cref="MaxLiteralSize"/>.
+    /// </summary>
+    public IReadOnlyList<string> StreamedLiteralCommands { get; init; } = [];
+
     /// <summary>RFC 7888 §4: the LITERAL- ceiling for non-synchronizing literals.</summary>
     public const int LiteralMinusLimit = 4096;
 }

@@ -17,4 +17,14 @@ public enum ImapReadStatus
 
     /// <summary>The command is malformed or over a limit; answer with <see cref="ImapReadResult.Error"/>.</summary>
     Error,
+
+    /// <summary>
+    /// A literal of a command whose literals are streamed (<see cref="ImapParserOptions.StreamedLiteralCommands"/>):
+    /// the buffer now starts where its bytes start. The caller either takes the
+    /// <see cref="ImapReadResult.LiteralLength"/> bytes itself (after "+ Ready" for a synchronizing
+    /// one), sets <see cref="ImapReadResult.Literal"/>'s content, and calls again for the rest of the
+    /// command; or refuses it: <see cref="ImapCommandReader.RefuseContinuation"/> for a
+    /// synchronizing literal, <see cref="ImapCommandReader.SkipLiteral"/> for one already on its way.
+    /// </summary>
+    StreamLiteral,
 }

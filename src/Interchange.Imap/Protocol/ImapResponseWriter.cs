@@ -216,6 +216,21 @@ public sealed class ImapResponseWriter
         return this;
     }
 
+    /// <summary>
+    /// Starts a literal of <paramref name="length"/> bytes (<c>~{n}</c> when <paramref name="literal8"/>)
+    /// whose content the caller then writes with <see cref="LiteralContent"/>, a piece at a time:
+    /// message content streamed from storage is never held whole.
+    /// </summary>
+    public ImapResponseWriter BeginLiteral(long length, bool literal8 = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        LiteralHeader(literal8 ? "~{" : "{", length);
+        return this;
+    }
+
+    /// <summary>Bytes of the literal begun with <see cref="BeginLiteral"/>; the caller writes exactly its length.</summary>
+    public void LiteralContent(ReadOnlySpan<byte> bytes) => _output.Write(bytes);
+
     /// <summary>Ends the response line.</summary>
     public void EndLine()
     {

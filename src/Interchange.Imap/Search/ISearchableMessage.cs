@@ -30,6 +30,10 @@ public interface ISearchableMessage
     /// <summary>The top-level header fields; <see cref="HeaderField.Value"/> gives the RFC 2047-decoded value.</summary>
     HeaderList Headers { get; }
 
-    /// <summary>The text of the message's text parts, transfer encodings and charsets decoded, parts separated by a line break.</summary>
-    string BodyText { get; }
+    /// <summary>
+    /// For each pattern, whether it occurs in the text of one of the message's text parts
+    /// (transfer encodings and charsets decoded). Called with the same list for every key of a
+    /// program, so an implementation reads the text once, for all of them, and keeps the answer.
+    /// </summary>
+    IReadOnlyList<bool> FindInBody(IReadOnlyList<SearchPattern> patterns);
 }

@@ -29,11 +29,12 @@ internal abstract record SearchKey
 
     internal sealed record Smaller(ulong Size) : SearchKey;
 
-    internal sealed record Header(string Field, string Value) : SearchKey;
+    internal sealed record Header(string Field, SearchPattern Value) : SearchKey;
 
-    internal sealed record Body(string Value) : SearchKey;
+    /// <summary>Index: the pattern's place in the program's body patterns, which are looked for in one pass.</summary>
+    internal sealed record Body(SearchPattern Value, int Index) : SearchKey;
 
-    internal sealed record Text(string Value) : SearchKey;
+    internal sealed record Text(SearchPattern Value, int Index) : SearchKey;
 
     internal sealed record ModSeq(ulong Value) : SearchKey;
 

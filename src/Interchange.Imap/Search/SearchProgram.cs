@@ -16,7 +16,8 @@ namespace Interchange.Imap.Search;
 /// ignoring time and zone, as RFC 3501 says; SENT* use the Date field's own day, or the
 /// internal date when the field is missing or unreadable (as Dovecot does). Strings match as
 /// case-insensitive substrings of decoded values (RFC 2047 words, transfer encodings and
-/// charsets of text parts).
+/// charsets of text parts), in time linear in the text (<see cref="SearchPattern"/> says how
+/// case is folded); BODY and TEXT strings are all looked for in one pass over a message's text.
 /// </remarks>
 public sealed class SearchProgram
 {
@@ -26,10 +27,12 @@ public sealed class SearchProgram
     private static readonly string[] SupportedCharsetNames = ["UTF-8", "US-ASCII"];
 
     private readonly SearchKey _root;
+    private readonly IReadOnlyList<SearchPattern> _bodyPatterns;
 
-    private SearchProgram(SearchKey root, SearchReturnOptions returnOptions, bool isExtended, bool usesModSeq, bool usesSavedResult)
+    private SearchProgram(SearchKey root, SearchReturnOptions returnOptions, bool isExtended, bool usesModSeq, bool usesSavedResult, IReadOnlyList<SearchPattern>? bodyPatterns = null)
     {
         _root = root;
+        _bodyPatterns = bodyPatterns ?? [];
         ReturnOptions = returnOptions;
         IsExtended = isExtended;
         UsesModSeq = usesModSeq;
@@ -58,8 +61,17 @@ public sealed class SearchProgram
     /// Parses the arguments of SEARCH. False with a message for BAD, or, when
     /// <paramref name="badCharset"/>, for <c>NO [BADCHARSET (UTF-8 US-ASCII)]</c> (see <see cref="SupportedCharsets"/>).
     /// </summary>
-    public static bool TryParse(IReadOnlyList<ImapValue> arguments, out SearchProgram program, out string error, out bool badCharset)
+    public static bool TryParse(IReadOnlyList<ImapValue> arguments, out SearchProgram program, out string error, out bool badCharset) =>
+        TryParse(arguments, int.MaxValue, out program, out error, out badCharset, out _);
+
+    /// <summary>
+    /// Parses the arguments of SEARCH, refusing a search string longer than
+    /// <paramref name="maxStringLength"/> characters (<paramref name="tooLong"/>: the caller
+    /// answers <c>NO [LIMIT]</c>), before anything is built from it.
+    /// </summary>
+    public static bool TryParse(IReadOnlyList<ImapValue> arguments, int maxStringLength, out SearchProgram program, out string error, out bool badCharset, out bool tooLong)
     {
+        tooLong = false;
         ArgumentNullException.ThrowIfNull(arguments);
         program = new SearchProgram(new SearchKey.None(), SearchReturnOptions.None, false, false, false);
         badCharset = false;
@@ -103,19 +115,20 @@ public sealed class SearchProgram
             return false;
         }
 
-        var parser = new Parser();
+        var parser = new Parser(maxStringLength);
         var keys = new List<SearchKey>();
         while (i < arguments.Count)
         {
             if (!parser.TryParseKey(arguments, ref i, 0, out var key, out error))
             {
+                tooLong = parser.TooLong;
                 return false;
             }
 
             keys.Add(key);
         }
 
-        program = new SearchProgram(keys.Count == 1 ? keys[0] : new SearchKey.And(keys), options, extended, parser.UsesModSeq, parser.UsesSavedResult);
+        program = new SearchProgram(keys.Count == 1 ? keys[0] : new SearchKey.And(keys), options, extended, parser.UsesModSeq, parser.UsesSavedResult, parser.BodyPatterns);
         error = string.Empty;
         return true;
     }
@@ -129,6 +142,9 @@ public sealed class SearchProgram
         ArgumentNullException.ThrowIfNull(message);
         return Evaluate(_root, message, savedUids);
     }
+
+    /// <summary>The BODY and TEXT strings, in the order of their keys' indexes: what <see cref="ISearchableMessage.FindInBody"/> is asked for.</summary>
+    public IReadOnlyList<SearchPattern> BodyPatterns => _bodyPatterns;
 
     // search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
     private static bool TryParseReturn(ImapValue value, out SearchReturnOptions options, out string error)
@@ -170,7 +186,7 @@ public sealed class SearchProgram
         return true;
     }
 
-    private static bool Evaluate(SearchKey key, ISearchableMessage message, IReadOnlySet<uint>? saved)
+    private bool Evaluate(SearchKey key, ISearchableMessage message, IReadOnlySet<uint>? saved)
     {
         switch (key)
         {
@@ -214,7 +230,7 @@ public sealed class SearchProgram
             case SearchKey.Header field:
                 foreach (var candidate in message.Headers.GetAll(field.Field))
                 {
-                    if (AddressSearchText.Of(candidate).Contains(field.Value, StringComparison.OrdinalIgnoreCase))
+                    if (field.Value.IsFoundIn(AddressSearchText.Of(candidate)))
                     {
                         return true;
                     }
@@ -222,10 +238,10 @@ public sealed class SearchProgram
 
                 return false;
             case SearchKey.Body body:
-                return message.BodyText.Contains(body.Value, StringComparison.OrdinalIgnoreCase);
+                return message.FindInBody(_bodyPatterns)[body.Index];
             case SearchKey.Text text:
-                return message.Headers.Any(f => f.Name.Contains(text.Value, StringComparison.OrdinalIgnoreCase) || f.Value.Contains(text.Value, StringComparison.OrdinalIgnoreCase))
-                    || message.BodyText.Contains(text.Value, StringComparison.OrdinalIgnoreCase);
+                return message.Headers.Any(f => text.Value.IsFoundIn(f.Name) || text.Value.IsFoundIn(f.Value))
+                    || message.FindInBody(_bodyPatterns)[text.Index];
             case SearchKey.ModSeq modSeq:
                 return message.ModSeq >= modSeq.Value;
             default:
@@ -243,6 +259,18 @@ public sealed class SearchProgram
     private sealed class Parser
     {
         private static readonly string[] DateFormats = ["d-MMM-yyyy", "dd-MMM-yyyy"];
+
+        private readonly int _maxStringLength;
+        private readonly List<SearchPattern> _bodyPatterns = [];
+
+        public Parser(int maxStringLength)
+        {
+            _maxStringLength = maxStringLength;
+        }
+
+        public bool TooLong { get; private set; }
+
+        public IReadOnlyList<SearchPattern> BodyPatterns => _bodyPatterns;
 
         public bool UsesModSeq { get; private set; }
 
@@ -364,7 +392,12 @@ public sealed class SearchProgram
                         return false;
                     }
 
-                    key = new SearchKey.Header(name, text);
+                    if (!CheckLength(text, out error))
+                    {
+                        return false;
+                    }
+
+                    key = new SearchKey.Header(name, new SearchPattern(text));
                     return true;
                 case "BODY" or "TEXT":
                     if (!TryString(values, ref i, out text))
@@ -373,7 +406,14 @@ public sealed class SearchProgram
                         return false;
                     }
 
-                    key = name == "BODY" ? new SearchKey.Body(text) : new SearchKey.Text(text);
+                    if (!CheckLength(text, out error))
+                    {
+                        return false;
+                    }
+
+                    var pattern = new SearchPattern(text);
+                    _bodyPatterns.Add(pattern);
+                    key = name == "BODY" ? new SearchKey.Body(pattern, _bodyPatterns.Count - 1) : new SearchKey.Text(pattern, _bodyPatterns.Count - 1);
                     return true;
                 case "HEADER":
                     if (!TryString(values, ref i, out var field) || !TryString(values, ref i, out text) || field.Length == 0)
@@ -382,7 +422,12 @@ public sealed class SearchProgram
                         return false;
                     }
 
-                    key = new SearchKey.Header(field, text);
+                    if (!CheckLength(text, out error))
+                    {
+                        return false;
+                    }
+
+                    key = new SearchKey.Header(field, new SearchPattern(text));
                     return true;
                 case "UID":
                     if (i >= values.Count || !values[i].TryGetSequenceSet(out var uids))
@@ -446,6 +491,19 @@ public sealed class SearchProgram
             UsesModSeq = true;
             error = string.Empty;
             return true;
+        }
+
+        private bool CheckLength(string text, out string error)
+        {
+            error = string.Empty;
+            if (text.Length <= _maxStringLength)
+            {
+                return true;
+            }
+
+            TooLong = true;
+            error = $"Search string longer than {_maxStringLength} characters";
+            return false;
         }
 
         private static bool TryString(IReadOnlyList<ImapValue> values, ref int i, out string text)

@@ -1,27 +1,26 @@
-using System.Text;
 using Interchange.Imap.Fetch;
-using Interchange.Mime.Encodings;
 using Interchange.Mime.Headers;
-using Interchange.Mime.Parsing;
 
 namespace Interchange.Imap.Search;
 
 /// <summary>
 /// A stored message for SEARCH, over the same <see cref="IFetchableMessage"/> FETCH uses: the
-/// structure is parsed and the body text decoded only when a key asks for them, then kept.
+/// structure is parsed only when a key asks for it, and the body text is streamed (never held)
+/// through <see cref="BodyTextScan"/>, once for all of a program's strings, charged to the
+/// command's <see cref="SearchBudget"/>.
 /// </summary>
 public sealed class SearchableMessage : ISearchableMessage
 {
-    /// <summary>Decoded text kept per message at most (characters); what lies beyond is not searched.</summary>
-    public const int MaxBodyTextChars = 16 * 1024 * 1024;
-
     private readonly IFetchableMessage _message;
-    private string? _bodyText;
+    private readonly SearchBudget _budget;
+    private IReadOnlyList<SearchPattern>? _scanned;
+    private bool[]? _found;
 
-    public SearchableMessage(IFetchableMessage message, uint maxSequenceNumber, uint maxUid)
+    public SearchableMessage(IFetchableMessage message, uint maxSequenceNumber, uint maxUid, SearchBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(message);
         _message = message;
+        _budget = budget ?? SearchBudget.Unlimited;
         MaxSequenceNumber = maxSequenceNumber;
         MaxUid = maxUid;
     }
@@ -44,39 +43,17 @@ public sealed class SearchableMessage : ISearchableMessage
 
     public HeaderList Headers => _message.GetStructure().Root.Headers;
 
-    public string BodyText => _bodyText ??= ExtractBodyText(_message.GetStructure(), _message.OpenRange);
-
-    /// <summary>
-    /// The text of every text/* leaf part (embedded messages' included), decoded from its
-    /// transfer encoding and charset, parts separated by a line break.
-    /// </summary>
-    public static string ExtractBodyText(MessageStructure structure, Func<long, long, Stream> openRange)
+    public IReadOnlyList<bool> FindInBody(IReadOnlyList<SearchPattern> patterns)
     {
-        ArgumentNullException.ThrowIfNull(structure);
-        var text = new StringBuilder();
-        foreach (var part in structure.Parts)
+        ArgumentNullException.ThrowIfNull(patterns);
+        if (_found is not null && ReferenceEquals(_scanned, patterns))
         {
-            if (part.Kind != MimePartKind.Leaf || !part.ContentType.IsText || part.BodyOctets == 0)
-            {
-                continue;
-            }
-
-            using var decoded = PartContent.OpenDecoded(openRange, part);
-            using var buffer = new MemoryStream();
-            decoded.CopyTo(buffer);
-            if (text.Length > 0)
-            {
-                text.Append('\n');
-            }
-
-            text.Append(MimeCharsets.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), part.ContentType.Charset));
-            if (text.Length >= MaxBodyTextChars)
-            {
-                text.Length = MaxBodyTextChars;
-                break;
-            }
+            return _found;
         }
 
-        return text.ToString();
+        var found = new bool[patterns.Count];
+        BodyTextScan.Scan(_message.GetStructure(), _message.OpenRange, patterns, found, _budget);
+        (_scanned, _found) = (patterns, found);
+        return found;
     }
 }

@@ -41,6 +41,7 @@ internal static class ImapExtensions
         new("LIST-EXTENDED"),              // RFC 5258
         new("LIST-STATUS"),                // RFC 5819
         new("UTF8=ACCEPT"),                // RFC 6855
+        new("APPENDLIMIT", s => [$"APPENDLIMIT={s.AppendLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)}"], []), // RFC 7889
     ];
 
     /// <summary>What CAPABILITY lists in <paramref name="session"/> now.</summary>

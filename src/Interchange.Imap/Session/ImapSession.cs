@@ -21,7 +21,7 @@ internal sealed partial class ImapSession
 {
     private readonly ImapServices _services;
     private readonly CancellationToken _connectionClosed;
-    private readonly ImapCommandReader _parser = new();
+    private readonly ImapCommandReader _parser;
     private PipeReader _reader;
     private PipeWriter _writer;
     private CoalescingPipeWriter _output;
@@ -44,6 +44,12 @@ internal sealed partial class ImapSession
         _writer = transport.Output;
         _output = new CoalescingPipeWriter(_writer);
         _out = new ImapResponseWriter(_output);
+        _parser = new ImapCommandReader(ImapParserOptions.Default with
+        {
+            // APPEND's message streams to storage (ReceiveLiteralAsync); every other literal is buffered, so small.
+            StreamedLiteralCommands = ["APPEND"],
+            MaxLiteralSize = services.Options.MaxBufferedLiteralSize,
+        });
         _pacer = services.Options.MaxCommandsPerSecond > 0 ? new CommandPacer(services.Options.MaxCommandsPerSecond, Math.Max(1, services.Options.CommandBurst)) : null;
     }
 
@@ -131,6 +137,7 @@ internal sealed partial class ImapSession
 
             var buffer = read.Buffer;
             _startTls = false;
+            ImapReadResult? streamed = null;
             while (!_closing && !_startTls && _idleCommand is null)
             {
                 if (_saslCommand is { } authenticating)
@@ -157,6 +164,13 @@ internal sealed partial class ImapSession
                 var result = _parser.TryRead(ref buffer);
                 if (result.Status == ImapReadStatus.NeedMoreData)
                 {
+                    break;
+                }
+
+                if (result.Status == ImapReadStatus.StreamLiteral)
+                {
+                    // The literal's bytes are read from the transport by ReceiveLiteralAsync, not buffered here.
+                    streamed = result;
                     break;
                 }
 
@@ -203,6 +217,13 @@ internal sealed partial class ImapSession
                 }
 
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
+            }
+
+            if (streamed is { } literal)
+            {
+                _reader.AdvanceTo(buffer.Start);
+                await ReceiveLiteralAsync(literal).ConfigureAwait(false);
+                continue;
             }
 
             if (_idleCommand is { } idle)

@@ -8,13 +8,18 @@ Transcript format, one directive per line:
                 The replayer waits for the tagged reply, unless L: lines follow.
   L: DATA       sent after the server's "+" continuation: literal data, a SASL response, IDLE's DONE.
                 If the previous line ended in a synchronizing literal {n}, DATA continues the command.
+  D: LINE       a line of the literal the command line announces (each sent with CRLF); the
+                command line's ${LITERAL} is the literal's length. A non-synchronizing literal
+                ({n+}, ~{n+}) is sent right after the command line, a synchronizing one after "+".
+  T: TEXT       what follows that literal on the command line (")" of APPEND's UTF8 form), then CRLF.
   P: LINE       a pipelined command: written together with the following P:/C: line(s) in one
                 write before any reply is read (as the client did); each tag is then waited for.
   E: OK|NO|BAD  the status the previous command must get (default OK)
   E: has REGEX  some line the previous command received (untagged, continuation or tagged) matches
                 REGEX (Python re, multiline); placeholders in it are regex-escaped.
 Placeholders: ${USER} ${PASS} ${PASSLEN} ${PLAIN} (base64 of NUL user NUL password) ${UID} (the
-delivered message's UID) ${SUBJECT} (its subject) ${EXISTS} (the last "* n EXISTS" seen).
+delivered message's UID) ${SUBJECT} (its subject) ${EXISTS} (the last "* n EXISTS" seen) ${LITERAL}
+(the length of the command's D: lines).
 
 Usage: imap_replay.py --port P --cafile CRT --user U --password W --uid N --subject S TRANSCRIPT"""
 import argparse, base64, json, re, socket, ssl, sys
@@ -54,15 +59,19 @@ with open(args.transcript, encoding="utf-8") as f:
         line = raw.rstrip("\r\n")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        kind, _, text = line.partition(": ")
+        kind, _, text = ("D", "", "") if line == "D:" else line.partition(": ")
         if kind in ("C", "P"):
-            current = {"line": number, "segments": [text], "expected": "OK", "checks": []}
+            current = {"line": number, "segments": [text], "expected": "OK", "checks": [], "literal": None, "tail": ""}
             group.append(current)
             if kind == "C":
                 groups.append(group)
                 group = []
         elif kind == "L" and current is not None:
             current["segments"].append(text)
+        elif kind == "D" and current is not None:
+            current["literal"] = (current["literal"] or []) + [text]
+        elif kind == "T" and current is not None:
+            current["tail"] = text
         elif kind == "E" and current is not None:
             if text in ("OK", "NO", "BAD"):
                 current["expected"] = text
@@ -132,10 +141,30 @@ emit({"greeting": greeting})
 for group in groups:
     # Write every command of the group (only a lone command may carry continuations).
     for command in group:
+        if command["literal"] is not None:
+            command["data"] = "".join(fill(l) + "\r\n" for l in command["literal"]).encode()
+            values["LITERAL"] = str(len(command["data"]))
         command["tag"] = fill(command["segments"][0]).split(" ")[0]
         command["received"] = []
     if len(group) > 1:
         sock.sendall(b"".join(fill(c["segments"][0]).encode() + b"\r\n" for c in group))
+    elif group[0]["literal"] is not None:
+        command = group[0]
+        data = command["data"]
+        line = fill(command["segments"][0])
+        sock.sendall(line.encode() + b"\r\n")
+        invited = True
+        if not line.endswith("+}"):
+            # Synchronizing: the literal waits for the server's "+".
+            reply = read_line()
+            command["received"].append(reply)
+            note(reply)
+            if not reply.startswith("+"):
+                command["tagged"] = reply
+                command["refused_continuation"] = True
+                invited = False
+        if invited:
+            sock.sendall(data + fill(command["tail"]).encode() + b"\r\n")
     else:
         command = group[0]
         segments = command["segments"]
