@@ -162,6 +162,8 @@ public sealed class AdminCliTests : IAsyncLifetime
         list.Stdout.ShouldMatch(@"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d", "the received time carries its zone");
 
         (await Cli(null, "message", "list", "nobody@example.test")).ShouldFail(1, "nobody@example.test is not a user");
+        await Cli(null, "user", "add", "new@example.test");
+        (await Cli(null, "message", "list", "new@example.test")).ShouldSucceed("(none)");
         (await Cli(null, "message", "list", "reader@example.test", "--mailbox", "Nonexistent")).ShouldFail(1, "has no mailbox Nonexistent");
         (await Cli(null, "mailbox", "list", "nobody@example.test")).ShouldFail(1, "is not a user");
         (await Cli(null, "message", "show", "nobody@example.test", "1")).ShouldFail(1, "is not a user");

@@ -111,9 +111,14 @@ public static class MailCommands
 
     private static async Task RequireMailboxAsync(StoreServices store, string userKey, string address, string name, CancellationToken cancellationToken)
     {
+        // Every user has an INBOX (RFC 3501 5.1), even before the first delivery creates its row.
+        if (string.Equals(name, "INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         var boxes = await store.Mail.ListMailboxesAsync(userKey, cancellationToken).ConfigureAwait(false);
-        var inbox = string.Equals(name, "INBOX", StringComparison.OrdinalIgnoreCase);
-        if (!boxes.Any(b => inbox ? string.Equals(b.Name, "INBOX", StringComparison.OrdinalIgnoreCase) : b.Name == name))
+        if (!boxes.Any(b => b.Name == name))
         {
             throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"{address} has no mailbox {name}");
         }
