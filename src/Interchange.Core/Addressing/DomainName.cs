@@ -65,7 +65,8 @@ public readonly record struct DomainName
 
         foreach (var label in ascii.Split('.'))
         {
-            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-'))
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' || !label.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-')
+                || IsReserved(label))
             {
                 error = $"'{text}' is not a valid domain name";
                 return false;
@@ -75,5 +76,30 @@ public readonly record struct DomainName
         domain = new DomainName(ascii);
         error = string.Empty;
         return true;
+    }
+
+    // "--" in positions 3 and 4 marks an encoded label (RFC 5891 §4.2.3.1): refused unless it
+    // is an "xn--" A-label that decodes to a U-label encoding back to it, so Unicode is total.
+    private static bool IsReserved(string label)
+    {
+        if (label.Length < 4 || label[2] != '-' || label[3] != '-')
+        {
+            return false;
+        }
+
+        if (!label.StartsWith("xn--", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        try
+        {
+            var unicode = s_idn.GetUnicode(label);
+            return unicode == label || !string.Equals(s_idn.GetAscii(unicode), label, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
     }
 }

@@ -68,7 +68,7 @@ public static class FetchResponder
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(message);
         MessageStructure? structure = null;
-        MessageStructure Structure() => structure ??= message.GetStructure();
+        MessageStructure Structure() => structure ??= StructureOrUnparsed(message);
 
         // Checked before writing anything, so a refusal leaves no half-written line.
         foreach (var item in request.Items)
@@ -80,6 +80,11 @@ public static class FetchResponder
             }
         }
 
+        // Items computed from the message's content are formatted before the line starts, so a
+        // message that breaks a decoder (a bug its bytes reach) costs a degraded item, never
+        // half a response, which would leave the connection unusable.
+        var formatted = FormatContentItems(request, writer.Utf8Accept, message.Size, ref structure, Structure);
+
         writer.Untagged().Number(message.SequenceNumber).Atom("FETCH").BeginList();
         var written = new HashSet<string>(StringComparer.Ordinal);
         if (uidCommand && !request.Items.Any(i => i.Kind == FetchItemKind.Uid))
@@ -90,7 +95,16 @@ public static class FetchResponder
         foreach (var item in request.Items)
         {
             // A client asking twice for the same item gets it once.
-            if (written.Add(item.ToString()))
+            if (!written.Add(item.ToString()))
+            {
+                continue;
+            }
+
+            if (formatted.TryGetValue(item, out var value))
+            {
+                writer.Atom(item.Kind == FetchItemKind.Envelope ? "ENVELOPE" : item.ResponseName).Formatted(value);
+            }
+            else
             {
                 await WriteItemAsync(writer, item, message, Structure, flush).ConfigureAwait(false);
             }
@@ -159,6 +173,73 @@ public static class FetchResponder
             case FetchItemKind.Binary or FetchItemKind.BinarySize:
                 await WriteBinaryAsync(writer, item, message, structure, flush).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    // ENVELOPE, BODY and BODYSTRUCTURE, formatted apart. If formatting throws, the structure
+    // becomes MessageStructure.Unparsed (one text/plain body of the raw bytes) for the whole
+    // response, so every item describes the same reading.
+    private static Dictionary<FetchItem, byte[]> FormatContentItems(FetchRequest request, bool utf8Accept, long size, ref MessageStructure? structure, Func<MessageStructure> getStructure)
+    {
+        var items = request.Items.Where(i => i.Kind is FetchItemKind.Envelope or FetchItemKind.Body or FetchItemKind.BodyStructure).ToList();
+        var formatted = new Dictionary<FetchItem, byte[]>();
+        if (items.Count == 0)
+        {
+            return formatted;
+        }
+
+        try
+        {
+            var current = getStructure();
+            foreach (var item in items)
+            {
+                formatted[item] = FormatContentItem(item, current, utf8Accept);
+            }
+
+            return formatted;
+        }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException))
+        {
+            var unparsed = MessageStructure.Unparsed(size);
+            structure = unparsed;
+            formatted.Clear();
+            foreach (var item in items)
+            {
+                formatted[item] = FormatContentItem(item, unparsed, utf8Accept);
+            }
+
+            return formatted;
+        }
+    }
+
+    private static byte[] FormatContentItem(FetchItem item, MessageStructure structure, bool utf8Accept)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new ImapResponseWriter(buffer, utf8Accept);
+        if (item.Kind == FetchItemKind.Envelope)
+        {
+            ImapFetchFormatter.WriteEnvelope(writer, structure.Envelope);
+        }
+        else
+        {
+            ImapFetchFormatter.WriteBodyStructure(writer, structure.Root, extensible: item.Kind == FetchItemKind.BodyStructure);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    // The parsed message, or, when parsing throws (a bug reached by the message's bytes), the
+    // unparsed reading; a failure to read the stored bytes is not the message's fault and is
+    // left to the caller.
+    private static MessageStructure StructureOrUnparsed(IFetchableMessage message)
+    {
+        try
+        {
+            return message.GetStructure();
+        }
+        catch (Exception ex) when (ex is not (IOException or OperationCanceledException))
+        {
+            return MessageStructure.Unparsed(message.Size);
         }
     }
 

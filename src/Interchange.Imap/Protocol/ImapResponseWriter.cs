@@ -24,11 +24,24 @@ public sealed class ImapResponseWriter
     /// <summary>True once the client has sent ENABLE UTF8=ACCEPT: UTF-8 may be quoted instead of sent as a literal.</summary>
     public bool Utf8Accept { get; set; }
 
+    /// <summary>True between <see cref="Untagged"/> and <see cref="EndLine"/>: a response line is half written.</summary>
+    public bool InLine { get; private set; }
+
     /// <summary>Starts an untagged response: "* ".</summary>
     public ImapResponseWriter Untagged()
     {
         Ascii("* ");
         _needSpace = false;
+        InLine = true;
+        return this;
+    }
+
+    /// <summary>A value formatted beforehand by another writer (same <see cref="Utf8Accept"/>), copied as is.</summary>
+    public ImapResponseWriter Formatted(ReadOnlySpan<byte> value)
+    {
+        Separate();
+        _output.Write(value);
+        _needSpace = true;
         return this;
     }
 
@@ -236,6 +249,7 @@ public sealed class ImapResponseWriter
     {
         Ascii("\r\n");
         _needSpace = false;
+        InLine = false;
     }
 
     // ATOM-CHAR: printable ASCII except atom-specials; ASTRING-CHAR adds "]".

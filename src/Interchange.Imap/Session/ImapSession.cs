@@ -385,6 +385,14 @@ internal sealed partial class ImapSession
                 _ => ImapResponseCode.CannotDo,
             });
         }
+        catch (Exception ex) when (!_out.InLine && ex is not (IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException))
+        {
+            // A bug that one command reaches (through a message's content, most likely) fails
+            // that command, not the session. A response line already half written cannot be
+            // mended: then the exception ends the connection, as before.
+            _services.Logger.LogError(ex, "IMAP {Id} from {Client}: {Command} failed", Id, Client, name);
+            No(command, "Internal error; the command was not completed", ImapResponseCode.ServerBug);
+        }
     }
 
     private static bool IsKnown(string name) => ImapExtensions.IsKnown(name);

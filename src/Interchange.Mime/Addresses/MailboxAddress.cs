@@ -1,3 +1,5 @@
+using Interchange.Mime.Writing;
+
 namespace Interchange.Mime.Addresses;
 
 /// <summary>
@@ -43,6 +45,10 @@ public sealed class MailboxAddress : Address
 
     public string? Domain { get; }
 
-    /// <summary>"local@domain", or the local part alone when there is no domain.</summary>
-    public string Address => Domain is null ? LocalPart : $"{LocalPart}@{Domain}";
+    /// <summary>
+    /// The addr-spec "local@domain" (RFC 5322 §3.4.1), the local part quoted again when it is
+    /// not a dot-atom (<c>"quoted local"@example.com</c>); the local part alone, as written,
+    /// when there is no domain.
+    /// </summary>
+    public string Address => Domain is null ? LocalPart : AddressFormatter.FormatLocalPart(LocalPart, utf8: true) + "@" + Domain;
 }

@@ -28,8 +28,6 @@ public static class MimeCharsets
         ["x-sjis"] = "shift_jis",
         ["sjis"] = "shift_jis",
         ["x-euc-jp"] = "euc-jp",
-        ["unicode-1-1-utf-7"] = "utf-7",
-        ["x-unicode-2-0-utf-7"] = "utf-7",
     };
 
     // U+FFFD rather than the default '?', so that a bad byte is visibly not a question mark.
@@ -54,6 +52,8 @@ public static class MimeCharsets
     /// 2231 language suffix such as <c>utf-8*en</c> ignored), decoding invalid input to U+FFFD;
     /// null when the name is unknown. US-ASCII returns null too, so that 8-bit bytes in text
     /// labelled ASCII (common) go through the UTF-8-or-Latin-1 fallback instead of turning into '?'.
+    /// UTF-7 has no <see cref="Encoding"/> in .NET: null here, and <see cref="Decode"/> decodes it
+    /// with <see cref="Utf7Decoder"/>. Never throws, whatever the name.
     /// </summary>
     public static Encoding? GetEncoding(string? charset)
     {
@@ -62,13 +62,7 @@ public static class MimeCharsets
             return null;
         }
 
-        var name = charset.Trim().Trim('"');
-        var star = name.IndexOf('*', StringComparison.Ordinal);
-        if (star >= 0)
-        {
-            name = name[..star];
-        }
-
+        var name = Normalize(charset);
         if (s_cache.TryGetValue(name, out var cached))
         {
             return cached;
@@ -91,6 +85,11 @@ public static class MimeCharsets
     /// </summary>
     public static string Decode(ReadOnlySpan<byte> bytes, string? charset)
     {
+        if (charset is not null && Utf7Decoder.IsUtf7(Normalize(charset)))
+        {
+            return Utf7Decoder.Decode(bytes);
+        }
+
         var encoding = GetEncoding(charset);
         if (encoding is null)
         {
@@ -101,10 +100,10 @@ public static class MimeCharsets
         {
             return encoding.GetString(bytes);
         }
-        catch (ArgumentException)
+        catch (Exception)
         {
             // Replacement fallbacks make this unreachable for registry encodings; kept for
-            // third-party providers that ignore the requested fallback.
+            // third-party providers that ignore the requested fallback or refuse to decode.
             return DecodeUtf8OrLatin1(bytes);
         }
     }
@@ -130,6 +129,14 @@ public static class MimeCharsets
         }
     }
 
+    // "\"utf-8\"" and "utf-8*en" (an RFC 2231 language suffix) name utf-8.
+    private static string Normalize(string charset)
+    {
+        var name = charset.Trim().Trim('"');
+        var star = name.IndexOf('*', StringComparison.Ordinal);
+        return star >= 0 ? name[..star] : name;
+    }
+
     /// <summary>True when the bytes are valid UTF-8 (ASCII included).</summary>
     public static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => System.Text.Unicode.Utf8.IsValid(bytes);
 
@@ -142,17 +149,25 @@ public static class MimeCharsets
             return null;
         }
 
+        if (Utf7Decoder.IsUtf7(name))
+        {
+            return null;
+        }
+
         if (s_aliases.TryGetValue(name, out var alias))
         {
             name = alias;
         }
 
+        // Any exception means "unknown": the registry throws ArgumentException for unknown
+        // names but NotSupportedException for some it knows and refuses (UTF-7), and a sender
+        // chooses the name, so no kind of failure may escape.
         try
         {
             var encoding = Encoding.GetEncoding(name, EncoderFallback.ReplacementFallback, s_replacement);
             return encoding.CodePage == Encoding.ASCII.CodePage ? null : encoding;
         }
-        catch (ArgumentException)
+        catch (Exception)
         {
         }
 
@@ -167,10 +182,7 @@ public static class MimeCharsets
             {
                 return Encoding.GetEncoding(codePage, EncoderFallback.ReplacementFallback, s_replacement);
             }
-            catch (ArgumentException)
-            {
-            }
-            catch (NotSupportedException)
+            catch (Exception)
             {
             }
         }

@@ -50,7 +50,14 @@ internal static class ParameterParser
             HeaderLexer.SkipCfws(bytes, ref i);
             var value = ReadValue(bytes, ref i);
             raw.Add(Classify(name, value));
-            SkipToSemicolon(bytes, ref i, i);
+            var afterValue = i;
+            HeaderLexer.SkipCfws(bytes, ref i);
+            if (!StartsParameter(bytes, i))
+            {
+                SkipToSemicolon(bytes, ref i, afterValue);
+            }
+
+            // else: "charset=\"utf-8\" format=flowed", a ';' left out: the next parameter.
         }
 
         return new ParameterList(Assemble(raw));
@@ -64,14 +71,39 @@ internal static class ParameterParser
         }
 
         // Unquoted: RFC 2045 wants a token, but senders write "name=My File.pdf"; take
-        // everything up to ';' or a comment, trimmed.
+        // everything up to ';', a comment, or whitespace before "name=" (a ';' left out), trimmed.
         var start = i;
         while (i < bytes.Length && bytes[i] is not (';' or '('))
         {
+            // Checked at the start of a whitespace run only, so the scan stays linear.
+            if (i > start && HeaderLexer.IsWhitespace(bytes[i]) && !HeaderLexer.IsWhitespace(bytes[i - 1]) && StartsParameter(bytes, i))
+            {
+                break;
+            }
+
             i++;
         }
 
         return bytes[start..i].Trim(' ', '\t', '\r', '\n');
+    }
+
+    // Whitespace, then a token and "=": the start of a parameter whose ';' was left out.
+    private static bool StartsParameter(string bytes, int i)
+    {
+        HeaderLexer.SkipWhitespace(bytes, ref i);
+        var nameStart = i;
+        while (i < bytes.Length && HeaderLexer.IsTokenChar(bytes[i]))
+        {
+            i++;
+        }
+
+        if (i == nameStart)
+        {
+            return false;
+        }
+
+        HeaderLexer.SkipWhitespace(bytes, ref i);
+        return i < bytes.Length && bytes[i] == '=';
     }
 
     private static void SkipToSemicolon(string bytes, ref int i, int from)

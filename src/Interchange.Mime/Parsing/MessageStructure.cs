@@ -1,3 +1,4 @@
+using Interchange.Mime.Headers;
 using Interchange.Mime.Imap;
 
 namespace Interchange.Mime.Parsing;
@@ -14,6 +15,17 @@ public sealed class MessageStructure
         Root = root;
         Length = length;
         PartCount = partCount;
+    }
+
+    /// <summary>
+    /// The structure to show for a message whose reading failed (a bug its bytes reached): no
+    /// header and one text/plain body of all <paramref name="length"/> bytes, so IMAP still
+    /// answers with the raw bytes, as RFC 2047 §6.3 allows for what cannot be decoded.
+    /// </summary>
+    public static MessageStructure Unparsed(long length)
+    {
+        var root = new MimePart(null, 0, 0, ContentType.TextPlainDefault) { BodyEnd = length };
+        return new MessageStructure(root, length, 1);
     }
 
     /// <summary>The top-level message (HeaderStart 0, BodyEnd <see cref="Length"/>).</summary>

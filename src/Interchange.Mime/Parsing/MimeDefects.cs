@@ -18,7 +18,7 @@ public enum MimeDefects
     /// <summary>Header bytes outside ASCII: decoded as UTF-8 when valid (RFC 6532), else Latin-1.</summary>
     EightBitHeader = 8,
 
-    /// <summary>The header block ended at a line that is not a header field (no colon, or a fold with no field): the body starts at that line.</summary>
+    /// <summary>A header line that is not a field (no colon, or a fold with no field): skipped, the header read on; a line starting "--" ends the header and starts the body.</summary>
     InvalidHeaderLine = 16,
 
     /// <summary>The header block ended at a boundary or at the end of the input, with no blank line.</summary>

@@ -461,9 +461,17 @@ public sealed class MimeParser
                 return;
         }
 
-        // Not a header field: the header ends without a blank line and this line is body.
+        // Not a header field. Only the blank line ends a header (RFC 5322 §2.1), so the line
+        // is skipped and the fields after it still count, as MimeKit reads it. A line that
+        // starts "--" is the exception: a multipart's header may run straight into its first
+        // delimiter, so the header ends there and the line is body.
         FinishField(frame);
         frame.Part.Defects |= MimeDefects.InvalidHeaderLine;
+        if (!_line.Span.StartsWith("--"u8))
+        {
+            return;
+        }
+
         EndHeaders(frame, lineStart, _terminators);
 
         var next = _stack[^1];

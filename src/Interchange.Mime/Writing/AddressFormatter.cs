@@ -97,7 +97,7 @@ internal static class AddressFormatter
 
     public static string FormatAddrSpec(MailboxAddress mailbox, bool utf8)
     {
-        var local = IsDotAtom(mailbox.LocalPart, utf8) ? mailbox.LocalPart : Quote(mailbox.LocalPart);
+        var local = FormatLocalPart(mailbox.LocalPart, utf8);
         if (mailbox.Domain is null)
         {
             return local;
@@ -118,6 +118,10 @@ internal static class AddressFormatter
 
         return $"{local}@{domain}";
     }
+
+    /// <summary>A local part as written in an addr-spec: as is when a dot-atom, else a quoted string.</summary>
+    public static string FormatLocalPart(string localPart, bool utf8) =>
+        IsDotAtom(localPart, utf8) ? localPart : Quote(localPart);
 
     // A domain or route never legitimately holds controls; dropping them keeps a hostile
     // address from breaking the header line.

@@ -147,14 +147,14 @@ public sealed class MalformedMessageTests
     }
 
     [Fact]
-    public void A_header_line_without_colon_ends_the_header_and_starts_the_body()
+    public void A_header_line_without_colon_is_skipped_and_the_fields_after_it_are_read()
     {
         var (input, message) = Parse("header-without-colon.eml");
         var root = message.Root;
 
-        root.Headers.Select(h => h.Name).ShouldBe(["From", "Subject"]);
-        MimeStructureChecks.Text(input, root.BodyRange).ShouldBe("This line has no colon and ends the header\r\nTo: b@example.com\r\n\r\nBody after.\r\n");
-        MimeStructureChecks.Text(input, root.HeaderRange).ShouldBe("From: a@example.com\r\nSubject: Header without colon\r\n");
+        root.Headers.Select(h => h.Name).ShouldBe(["From", "Subject", "To"]);
+        MimeStructureChecks.Text(input, root.BodyRange).ShouldBe("Body after.\r\n");
+        MimeStructureChecks.Text(input, root.HeaderRange).ShouldBe("From: a@example.com\r\nSubject: Header without colon\r\nThis line has no colon and ends the header\r\nTo: b@example.com\r\n\r\n");
         root.Defects.HasFlag(MimeDefects.InvalidHeaderLine).ShouldBeTrue();
     }
 
@@ -199,16 +199,19 @@ public sealed class MalformedMessageTests
     }
 
     [Fact]
-    public void Text_with_no_header_at_all_is_all_body()
+    public void Text_with_no_header_at_all_is_an_unterminated_header_of_skipped_lines()
     {
+        // RFC 5322 §2.1: only the blank line ends a header; MimeKit reads it the same way.
         var input = Encoding.ASCII.GetBytes("Hello, this is not a header\r\nand neither is this\r\n");
 
         var message = MimeParser.Parse(input);
 
         message.Root.Headers.Count.ShouldBe(0);
-        message.Root.BodyStart.ShouldBe(0);
-        message.Root.BodyLines.ShouldBe(2);
+        message.Root.BodyStart.ShouldBe(input.Length);
+        message.Root.BodyOctets.ShouldBe(0);
         message.Root.ContentType.IsDefault.ShouldBeTrue();
+        message.Root.Defects.HasFlag(MimeDefects.InvalidHeaderLine).ShouldBeTrue();
+        message.Root.Defects.HasFlag(MimeDefects.UnterminatedHeader).ShouldBeTrue();
     }
 
     [Fact]
