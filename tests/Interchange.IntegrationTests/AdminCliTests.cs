@@ -174,7 +174,7 @@ public sealed class AdminCliTests : IAsyncLifetime
 
         var domains = await Cli(null, "domain", "list");
         domains.Stdout.ShouldMatch(@"(?m)^primary\.test \(primary\) ");
-        domains.Stdout.ShouldMatch(@"(?m)^example\.test +1|^example\.test +2");
+        domains.Stdout.ShouldMatch(@"(?m)^example\.test +\d+ ");
         domains.Stdout.ShouldNotContain("example.test (primary)");
     }
 

@@ -18,6 +18,7 @@ public sealed class ServeTests
         var stdout = server.Stdout;
         stdout.ShouldContain(l => l.StartsWith("created domain ", StringComparison.Ordinal));
         var passwordLine = stdout.Single(l => l.StartsWith("password for postmaster@", StringComparison.Ordinal));
+        server.Stderr.ShouldContain(l => l.Contains("PrimaryDomain is not configured, so the primary domain is this host's name", StringComparison.Ordinal), "the guessed domain is pointed out");
         passwordLine[(passwordLine.LastIndexOf(' ') + 1)..].Length.ShouldBe(20);
         foreach (var protocol in ServerProcess.AllProtocols)
         {
@@ -192,6 +193,7 @@ public sealed class ServeTests
             var listening = server.Stdout.Where(l => l.StartsWith("listening ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).Order().ToList();
             listening.ShouldBe(["http", "pop3", "smtp"], "file: smtp+imap+http; environment: imap off; command line: pop3 on");
             server.Stdout.ShouldContain("created domain mail.example.test and user postmaster@mail.example.test");
+            server.Stderr.ShouldNotContain(l => l.Contains("PrimaryDomain is not configured", StringComparison.Ordinal));
         }
     }
 

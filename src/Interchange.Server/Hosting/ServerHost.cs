@@ -112,6 +112,15 @@ public static class ServerHost
                 Console.WriteLine($"created domain {firstRun.Domain} and user {firstRun.Postmaster}");
                 Console.WriteLine($"password for {firstRun.Postmaster}: {firstRun.Password}");
                 Console.WriteLine($"  (shown once; change it with: interchange user passwd {firstRun.Postmaster} --password-stdin)");
+                if (string.IsNullOrWhiteSpace(options.PrimaryDomain))
+                {
+                    // The host name is a guess (often a single label such as "vm"); say so while it is cheap to redo.
+                    logger.LogWarning(
+                        "PrimaryDomain is not configured, so the primary domain is this host's name, {Domain}. To use another, stop now, remove {Data} and start again with INTERCHANGE__PrimaryDomain=mail.example.com (or \"PrimaryDomain\" in {Config})",
+                        firstRun.Domain,
+                        folder.Root,
+                        folder.ConfigFile);
+                }
             }
 
             X509Certificate2 certificate;
