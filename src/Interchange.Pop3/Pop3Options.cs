@@ -9,6 +9,9 @@ public sealed class Pop3Options
     /// <summary>Inactivity before the session is closed (RFC 1939 3: at least 10 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Time from connect to a successful login, however busy the client keeps the connection (a deadline, not an inactivity timeout).</summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     public int MaxErrors { get; set; } = 10;
 
     public int MaxAuthAttempts { get; set; } = 3;

@@ -1,0 +1,126 @@
+using Shouldly;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Interchange.IntegrationTests;
+
+/// <summary>
+/// Issue 8 item 4: a client that sends one byte every half second is cut off by an absolute
+/// deadline (not authenticated in time, envelope not finished in time) or by the minimum data
+/// rate (DATA, APPEND literal), with its protocol's message; a normal client is not.
+/// </summary>
+public sealed class SlowClientTests(SessionLimitsFixture fixture, ITestOutputHelper output) : IClassFixture<SessionLimitsFixture>
+{
+    // The deadlines are 3 s (login) and 5 s (envelope), the rate 200 bytes/s after 1 s; the
+    // heartbeat checks once a second. Dripping goes on for 15 s at most.
+    private static readonly double Bound = 9;
+
+    [Fact]
+    public async Task Imap_a_client_dripping_before_login_gets_BYE_at_the_login_deadline()
+    {
+        var result = await fixture.DripAsync(output, "imap", "a1 NOOP\r\n", 500);
+
+        result.Closed.ShouldBeTrue("the server must close a connection that never logs in");
+        result.Seconds.ShouldBeLessThan(Bound);
+        result.Received.ShouldContain("* BYE");
+    }
+
+    [Fact]
+    public async Task Pop3_a_client_dripping_before_login_gets_ERR_at_the_login_deadline()
+    {
+        var result = await fixture.DripAsync(output, "pop3", "CAPA\r\n", 500);
+
+        result.Closed.ShouldBeTrue("the server must close a connection that never logs in");
+        result.Seconds.ShouldBeLessThan(Bound);
+        result.Received.ShouldContain("-ERR");
+    }
+
+    [Fact]
+    public async Task Submission_a_client_dripping_before_AUTH_gets_421_at_the_login_deadline()
+    {
+        var result = await fixture.DripAsync(output, "submission", "NOOP\r\n", 500);
+
+        result.Closed.ShouldBeTrue("the server must close a submission connection that never authenticates");
+        result.Seconds.ShouldBeLessThan(Bound);
+        result.Received.ShouldContain("421 4.4.2");
+    }
+
+    [Fact]
+    public async Task Smtp_a_client_dripping_commands_on_port_25_gets_421_at_the_envelope_deadline()
+    {
+        var result = await fixture.DripAsync(output, "smtp", "NOOP\r\n", 500, ("EHLO drip.test\r\n", "250 "));
+
+        result.Closed.ShouldBeTrue("a port-25 session must reach DATA within the envelope deadline");
+        result.Seconds.ShouldBeLessThan(Bound);
+        result.Received.ShouldContain("421 4.4.2");
+    }
+
+    [Fact]
+    public async Task Smtp_a_client_dripping_DATA_gets_421_when_below_the_minimum_rate()
+    {
+        var result = await fixture.DripAsync(
+            output,
+            "smtp",
+            "x",
+            500,
+            ("EHLO drip.test\r\n", "250 "),
+            ("MAIL FROM:<drip@remote.test>\r\n", "250"),
+            ("RCPT TO:<alice@example.test>\r\n", "250"),
+            ("DATA\r\n", "354"));
+
+        result.Closed.ShouldBeTrue("DATA at 2 bytes/s is below the minimum rate");
+        result.Seconds.ShouldBeLessThan(Bound);
+        result.Received.ShouldContain("421 4.4.2");
+    }
+
+    [Fact]
+    public async Task Imap_a_client_dripping_an_APPEND_literal_gets_BYE_when_below_the_minimum_rate()
+    {
+        var result = await fixture.DripAsync(
+            output,
+            "imap",
+            "x",
+            500,
+            ($"a1 LOGIN alice@example.test {SessionLimitsFixture.Password}\r\n", "a1 OK"),
+            ("a2 APPEND INBOX {100000}\r\n", "+"));
+
+        result.Closed.ShouldBeTrue("an APPEND literal at 2 bytes/s is below the minimum rate");
+        result.Seconds.ShouldBeLessThan(Bound);
+        result.Received.ShouldContain("* BYE");
+    }
+
+    [Fact]
+    public async Task Normal_clients_are_not_affected_by_the_limits()
+    {
+        // Each client works for longer than the login deadline once logged in, and sends more
+        // than the grace period's worth of data at a normal speed.
+        var body = new string('x', 70) + "\r\n";
+        var result = await ExternalProcess.PythonAsync($$"""
+            import imaplib, poplib, smtplib, time
+            message = "From: a@remote.test\r\nTo: alice@example.test\r\nSubject: normal\r\n\r\n" + {{Py(body)}} * 20000
+            with smtplib.SMTP("127.0.0.1", {{fixture.Port("smtp")}}, timeout=30) as s:
+                s.sendmail("a@remote.test", ["alice@example.test"], message)
+                time.sleep(1)
+                s.sendmail("a@remote.test", ["alice@example.test"], "Subject: second\r\n\r\nshort\r\n")
+            with smtplib.SMTP("127.0.0.1", {{fixture.Port("submission")}}, timeout=30) as s:
+                s.login("alice@example.test", "{{SessionLimitsFixture.Password}}")
+                time.sleep(4)
+                s.sendmail("alice@example.test", ["alice@example.test"], "Subject: submitted\r\n\r\nhi\r\n")
+            i = imaplib.IMAP4("127.0.0.1", {{fixture.Port("imap")}}, timeout=30)
+            i.login("alice@example.test", "{{SessionLimitsFixture.Password}}")
+            time.sleep(4)
+            print(i.append("INBOX", None, None, message.encode())[0])
+            print(i.select("INBOX")[0])
+            i.logout()
+            p = poplib.POP3("127.0.0.1", {{fixture.Port("pop3")}}, timeout=30)
+            p.user("alice@example.test"); p.pass_("{{SessionLimitsFixture.Password}}")
+            time.sleep(4)
+            print(p.stat()[0] >= 1)
+            p.quit()
+            """, TimeSpan.FromSeconds(90));
+        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
+        result.Stdout.ShouldBe("OK\nOK\nTrue\n");
+    }
+
+    private static string Py(string text) => "\"" + text.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal) + "\"";
+}
