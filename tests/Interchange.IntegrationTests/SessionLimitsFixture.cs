@@ -12,7 +12,7 @@ namespace Interchange.IntegrationTests;
 /// after a 1 s grace for SMTP DATA/BDAT and IMAP literals. Plaintext logins from loopback are
 /// allowed, so a raw socket can log in.
 /// </summary>
-public sealed class SessionLimitsFixture : IAsyncLifetime
+public class SessionLimitsFixture : IAsyncLifetime
 {
     public const string Domain = "example.test";
     public const string Password = "limits-secret-1";
@@ -22,15 +22,23 @@ public sealed class SessionLimitsFixture : IAsyncLifetime
 
     public ServerProcess Server { get; private set; } = null!;
 
+    public string DataPath => _data.Path;
+
+    /// <summary>False: the defaults, for tests where a deadline must not end the session first.</summary>
+    protected virtual bool SmallLimits => true;
+
     public async Task InitializeAsync()
     {
-        Server = await ServerProcess.StartAsync(_data.Path, environment: new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["INTERCHANGE__PrimaryDomain"] = Domain,
             ["INTERCHANGE__Transport__PollInterval"] = "00:00:00.500",
             ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
             ["INTERCHANGE__Pop3__AllowPlaintextAuthOnLoopback"] = "true",
             ["INTERCHANGE__Smtp__AllowPlaintextAuthOnLoopback"] = "true",
+        };
+        var limits = new Dictionary<string, string>
+        {
             ["INTERCHANGE__Imap__LoginTimeout"] = "00:00:03",
             ["INTERCHANGE__Pop3__LoginTimeout"] = "00:00:03",
             ["INTERCHANGE__Smtp__LoginTimeout"] = "00:00:03",
@@ -39,7 +47,13 @@ public sealed class SessionLimitsFixture : IAsyncLifetime
             ["INTERCHANGE__Smtp__MinDataRateGracePeriod"] = "00:00:01",
             ["INTERCHANGE__Imap__MinDataRate"] = "200",
             ["INTERCHANGE__Imap__MinDataRateGracePeriod"] = "00:00:01",
-        });
+        };
+        foreach (var (name, value) in SmallLimits ? limits : [])
+        {
+            environment[name] = value;
+        }
+
+        Server = await ServerProcess.StartAsync(_data.Path, environment: environment);
         (await Cli(Password + "\n", "user", "add", "alice@example.test", "--password-stdin")).ExitCode.ShouldBe(0);
     }
 

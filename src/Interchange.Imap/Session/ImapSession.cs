@@ -69,6 +69,9 @@ internal sealed partial class ImapSession
             if (value is not null)
             {
                 _control.ClearDeadline(SessionEndReason.LoginTimeout);
+
+                // A password change or disable ends the session at once, whatever it is waiting for.
+                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
             }
         }
     }
@@ -149,7 +152,7 @@ internal sealed partial class ImapSession
 
             var buffer = read.Buffer;
             _startTls = false;
-            while (!_closing && !_startTls && _idleCommand is null)
+            while (!_closing && !_startTls && _idleCommand is null && !_control.HasEnded)
             {
                 if (_saslCommand is { } authenticating)
                 {

@@ -356,6 +356,9 @@ internal sealed class Pop3Session
 
         _authentication = handle;
         _control.ClearDeadline(SessionEndReason.LoginTimeout);
+
+        // A password change or disable ends the session at once (no QUIT: nothing is deleted).
+        _control.EndWhen(SessionEndReason.CredentialsRevoked, handle.Context.Revoked);
         _deleted = new bool[_maildrop.Messages.Count];
         _services.Logger.LogInformation("POP3 {Id} from {Client}: {User} logged in, {Count} messages", Id, Client, handle.Context.Address, _maildrop.Messages.Count);
         Send($"+OK Logged in; maildrop has {_maildrop.Messages.Count} messages");

@@ -79,6 +79,9 @@ public sealed class SmtpSession
             if (value is not null)
             {
                 _control.ClearDeadline(SessionEndReason.LoginTimeout);
+
+                // A password change or disable ends the session at once, whatever it is waiting for.
+                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
             }
         }
     }
