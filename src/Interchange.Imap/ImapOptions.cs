@@ -9,7 +9,7 @@ public sealed class ImapOptions
     /// <summary>Time from connect to a successful login, however busy the client keeps the connection (a deadline, not an inactivity timeout).</summary>
     public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Slowest average (bytes per second) at which a literal (APPEND) may arrive once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
+    /// <summary>Slowest average (bytes per second) at which a literal (APPEND) may arrive, or a response (FETCH) be taken, once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
     public double MinDataRate { get; set; } = 240;
 
     public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);

@@ -12,6 +12,11 @@ public sealed class Pop3Options
     /// <summary>Time from connect to a successful login, however busy the client keeps the connection (a deadline, not an inactivity timeout).</summary>
     public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Slowest average (bytes per second) at which a client may take a response (RETR, TOP) once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
+    public double MinDataRate { get; set; } = 240;
+
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     public int MaxErrors { get; set; } = 10;
 
     public int MaxAuthAttempts { get; set; } = 3;

@@ -39,7 +39,7 @@ public sealed class SmtpOptions
     /// </summary>
     public TimeSpan EnvelopeTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Slowest average (bytes per second) at which DATA or BDAT content may arrive once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
+    /// <summary>Slowest average (bytes per second) at which DATA or BDAT content may arrive (and replies be taken) once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
     public double MinDataRate { get; set; } = 240;
 
     public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);

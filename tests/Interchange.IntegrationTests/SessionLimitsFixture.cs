@@ -9,7 +9,7 @@ namespace Interchange.IntegrationTests;
 /// <summary>
 /// One server per test class with small session limits, so that tests of deadlines and data rates
 /// are short: 3 s to log in, 5 s from connect (or the last message) to SMTP DATA, and 200 bytes/s
-/// after a 1 s grace for SMTP DATA/BDAT and IMAP literals. Plaintext logins from loopback are
+/// after a 1 s grace for SMTP DATA/BDAT and IMAP literals, and 1 MB/s after 1 s for POP3 responses. Plaintext logins from loopback are
 /// allowed, so a raw socket can log in.
 /// </summary>
 public class SessionLimitsFixture : IAsyncLifetime
@@ -47,6 +47,8 @@ public class SessionLimitsFixture : IAsyncLifetime
             ["INTERCHANGE__Smtp__MinDataRateGracePeriod"] = "00:00:01",
             ["INTERCHANGE__Imap__MinDataRate"] = "200",
             ["INTERCHANGE__Imap__MinDataRateGracePeriod"] = "00:00:01",
+            ["INTERCHANGE__Pop3__MinDataRate"] = "1000000",
+            ["INTERCHANGE__Pop3__MinDataRateGracePeriod"] = "00:00:01",
         };
         foreach (var (name, value) in SmallLimits ? limits : [])
         {

@@ -90,6 +90,52 @@ public sealed class SlowClientTests(SessionLimitsFixture fixture, ITestOutputHel
     }
 
     [Fact]
+    public async Task Pop3_a_client_that_stops_reading_a_long_RETR_is_cut_off()
+    {
+        // 16 MiB: more than the kernel buffers on both sides hold, so the server's flushes wait.
+        (await fixture.Cli(SessionLimitsFixture.Password + "\n", "user", "add", "reader@example.test", "--password-stdin")).ExitCode.ShouldBe(0);
+        var result = await ExternalProcess.PythonAsync($$"""
+            import poplib, smtplib, socket, time
+            size = 16 * 1024 * 1024
+            line = "x" * 78 + "\r\n"
+            message = "Subject: big\r\n\r\n" + line * (size // len(line))
+            with smtplib.SMTP("127.0.0.1", {{fixture.Port("smtp")}}, timeout=60) as s:
+                s.sendmail("a@remote.test", ["reader@example.test"], message)
+            deadline = time.monotonic() + 30
+            while True:
+                p = poplib.POP3("127.0.0.1", {{fixture.Port("pop3")}}, timeout=30)
+                p.user("reader@example.test"); p.pass_("{{SessionLimitsFixture.Password}}")
+                count = p.stat()[0]
+                p.quit()
+                if count or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            sock = socket.create_connection(("127.0.0.1", {{fixture.Port("pop3")}}), timeout=10)
+            sock.recv(1000)
+            sock.sendall(b"USER reader@example.test\r\nPASS {{SessionLimitsFixture.Password}}\r\n")
+            time.sleep(1)
+            sock.recv(1000)
+            sock.sendall(b"RETR 1\r\n")
+            time.sleep(6)  # reads nothing: the server's buffers fill and its flush waits
+            received, closed, started = 0, False, time.monotonic()
+            sock.settimeout(1)
+            while time.monotonic() - started < 20:
+                try:
+                    chunk = sock.recv(1 << 20)
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    closed = True
+                    break
+                received += len(chunk)
+            print(count, closed, received < size, received)
+            """, TimeSpan.FromSeconds(120));
+        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
+        output.WriteLine("messages, closed, cut short, bytes received: " + result.Stdout.Trim());
+        result.Stdout.Trim().ShouldStartWith("1 True True ");
+    }
+
+    [Fact]
     public async Task Normal_clients_are_not_affected_by_the_limits()
     {
         // Each client works for longer than the login deadline once logged in, and sends more

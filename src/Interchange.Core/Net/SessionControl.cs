@@ -20,6 +20,7 @@ public sealed class SessionControl : IDisposable
     private readonly List<CancellationTokenRegistration> _registrations = []; // touched by the session's flow only
     private readonly Action<SessionControl>? _onDispose;
     private RateTiming? _rate;
+    private long _flushDeadline = long.MaxValue;
     private int _reason;
     private int _disposed;
 
@@ -92,6 +93,23 @@ public sealed class SessionControl : IDisposable
         }
     }
 
+    /// <summary>
+    /// A flush of <paramref name="bytes"/> is about to wait for the client to take them: it must
+    /// complete within the grace period or the time <paramref name="rate"/> allows for that many
+    /// bytes, whichever is longer (Kestrel's <c>MinResponseDataRate</c>). A client that stops
+    /// reading a long transfer (POP3 RETR, IMAP FETCH) is cut off like one that stops sending.
+    /// </summary>
+    public void FlushStarting(long bytes, MinDataRate? rate)
+    {
+        if (rate is { } r)
+        {
+            var allowed = Math.Max(r.GracePeriod.TotalSeconds, bytes / r.BytesPerSecond);
+            Volatile.Write(ref _flushDeadline, _clock.GetTimestamp() + (long)(allowed * _clock.TimestampFrequency));
+        }
+    }
+
+    public void FlushCompleted() => Volatile.Write(ref _flushDeadline, long.MaxValue);
+
     /// <summary>Ends the session when <paramref name="token"/> is cancelled (at once if it already is). Called by the session's own flow.</summary>
     public void EndWhen(SessionEndReason reason, CancellationToken token)
     {
@@ -146,7 +164,7 @@ public sealed class SessionControl : IDisposable
             }
         }
 
-        if (Volatile.Read(ref _rate) is { } rate && rate.IsTooSlow(now, _clock.TimestampFrequency))
+        if ((Volatile.Read(ref _rate) is { } rate && rate.IsTooSlow(now, _clock.TimestampFrequency)) || now >= Volatile.Read(ref _flushDeadline))
         {
             End(SessionEndReason.DataRateTooLow);
         }

@@ -14,7 +14,7 @@ public enum SessionEndReason
     /// <summary>A whole phase (SMTP: from connect or the last message to the next DATA/BDAT) took too long.</summary>
     TransactionTimeout,
 
-    /// <summary>Data (SMTP DATA/BDAT, an IMAP literal) arrived slower than the minimum rate after its grace period.</summary>
+    /// <summary>Data (SMTP DATA/BDAT, an IMAP literal) arrived, or a long response (POP3 RETR, IMAP FETCH) was taken, slower than the minimum rate after its grace period.</summary>
     DataRateTooLow,
 
     /// <summary>The user's password changed, or the account was disabled or removed.</summary>

@@ -46,7 +46,7 @@ internal sealed partial class ImapSession
         _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
         _literalRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
         _reader = new TimedPipeReader(transport.Input, _control);
-        _writer = transport.Output;
+        _writer = new TimedPipeWriter(transport.Output, _control, _literalRate);
         _output = new CoalescingPipeWriter(_writer);
         _out = new ImapResponseWriter(_output);
         _pacer = services.Options.MaxCommandsPerSecond > 0 ? new CommandPacer(services.Options.MaxCommandsPerSecond, Math.Max(1, services.Options.CommandBurst)) : null;
@@ -491,7 +491,7 @@ internal sealed partial class ImapSession
         _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
     }
 
-    /// <summary>While a literal (APPEND) arrives, the minimum data rate applies instead of the command deadline.</summary>
+    /// <summary>While a literal (APPEND) arrives, the minimum data rate applies instead of the command deadline (responses are timed against it always).</summary>
     private void FollowLiteral()
     {
         var inLiteral = _parser.AwaitingLiteral;

@@ -46,7 +46,7 @@ internal sealed class Pop3Session
         _connectionClosed = connectionClosed;
         _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
         _lines = new LineReader(new TimedPipeReader(transport.Input, _control));
-        _writer = transport.Output;
+        _writer = new TimedPipeWriter(transport.Output, _control, MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod));
     }
 
     public string Id { get; }

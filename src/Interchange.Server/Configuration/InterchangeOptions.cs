@@ -75,7 +75,7 @@ public sealed class InterchangeOptions
         Require(Imap.MaxErrors >= 1 && Imap.MaxAuthAttempts >= 1 && Imap.MaxConnections >= 1 && Imap.MaxConnectionsPerAddress >= 1 && Imap.MaxAppendSize >= 1024, "Imap limits must be at least 1 (MaxAppendSize at least 1024)");
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
-        Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
+        Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
         Require(Transport.Lease > TimeSpan.Zero && Transport.PollInterval > TimeSpan.Zero, "Transport:Lease and PollInterval must be positive");
         return problems;
     }

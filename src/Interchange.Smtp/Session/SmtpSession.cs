@@ -44,7 +44,7 @@ public sealed class SmtpSession
         _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
         _dataRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
         _lines = new LineReader(new TimedPipeReader(transport.Input, _control));
-        _writer = transport.Output;
+        _writer = new TimedPipeWriter(transport.Output, _control, _dataRate);
         IsTls = tls;
         _certificate = certificate;
         Id = id;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Interchange.Core.Net;
 using Shouldly;
@@ -167,6 +168,51 @@ public sealed class SessionControlTests
         third.HasEnded.ShouldBeFalse();
         first.Dispose();
         heartbeat.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public void A_flush_may_wait_the_grace_period_or_the_time_its_bytes_need_at_the_rate_whichever_is_longer()
+    {
+        var clock = new ManualClock();
+        using var small = new SessionControl(clock);
+        using var large = new SessionControl(clock);
+        var rate = new MinDataRate(1000, FiveSeconds);
+        small.FlushStarting(100, rate);
+        large.FlushStarting(20_000, rate); // 20 s at 1000 bytes/s
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        small.Tick();
+        large.Tick();
+        small.Reason.ShouldBe(SessionEndReason.DataRateTooLow, "the client took nothing for longer than the grace period");
+        large.HasEnded.ShouldBeFalse();
+
+        large.FlushCompleted();
+        clock.Advance(TimeSpan.FromMinutes(10));
+        large.Tick();
+        large.HasEnded.ShouldBeFalse("no flush is waiting");
+    }
+
+    [Fact]
+    public async Task The_timed_writer_lets_go_of_a_flush_the_client_never_takes()
+    {
+        var clock = new ManualClock();
+        using var control = new SessionControl(clock);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64, resumeWriterThreshold: 32, useSynchronizationContext: false));
+        var writer = new TimedPipeWriter(pipe.Writer, control, new MinDataRate(10, TimeSpan.FromSeconds(1)));
+
+        writer.Write(new byte[20]);
+        (await writer.FlushAsync()).IsCanceled.ShouldBeFalse("under the pause threshold a flush does not wait");
+        writer.Write(new byte[100]);
+        var flush = writer.FlushAsync().AsTask();
+        flush.IsCompleted.ShouldBeFalse("nobody reads: the flush waits");
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        control.Tick();
+        control.HasEnded.ShouldBeFalse("100 bytes at 10 bytes/s may take 10 s");
+        clock.Advance(TimeSpan.FromSeconds(6));
+        control.Tick();
+        control.Reason.ShouldBe(SessionEndReason.DataRateTooLow);
+        await Should.ThrowAsync<OperationCanceledException>(flush.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
