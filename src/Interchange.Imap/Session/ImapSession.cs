@@ -128,8 +128,8 @@ internal sealed partial class ImapSession
             }
 
             Authentication?.Dispose();
-            _control.Dispose();
             await CloseAsync().ConfigureAwait(false);
+            _control.Dispose(); // after the last flush, which the heartbeat still bounds
         }
     }
 

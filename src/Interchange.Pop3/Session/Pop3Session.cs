@@ -106,8 +106,8 @@ internal sealed class Pop3Session
             }
 
             EndTransaction();
-            _control.Dispose();
             await CloseAsync().ConfigureAwait(false);
+            _control.Dispose(); // after the last flush, which the heartbeat still bounds
         }
     }
 

@@ -148,7 +148,6 @@ public sealed class SmtpSession
                 _services.Limiter.Leave(Client);
                 await DiscardTransactionAsync().ConfigureAwait(false);
                 Authentication?.Dispose();
-                _control.Dispose();
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
@@ -163,6 +162,7 @@ public sealed class SmtpSession
         finally
         {
             await CloseTransportAsync().ConfigureAwait(false);
+            _control.Dispose(); // after the last flush, which the heartbeat still bounds
         }
     }
 
