@@ -6,8 +6,13 @@ public sealed class ImapOptions
     /// <summary>Inactivity before an authenticated session is closed (RFC 9051 5.4: at least 30 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Inactivity allowed before login.</summary>
+    /// <summary>Time from connect to a successful login, however busy the client keeps the connection (a deadline, not an inactivity timeout).</summary>
     public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Slowest average (bytes per second) at which a literal (APPEND) may arrive, or a response (FETCH) be taken, once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
+    public double MinDataRate { get; set; } = 240;
+
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     public int MaxErrors { get; set; } = 20;
 

@@ -9,6 +9,14 @@ public sealed class Pop3Options
     /// <summary>Inactivity before the session is closed (RFC 1939 3: at least 10 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Time from connect to a successful login, however busy the client keeps the connection (a deadline, not an inactivity timeout).</summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Slowest average (bytes per second) at which a client may take a response (RETR, TOP) once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
+    public double MinDataRate { get; set; } = 240;
+
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     public int MaxErrors { get; set; } = 10;
 
     public int MaxAuthAttempts { get; set; } = 3;

@@ -29,6 +29,21 @@ public sealed class SmtpOptions
     /// <summary>Wait for each block of message data (RFC 5321 4.5.3.2.5: 3 minutes; we allow more).</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Submission (587, 465): time from connect to a successful AUTH, however busy the client keeps the connection.</summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Every listener: time from connect, or from the end of the previous message, until DATA or
+    /// BDAT starts (the envelope: EHLO, STARTTLS, AUTH, MAIL, RCPT), so that a client dripping
+    /// commands on port 25, where no AUTH deadline applies, cannot hold a session for ever.
+    /// </summary>
+    public TimeSpan EnvelopeTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Slowest average (bytes per second) at which DATA or BDAT content may arrive (and replies be taken) once <see cref="MinDataRateGracePeriod"/> has passed; 0 turns it off.</summary>
+    public double MinDataRate { get; set; } = 240;
+
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     public int MaxConnections { get; set; } = 1000;
 
     /// <summary>Simultaneous connections from one client address (Postfix's default is 50 too).</summary>

@@ -20,9 +20,9 @@ public sealed class SmtpServer
     private readonly SmtpServices _services;
     private readonly X509Certificate2? _certificate;
 
-    public SmtpServer(SmtpOptions options, string hostName, MessageAcceptor acceptor, Authenticator authenticator, RecipientPolicy policy, X509Certificate2? certificate, IHostApplicationLifetime? lifetime, ILogger<SmtpServer> logger)
+    public SmtpServer(SmtpOptions options, string hostName, MessageAcceptor acceptor, Authenticator authenticator, RecipientPolicy policy, X509Certificate2? certificate, SessionHeartbeat heartbeat, IHostApplicationLifetime? lifetime, ILogger<SmtpServer> logger)
     {
-        _services = new SmtpServices(options, options.HostName ?? hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), acceptor, authenticator, policy, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        _services = new SmtpServices(options, options.HostName ?? hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), heartbeat, acceptor, authenticator, policy, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
         _certificate = certificate;
     }
 

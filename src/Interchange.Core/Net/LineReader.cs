@@ -20,6 +20,9 @@ public sealed class LineReader(PipeReader reader)
 
     public async ValueTask<Line> ReadLineAsync(int maxLength, Func<ValueTask> flushBeforeWaiting, CancellationToken cancellationToken)
     {
+        // A session told to end does not go on with lines it already holds (TryRead ignores the token).
+        cancellationToken.ThrowIfCancellationRequested();
+
         // After a partial line, wait for more bytes: TryRead would hand back the same ones.
         var mustWait = false;
         while (true)

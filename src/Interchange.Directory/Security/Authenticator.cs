@@ -76,7 +76,7 @@ public sealed class Authenticator
             var credential = CredentialKey(userKey, password);
             var waited = TimeSpan.Zero;
             var checking = false;
-            while (!context.MatchesVerifiedCredential(credential) && !(checking = _throttle.TryBeginCheck(userKey)))
+            while (!context.MatchesVerifiedCredential(credential) && !(checking = _throttle.TryBeginCheck(userKey, client)))
             {
                 // As many slow checks of one user run at once as it has failures left, so parallel
                 // guesses cannot all slip in under the limit. Other logins wait for those running:
@@ -121,7 +121,7 @@ public sealed class Authenticator
                 return new AuthenticationResult(AuthenticationOutcome.Disabled);
             }
 
-            _throttle.RecordSuccess(userKey);
+            _throttle.RecordSuccess(userKey, client);
             return new AuthenticationResult(AuthenticationOutcome.Succeeded, context.OpenSession());
         }
     }

@@ -4,31 +4,59 @@ using System.Net;
 namespace Interchange.Directory.Security;
 
 /// <summary>
-/// Fixed-window counters of failed logins per user and per client address. A user or address
-/// over its limit is refused until its window ends, even with the right password: guessing stops
-/// paying. Lock-free: each window is an immutable value replaced atomically.
+/// Fixed-window counters of failed logins per user, per (user, client address) and per client
+/// address. Any of them over its limit refuses the attempt until its window ends, even with the
+/// right password: guessing stops paying. A success clears only the (user, address) count of the
+/// address it came from, so the real user's logins never give a guesser elsewhere a new batch.
+/// Lock-free: each window is an immutable value replaced atomically.
 /// </summary>
-public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? clock = null)
+public sealed class LoginThrottle
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly LoginThrottleOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly IPNetwork[] _trustedProxies;
     private readonly ConcurrentDictionary<string, Window> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string User, IPAddress Address), Window> _pairs = new();
     private readonly ConcurrentDictionary<IPAddress, Window> _addresses = new();
 
     // Slow password checks running per user (entries live only while one runs).
     private readonly ConcurrentDictionary<string, int> _checks = new(StringComparer.Ordinal);
 
+    public LoginThrottle(LoginThrottleOptions options, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _clock = clock ?? TimeProvider.System;
+        _trustedProxies = [.. options.TrustedProxies.Select(ParseNetwork)];
+    }
+
+    /// <summary>An address (<c>127.0.0.1</c>) or a network (<c>10.0.0.0/8</c>); throws <see cref="FormatException"/> otherwise.</summary>
+    public static IPNetwork ParseNetwork(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (IPAddress.TryParse(trimmed, out var address) && !trimmed.Contains('/', StringComparison.Ordinal))
+        {
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+
+        return IPNetwork.TryParse(trimmed, out var network)
+            ? network
+            : throw new FormatException($"'{text}' is neither an IP address nor a network (address/prefix)");
+    }
+
     /// <summary>How long the caller must wait, or null when the attempt may go ahead.</summary>
     public TimeSpan? RetryAfter(string userKey, IPAddress? client)
     {
         var now = _clock.GetUtcNow();
-        var wait = Blocked(_users, userKey, options.MaxFailuresPerUser, options.UserWindow, now);
-        if (client is not null && !IPAddress.IsLoopback(client))
+        var wait = Blocked(_users, userKey, _options.MaxFailuresPerUser, _options.UserWindow, now);
+        if (client is not null)
         {
-            // Lifted comparisons of nullables are false when either side is null: compare explicitly.
-            if (Blocked(_addresses, Bucket(client), options.MaxFailuresPerAddress, options.AddressWindow, now) is { } addressWait
-                && (wait is null || addressWait > wait))
+            var bucket = Bucket(client);
+            wait = Longer(wait, Blocked(_pairs, (userKey, bucket), _options.MaxFailuresPerUserAndAddress, _options.UserWindow, now));
+            if (!IsTrustedProxy(client))
             {
-                wait = addressWait;
+                wait = Longer(wait, Blocked(_addresses, bucket, _options.MaxFailuresPerAddress, _options.AddressWindow, now));
             }
         }
 
@@ -37,18 +65,23 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
 
     /// <summary>
     /// Starts a slow password check for the user when its failures in the window plus the checks
-    /// already running stay under <see cref="LoginThrottleOptions.MaxFailuresPerUser"/>: a flood of
-    /// parallel guesses cannot all be checked before the first failures are counted. False: wait
-    /// for the running checks, then ask again. Every true is paired with <see cref="EndCheck"/>.
+    /// already running stay under <see cref="LoginThrottleOptions.MaxFailuresPerUser"/> (and under
+    /// the per-address limit for the client's pair): a flood of parallel guesses cannot all be
+    /// checked before the first failures are counted. False: wait for the running checks, then
+    /// ask again. Every true is paired with <see cref="EndCheck"/>.
     /// </summary>
-    public bool TryBeginCheck(string userKey)
+    public bool TryBeginCheck(string userKey, IPAddress? client = null)
     {
         var now = _clock.GetUtcNow();
         while (true)
         {
-            var failures = _users.TryGetValue(userKey, out var window) && now - window.Start < options.UserWindow ? window.Failures : 0;
+            var failures = Failures(_users, userKey, _options.UserWindow, now);
+            var pairFailures = client is null ? 0 : Failures(_pairs, (userKey, Bucket(client)), _options.UserWindow, now);
+
+            // Running checks are counted per user, whichever address they came from: conservative
+            // for the pair limit, and one table for both.
             var running = _checks.GetValueOrDefault(userKey);
-            if (failures + running >= options.MaxFailuresPerUser)
+            if (failures + running >= _options.MaxFailuresPerUser || pairFailures + running >= _options.MaxFailuresPerUserAndAddress)
             {
                 return false;
             }
@@ -81,23 +114,47 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
     /// <summary>Password checks running now for the user.</summary>
     public int RunningChecks(string userKey) => _checks.GetValueOrDefault(userKey);
 
-    /// <summary>Counts a failure against the user (when known) and the client address.</summary>
+    /// <summary>Counts a failure against the user (when known), the (user, address) pair and the client address (unless a trusted proxy).</summary>
     public void RecordFailure(string? userKey, IPAddress? client)
     {
         var now = _clock.GetUtcNow();
         if (userKey is not null)
         {
-            Count(_users, userKey, options.UserWindow, now);
+            Count(_users, userKey, _options.UserWindow, now);
+            if (client is not null)
+            {
+                Count(_pairs, (userKey, Bucket(client)), _options.UserWindow, now);
+            }
         }
 
-        if (client is not null && !IPAddress.IsLoopback(client))
+        if (client is not null && !IsTrustedProxy(client))
         {
-            Count(_addresses, Bucket(client), options.AddressWindow, now);
+            Count(_addresses, Bucket(client), _options.AddressWindow, now);
         }
     }
 
-    /// <summary>A successful login clears the user's failures (not the address's).</summary>
-    public void RecordSuccess(string userKey) => _users.TryRemove(userKey, out _);
+    /// <summary>A successful login clears the failures of its own (user, address) pair; not the user's, not the address's.</summary>
+    public void RecordSuccess(string userKey, IPAddress? client)
+    {
+        if (client is not null)
+        {
+            _pairs.TryRemove((userKey, Bucket(client)), out _);
+        }
+    }
+
+    private bool IsTrustedProxy(IPAddress client)
+    {
+        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        foreach (var network in _trustedProxies)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>IPv6 clients are counted per /64: one host usually holds a whole /64.</summary>
     private static IPAddress Bucket(IPAddress client)
@@ -117,6 +174,13 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
         return new IPAddress(bytes);
     }
 
+    // Lifted comparisons of nullables are false when either side is null: compare explicitly.
+    private static TimeSpan? Longer(TimeSpan? a, TimeSpan? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    private static int Failures<TKey>(ConcurrentDictionary<TKey, Window> table, TKey key, TimeSpan length, DateTimeOffset now)
+        where TKey : notnull =>
+        table.TryGetValue(key, out var window) && now - window.Start < length ? window.Failures : 0;
+
     private static TimeSpan? Blocked<TKey>(ConcurrentDictionary<TKey, Window> table, TKey key, int max, TimeSpan length, DateTimeOffset now)
         where TKey : notnull
     {
@@ -131,7 +195,7 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
     private void Count<TKey>(ConcurrentDictionary<TKey, Window> table, TKey key, TimeSpan length, DateTimeOffset now)
         where TKey : notnull
     {
-        if (table.Count >= options.MaxTracked)
+        if (table.Count >= _options.MaxTracked)
         {
             foreach (var (k, w) in table)
             {
@@ -142,7 +206,7 @@ public sealed class LoginThrottle(LoginThrottleOptions options, TimeProvider? cl
             }
         }
 
-        if (table.Count >= options.MaxTracked && !table.ContainsKey(key))
+        if (table.Count >= _options.MaxTracked && !table.ContainsKey(key))
         {
             // Full of live windows even after the sweep: do not grow past the cap. New names go
             // untracked until windows expire; the per-address limit still applies to them.

@@ -13,15 +13,15 @@ namespace Interchange.Directory.Security;
 public sealed class SecurityContext
 {
     private readonly RevocationCell _revocation;
-    private readonly long _epoch;
+    private readonly RevocationCell.Generation _generation;
     private int _activeSessions;
     private int _stale;
     private byte[]? _verifiedCredential;
 
-    internal SecurityContext(RevocationCell revocation, long epoch, string userKey, string address, bool disabled, long credentialVersion, string? passwordHash, IReadOnlyList<string> groups, IReadOnlyList<string> ownedAddresses)
+    internal SecurityContext(RevocationCell revocation, RevocationCell.Generation generation, string userKey, string address, bool disabled, long credentialVersion, string? passwordHash, IReadOnlyList<string> groups, IReadOnlyList<string> ownedAddresses)
     {
         _revocation = revocation;
-        _epoch = epoch;
+        _generation = generation;
         UserKey = userKey;
         Address = address;
         Disabled = disabled;
@@ -55,7 +55,13 @@ public sealed class SecurityContext
     /// per user, not per context, so it reaches every older context, even one already dropped
     /// from the cache as merely stale.
     /// </summary>
-    public bool IsRevoked => _revocation.Epoch != _epoch;
+    public bool IsRevoked => _revocation.Current != _generation;
+
+    /// <summary>
+    /// Cancelled when <see cref="IsRevoked"/> becomes true: a session links it into its reads so
+    /// that it ends at once, even while waiting in IDLE or for the next command.
+    /// </summary>
+    public CancellationToken Revoked => _generation.Ended;
 
     /// <summary>Sessions currently holding this context.</summary>
     public int ActiveSessions => Volatile.Read(ref _activeSessions);

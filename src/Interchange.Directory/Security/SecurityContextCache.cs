@@ -73,9 +73,9 @@ public sealed class SecurityContextCache(IDirectoryStore store)
         // the cache rebuilds instead of handing it out; so reading the epoch here is enough.
         // Cells are made only for users that exist: unknown names cannot grow the table.
         var cell = _revocations.GetOrAdd(userKey, static _ => new RevocationCell());
-        var epoch = cell.Epoch;
+        var generation = cell.Current;
         var groups = await store.GetGroupsContainingAsync(userKey, cancellationToken).ConfigureAwait(false);
         var aliases = await store.GetAliasesOfAsync(userKey, cancellationToken).ConfigureAwait(false);
-        return new SecurityContext(cell, epoch, user.Key, user.Address, user.Disabled, user.CredentialVersion, user.PasswordHash, groups, [user.Address, .. aliases]);
+        return new SecurityContext(cell, generation, user.Key, user.Address, user.Disabled, user.CredentialVersion, user.PasswordHash, groups, [user.Address, .. aliases]);
     }
 }

@@ -64,11 +64,26 @@ internal sealed partial class ImapSession
         await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
         await using var blob = _services.Blobs.BeginWrite();
         var remaining = length;
+
+        // While the message arrives the minimum data rate applies, not the command deadline, and the
+        // session's one token (revocation, shutdown) still ends the wait.
+        _inLiteral = true;
+        _control.ClearDeadline(SessionEndReason.CommandTimeout);
+        _control.StartDataRate(_literalRate);
         while (remaining > 0)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
-            timeout.CancelAfter(_services.Options.IdleTimeout);
-            var read = await _reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            ReadResult read;
+            try
+            {
+                read = await _reader.ReadAsync(_control.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            {
+                _out.UntaggedStatus(ImapStatus.Bye, EndText());
+                _closing = true;
+                return;
+            }
+
             var take = read.Buffer.Slice(0, Math.Min(remaining, read.Buffer.Length));
             foreach (var segment in take)
             {
@@ -83,6 +98,7 @@ internal sealed partial class ImapSession
             }
         }
 
+        CommandDone(); // the rest of the command line has the command deadline again
         _streamedLiteral = (literal.Literal!, await blob.CommitAsync(_connectionClosed).ConfigureAwait(false));
     }
 }

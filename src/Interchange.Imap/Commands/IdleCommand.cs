@@ -19,12 +19,13 @@ internal sealed partial class ImapSession
         await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
         await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
-        timeout.CancelAfter(_services.Options.IdleTimeout);
-        var read = _reader.ReadAsync(timeout.Token).AsTask();
+        // Revocation, shutdown and the idle deadline all end the wait through the session's token.
+        _control.SetDeadline(Core.Net.SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        var token = _control.Token;
+        var read = _reader.ReadAsync(token).AsTask();
         while (true)
         {
-            var changed = events.WaitAsync(UserKey, seen, timeout.Token);
+            var changed = events.WaitAsync(UserKey, seen, token);
             var first = await Task.WhenAny(read, changed).ConfigureAwait(false);
             if (first == changed && changed.IsCompletedSuccessfully)
             {
@@ -41,7 +42,7 @@ internal sealed partial class ImapSession
             }
             catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, _services.Stopping.IsCancellationRequested ? "Server shutting down" : "Autologout; idle for too long");
+                _out.UntaggedStatus(ImapStatus.Bye, EndText());
                 _closing = true;
                 return;
             }
@@ -71,7 +72,7 @@ internal sealed partial class ImapSession
             }
 
             _reader.AdvanceTo(buffer.Start, buffer.End);
-            read = _reader.ReadAsync(timeout.Token).AsTask();
+            read = _reader.ReadAsync(token).AsTask();
         }
     }
 }

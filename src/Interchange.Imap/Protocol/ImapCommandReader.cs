@@ -102,6 +102,9 @@ public sealed class ImapCommandReader
         _tailOverflow = false;
     }
 
+    /// <summary>True while the bytes awaited are a literal's (or a refused literal's being skipped), not a command line.</summary>
+    public bool AwaitingLiteral => _skipRemaining > 0 || _pending?.AwaitedLiteral is not null;
+
     /// <summary>Forgets everything, as after STARTTLS, where buffered plaintext is discarded.</summary>
     public void Reset()
     {

@@ -12,6 +12,7 @@ internal sealed record ImapServices(
     ImapOptions Options,
     string HostName,
     ConnectionLimiter Limiter,
+    SessionHeartbeat Heartbeat,
     Authenticator Authenticator,
     IMailStore Mail,
     IBlobStore Blobs,

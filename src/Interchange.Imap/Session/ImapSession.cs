@@ -32,6 +32,9 @@ internal sealed partial class ImapSession
     private bool _startTls;
     private ImapCommand? _idleCommand;
     private readonly CommandPacer? _pacer;
+    private readonly SessionControl _control;
+    private readonly MinDataRate? _literalRate;
+    private bool _inLiteral;
 
     public ImapSession(ImapServices services, IPAddress client, IDuplexPipe transport, bool tls, string id, CancellationToken connectionClosed)
     {
@@ -40,8 +43,10 @@ internal sealed partial class ImapSession
         IsTls = tls;
         Id = id;
         _connectionClosed = connectionClosed;
-        _reader = transport.Input;
-        _writer = transport.Output;
+        _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
+        _literalRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
+        _reader = new TimedPipeReader(transport.Input, _control);
+        _writer = new TimedPipeWriter(transport.Output, _control, _literalRate);
         _output = new CoalescingPipeWriter(_writer);
         _out = new ImapResponseWriter(_output);
         _parser = new ImapCommandReader(ImapParserOptions.Default with
@@ -61,7 +66,21 @@ internal sealed partial class ImapSession
 
     public ImapState State { get; private set; } = ImapState.NotAuthenticated;
 
-    private SessionHandle? Authentication { get; set; }
+    private SessionHandle? Authentication
+    {
+        get;
+        set
+        {
+            field = value;
+            if (value is not null)
+            {
+                _control.ClearDeadline(SessionEndReason.LoginTimeout);
+
+                // A password change or disable ends the session at once, whatever it is waiting for.
+                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+            }
+        }
+    }
 
     private SelectedMailbox? Selected { get; set; }
 
@@ -90,6 +109,8 @@ internal sealed partial class ImapSession
             }
 
             _out.UntaggedStatus(ImapStatus.Ok, $"{_services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
+            _control.SetDeadline(SessionEndReason.LoginTimeout, _services.Options.LoginTimeout);
+            _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
             await ServeAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
@@ -114,6 +135,7 @@ internal sealed partial class ImapSession
 
             Authentication?.Dispose();
             await CloseAsync().ConfigureAwait(false);
+            _control.Dispose(); // after the last flush, which the heartbeat still bounds
         }
     }
 
@@ -122,23 +144,22 @@ internal sealed partial class ImapSession
         while (!_closing)
         {
             await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
-            timeout.CancelAfter(State == ImapState.NotAuthenticated ? _services.Options.LoginTimeout : _services.Options.IdleTimeout);
             ReadResult read;
             try
             {
-                read = await _reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                // One token for the session: deadlines, the literal rate, revocation and shutdown.
+                read = await _reader.ReadAsync(_control.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, _services.Stopping.IsCancellationRequested ? "Server shutting down" : "Autologout; idle for too long");
+                _out.UntaggedStatus(ImapStatus.Bye, EndText());
                 return;
             }
 
             var buffer = read.Buffer;
             _startTls = false;
             ImapReadResult? streamed = null;
-            while (!_closing && !_startTls && _idleCommand is null)
+            while (!_closing && !_startTls && _idleCommand is null && !_control.HasEnded)
             {
                 if (_saslCommand is { } authenticating)
                 {
@@ -217,6 +238,7 @@ internal sealed partial class ImapSession
                 }
 
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
+                CommandDone();
             }
 
             if (streamed is { } literal)
@@ -226,12 +248,15 @@ internal sealed partial class ImapSession
                 continue;
             }
 
+            FollowLiteral();
+
             if (_idleCommand is { } idle)
             {
                 // IDLE owns the reader until DONE (nothing may follow IDLE before its +).
                 _reader.AdvanceTo(buffer.Start, buffer.Start);
                 _idleCommand = null;
                 await IdleAsync(idle).ConfigureAwait(false);
+                CommandDone();
                 continue;
             }
 
@@ -450,7 +475,7 @@ internal sealed partial class ImapSession
     {
         _parser.Reset();
         var ssl = new SslStream(new DuplexPipeStream(_reader, _writer), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _services.Certificate, EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 }, timeout.Token).ConfigureAwait(false);
         _reader = PipeReader.Create(ssl);
@@ -486,6 +511,46 @@ internal sealed partial class ImapSession
             _closing = true;
         }
     }
+
+    /// <summary>The next command has the idle timeout to arrive whole.</summary>
+    private void CommandDone()
+    {
+        _inLiteral = false;
+        _control.StopDataRate();
+        _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+    }
+
+    /// <summary>While a literal (APPEND) arrives, the minimum data rate applies instead of the command deadline (responses are timed against it always).</summary>
+    private void FollowLiteral()
+    {
+        var inLiteral = _parser.AwaitingLiteral;
+        if (inLiteral == _inLiteral)
+        {
+            return;
+        }
+
+        _inLiteral = inLiteral;
+        if (inLiteral)
+        {
+            _control.ClearDeadline(SessionEndReason.CommandTimeout);
+            _control.StartDataRate(_literalRate);
+        }
+        else
+        {
+            _control.StopDataRate();
+            _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        }
+    }
+
+    /// <summary>The text of the BYE that tells the client why the server ends the session.</summary>
+    private string EndText() => _control.Reason switch
+    {
+        SessionEndReason.LoginTimeout => "Autologout; not logged in in time",
+        SessionEndReason.DataRateTooLow => "Autologout; data arrived too slowly",
+        SessionEndReason.CredentialsRevoked => "Your credentials changed; log in again",
+        SessionEndReason.ServerStopping => "Server shutting down",
+        _ => "Autologout; idle for too long",
+    };
 
     private ValueTask CloseAsync()
     {

@@ -11,6 +11,7 @@ internal sealed record Pop3Services(
     Pop3Options Options,
     string HostName,
     ConnectionLimiter Limiter,
+    SessionHeartbeat Heartbeat,
     MaildropLocks Locks,
     Authenticator Authenticator,
     IMailStore Mail,

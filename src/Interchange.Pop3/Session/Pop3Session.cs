@@ -26,6 +26,7 @@ internal sealed class Pop3Session
     private readonly X509Certificate2? _certificate;
     private readonly CancellationToken _connectionClosed;
     private readonly LineReader _lines;
+    private readonly SessionControl _control;
     private PipeWriter _writer;
     private int _errors;
     private int _authAttempts;
@@ -43,8 +44,9 @@ internal sealed class Pop3Session
         _certificate = certificate;
         Id = id;
         _connectionClosed = connectionClosed;
-        _lines = new LineReader(transport.Input);
-        _writer = transport.Output;
+        _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
+        _lines = new LineReader(new TimedPipeReader(transport.Input, _control));
+        _writer = new TimedPipeWriter(transport.Output, _control, MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod));
     }
 
     public string Id { get; }
@@ -69,6 +71,7 @@ internal sealed class Pop3Session
             }
 
             Send($"+OK {_services.HostName} POP3 (Interchange) ready");
+            _control.SetDeadline(SessionEndReason.LoginTimeout, _services.Options.LoginTimeout);
             while (!_closing)
             {
                 var line = await ReadAsync().ConfigureAwait(false);
@@ -77,7 +80,7 @@ internal sealed class Pop3Session
                     case LineKind.Closed:
                         return; // no QUIT: nothing is deleted (RFC 1939 6)
                     case LineKind.TimedOut:
-                        Send("-ERR [SYS/TEMP] Autologout; idle for too long");
+                        Send("-ERR " + EndText());
                         return;
                     case LineKind.TooLong:
                         Error("Line too long");
@@ -104,6 +107,7 @@ internal sealed class Pop3Session
 
             EndTransaction();
             await CloseAsync().ConfigureAwait(false);
+            _control.Dispose(); // after the last flush, which the heartbeat still bounds
         }
     }
 
@@ -211,7 +215,7 @@ internal sealed class Pop3Session
         await FlushAsync().ConfigureAwait(false); // the client must see it before the handshake starts
         _lines.DiscardBuffered(); // RFC 2595 4: nothing sent before the handshake counts
         var ssl = new SslStream(new DuplexPipeStream(_lines.Reader, _writer), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate, EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 }, timeout.Token).ConfigureAwait(false);
         _lines.Reader = PipeReader.Create(ssl);
@@ -279,6 +283,11 @@ internal sealed class Pop3Session
             var line = await ReadAsync().ConfigureAwait(false);
             if (line.Kind != LineKind.Text)
             {
+                if (line.Kind == LineKind.TimedOut)
+                {
+                    Send("-ERR " + EndText());
+                }
+
                 _closing = true;
                 return;
             }
@@ -346,6 +355,10 @@ internal sealed class Pop3Session
         }
 
         _authentication = handle;
+        _control.ClearDeadline(SessionEndReason.LoginTimeout);
+
+        // A password change or disable ends the session at once (no QUIT: nothing is deleted).
+        _control.EndWhen(SessionEndReason.CredentialsRevoked, handle.Context.Revoked);
         _deleted = new bool[_maildrop.Messages.Count];
         _services.Logger.LogInformation("POP3 {Id} from {Client}: {User} logged in, {Count} messages", Id, Client, handle.Context.Address, _maildrop.Messages.Count);
         Send($"+OK Logged in; maildrop has {_maildrop.Messages.Count} messages");
@@ -425,10 +438,11 @@ internal sealed class Pop3Session
             try
             {
                 int read;
-                while (top is not { IsDone: true } && (read = await body.ReadAsync(buffer, _connectionClosed).ConfigureAwait(false)) > 0)
+                // The session's token: a revoked or stopping session ends mid-transfer too.
+                while (top is not { IsDone: true } && (read = await body.ReadAsync(buffer, _control.Token).ConfigureAwait(false)) > 0)
                 {
                     Emit(buffer.AsSpan(0, read));
-                    await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+                    await _writer.FlushAsync(_control.Token).ConfigureAwait(false);
                 }
             }
             finally
@@ -502,11 +516,10 @@ internal sealed class Pop3Session
 
     private async ValueTask<Line> ReadAsync()
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
-        timeout.CancelAfter(_services.Options.IdleTimeout);
+        _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
         try
         {
-            return await _lines.ReadLineAsync(_services.Options.MaxLineLength, FlushAsync, timeout.Token).ConfigureAwait(false);
+            return await _lines.ReadLineAsync(_services.Options.MaxLineLength, FlushAsync, _control.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
         {
@@ -539,6 +552,15 @@ internal sealed class Pop3Session
             _authentication = null;
         }
     }
+
+    /// <summary>The -ERR text that tells the client why the server ends the session.</summary>
+    private string EndText() => _control.Reason switch
+    {
+        SessionEndReason.LoginTimeout => "[SYS/TEMP] Autologout; not logged in in time",
+        SessionEndReason.CredentialsRevoked => "[AUTH] Your credentials changed; log in again",
+        SessionEndReason.ServerStopping => "[SYS/TEMP] Server shutting down",
+        _ => "[SYS/TEMP] Autologout; idle for too long",
+    };
 
     private ValueTask CloseAsync() => PipeClosing.CloseQuietlyAsync(_lines.Reader, _writer);
 }

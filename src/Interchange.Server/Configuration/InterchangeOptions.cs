@@ -1,3 +1,4 @@
+using System.Net;
 using Interchange.Directory.Administration;
 using Interchange.Directory.Security;
 
@@ -56,7 +57,12 @@ public sealed class InterchangeOptions
         Require(Store.MaxBatch is >= 1 and <= 100_000, "Store:MaxBatch must be from 1 to 100000");
         Require(Directory.PasswordIterations >= 1, "Directory:PasswordIterations must be at least 1");
         Require(Directory.MinimumPasswordLength >= 1 && Directory.MinimumPasswordLength <= Directory.MaximumPasswordLength, "Directory:MinimumPasswordLength must be at least 1 and at most MaximumPasswordLength");
-        Require(LoginThrottle.MaxFailuresPerUser >= 1 && LoginThrottle.MaxFailuresPerAddress >= 1 && LoginThrottle.MaxTracked >= 1, "LoginThrottle limits must be at least 1");
+        Require(LoginThrottle.MaxFailuresPerUser >= 1 && LoginThrottle.MaxFailuresPerUserAndAddress >= 1 && LoginThrottle.MaxFailuresPerAddress >= 1 && LoginThrottle.MaxTracked >= 1, "LoginThrottle limits must be at least 1");
+        foreach (var proxy in LoginThrottle.TrustedProxies)
+        {
+            Require(IPNetwork.TryParse(proxy.Trim(), out _) || IPAddress.TryParse(proxy.Trim(), out _), $"LoginThrottle:TrustedProxies: '{proxy}' is neither an IP address nor a network");
+        }
+
         Require(Smtp.MaxMessageSize >= 1024, "Smtp:MaxMessageSize must be at least 1024 bytes");
         Require(Smtp.MaxCommandLineLength >= 512, "Smtp:MaxCommandLineLength must be at least 512 (RFC 5321 4.5.3.1.4)");
         Require(Smtp.MaxRecipients >= 100, "Smtp:MaxRecipients must be at least 100 (RFC 5321 4.5.3.1.8)");
@@ -68,6 +74,8 @@ public sealed class InterchangeOptions
         Require(Pop3.IdleTimeout >= TimeSpan.FromMinutes(1), "Pop3:IdleTimeout must be at least a minute (RFC 1939 asks for 10)");
         Require(Imap.MaxErrors >= 1 && Imap.MaxAuthAttempts >= 1 && Imap.MaxConnections >= 1 && Imap.MaxConnectionsPerAddress >= 1 && Imap.MaxAppendSize >= 1024, "Imap limits must be at least 1 (MaxAppendSize at least 1024)");
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
+        Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
+        Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
         Require(Transport.Lease > TimeSpan.Zero && Transport.PollInterval > TimeSpan.Zero, "Transport:Lease and PollInterval must be positive");
         return problems;
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Concurrency;
+using Interchange.Core.Net;
 using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
@@ -247,6 +248,9 @@ public static class ServerHost
         services.AddSingleton<DirectoryChangeWatcher>();
         services.AddHostedService<DirectoryWatcherService>();
 
+        // One timer checks every session's deadlines and data rate (all protocols).
+        services.AddSingleton(_ => new SessionHeartbeat());
+
         // Transport: two wake-up hints, one for the categorizer and one for delivery.
         var newMessages = new QueueSignal();
         var deliveries = new QueueSignal();
@@ -264,6 +268,7 @@ public static class ServerHost
             store.Mail,
             store.Blobs,
             certificate,
+            sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<Pop3Server>>()));
         services.AddSingleton(sp => new ImapServer(
@@ -274,6 +279,7 @@ public static class ServerHost
             store.Blobs,
             store.Events,
             certificate,
+            sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<ImapServer>>()));
         services.AddSingleton(sp => new RecipientPolicy(store.DirectoryStore, sp.GetRequiredService<RecipientResolver>(), hostName));
@@ -284,6 +290,7 @@ public static class ServerHost
             sp.GetRequiredService<Authenticator>(),
             sp.GetRequiredService<RecipientPolicy>(),
             certificate,
+            sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILogger<SmtpServer>>()));
     }

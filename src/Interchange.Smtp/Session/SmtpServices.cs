@@ -10,6 +10,7 @@ internal sealed record SmtpServices(
     SmtpOptions Options,
     string HostName,
     ConnectionLimiter Limiter,
+    SessionHeartbeat Heartbeat,
     MessageAcceptor Acceptor,
     Authenticator Authenticator,
     RecipientPolicy Policy,

@@ -29,6 +29,9 @@ public sealed class SmtpSession
     private readonly X509Certificate2? _certificate;
     private readonly CancellationToken _connectionClosed;
     private readonly LineReader _lines;
+    private readonly SessionControl _control;
+    private readonly MinDataRate? _dataRate;
+    private bool _dataPhase;
     private PipeWriter _writer;
     private int _errors;
     private int _nonMailCommands;
@@ -39,8 +42,10 @@ public sealed class SmtpSession
         _services = services;
         Kind = kind;
         Client = client;
-        _lines = new LineReader(transport.Input);
-        _writer = transport.Output;
+        _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
+        _dataRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
+        _lines = new LineReader(new TimedPipeReader(transport.Input, _control));
+        _writer = new TimedPipeWriter(transport.Output, _control, _dataRate);
         IsTls = tls;
         _certificate = certificate;
         Id = id;
@@ -66,7 +71,21 @@ public sealed class SmtpSession
     /// <summary>EHLO (not HELO) was used.</summary>
     public bool Extended { get; internal set; }
 
-    public SessionHandle? Authentication { get; internal set; }
+    public SessionHandle? Authentication
+    {
+        get;
+        internal set
+        {
+            field = value;
+            if (value is not null)
+            {
+                _control.ClearDeadline(SessionEndReason.LoginTimeout);
+
+                // A password change or disable ends the session at once, whatever it is waiting for.
+                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+            }
+        }
+    }
 
     public bool IsAuthenticated => Authentication is not null;
 
@@ -101,17 +120,18 @@ public sealed class SmtpSession
             try
             {
                 await WriteAsync(new SmtpReply(220, null, $"{HostName} ESMTP Interchange")).ConfigureAwait(false);
+                if (RequiresAuthentication)
+                {
+                    _control.SetDeadline(SessionEndReason.LoginTimeout, Options.LoginTimeout);
+                }
+
+                // Port 25 has no AUTH to wait for: the envelope of each message has its deadline instead.
+                _control.SetDeadline(SessionEndReason.TransactionTimeout, Options.EnvelopeTimeout);
                 while (!_closing)
                 {
                     var line = await ReadCommandLineAsync().ConfigureAwait(false);
                     if (line.Kind == LineKind.Closed)
                     {
-                        break;
-                    }
-
-                    if (line.Kind == LineKind.TimedOut)
-                    {
-                        await SendAndCloseAsync(new SmtpReply(421, "4.4.2", $"{HostName} Error: timeout exceeded")).ConfigureAwait(false);
                         break;
                     }
 
@@ -143,6 +163,7 @@ public sealed class SmtpSession
         finally
         {
             await CloseTransportAsync().ConfigureAwait(false);
+            _control.Dispose(); // after the last flush, which the heartbeat still bounds
         }
     }
 
@@ -192,6 +213,14 @@ public sealed class SmtpSession
         {
             State = SmtpState.Ready;
         }
+
+        if (_dataPhase)
+        {
+            // The message's content is done with: the next envelope starts its own deadline.
+            _dataPhase = false;
+            _control.StopDataRate();
+            _control.SetDeadline(SessionEndReason.TransactionTimeout, Options.EnvelopeTimeout);
+        }
     }
 
     /// <summary>
@@ -201,6 +230,9 @@ public sealed class SmtpSession
     internal async ValueTask BeginContentAsync()
     {
         var t = Transaction;
+        _dataPhase = true;
+        _control.ClearDeadline(SessionEndReason.TransactionTimeout);
+        _control.StartDataRate(_dataRate);
         t.Content = _services.Acceptor.BeginMessage();
         t.Incoming = IncomingContent.For(this);
         t.Trace = new HeaderTraceCounter();
@@ -251,9 +283,11 @@ public sealed class SmtpSession
         var output = new ArrayBufferWriter<byte>(16 * 1024);
         while (true)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
-            timeout.CancelAfter(Options.DataTimeout);
-            var result = await _lines.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            if (await ReadContentAsync().ConfigureAwait(false) is not { } result)
+            {
+                return false;
+            }
+
             var buffer = result.Buffer;
             output.ResetWrittenCount();
             var used = unstuffer.Feed(buffer, output);
@@ -281,9 +315,11 @@ public sealed class SmtpSession
         var remaining = count;
         while (remaining > 0)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
-            timeout.CancelAfter(Options.DataTimeout);
-            var result = await _lines.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            if (await ReadContentAsync().ConfigureAwait(false) is not { } result)
+            {
+                return false;
+            }
+
             var buffer = result.Buffer;
             var take = buffer.Slice(0, Math.Min(remaining, buffer.Length));
             if (keep)
@@ -304,6 +340,33 @@ public sealed class SmtpSession
 
         return true;
     }
+
+    /// <summary>
+    /// The next block of DATA/BDAT content: each wait is bounded by the data timeout, and the
+    /// whole phase by the minimum data rate. Null when the session must end (the 421 is sent).
+    /// </summary>
+    private async ValueTask<ReadResult?> ReadContentAsync()
+    {
+        _control.SetDeadline(SessionEndReason.CommandTimeout, Options.DataTimeout);
+        try
+        {
+            return await _lines.Reader.ReadAsync(_control.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+        {
+            await SendAndCloseAsync(EndReply()).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>The 421 that tells the client why the server ends the session.</summary>
+    private SmtpReply EndReply() => _control.Reason switch
+    {
+        SessionEndReason.CredentialsRevoked => new SmtpReply(421, "4.7.0", $"{HostName} Credentials changed; closing"),
+        SessionEndReason.ServerStopping => new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down, try again later"),
+        SessionEndReason.DataRateTooLow => new SmtpReply(421, "4.4.2", $"{HostName} Error: data arrived too slowly"),
+        _ => new SmtpReply(421, "4.4.2", $"{HostName} Error: timeout exceeded"),
+    };
 
     /// <summary>Commits the message (blob fsync + queue commit) and tells the client; the 250 only after both are durable.</summary>
     internal async ValueTask FinishMessageAsync()
@@ -368,7 +431,7 @@ public sealed class SmtpSession
         }
 
         var ssl = new SslStream(new DuplexPipeStream(_lines.Reader, _writer), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await ssl.AuthenticateAsServerAsync(
             new SslServerAuthenticationOptions
@@ -411,9 +474,10 @@ public sealed class SmtpSession
         if (!SmtpStateTable.IsAllowed(verb, State))
         {
             // BDAT data follows its command whatever the state: consume it (RFC 3030 2).
-            if (verb == "BDAT" && Commands.BdatCommand.TryParse(arguments, out var size, out _))
+            if (verb == "BDAT" && Commands.BdatCommand.TryParse(arguments, out var size, out _) && !await ReadChunkAsync(size, keep: false).ConfigureAwait(false))
             {
-                await ReadChunkAsync(size, keep: false).ConfigureAwait(false);
+                Close();
+                return;
             }
 
             var hint = State == SmtpState.Connected ? "send HELO/EHLO first" : "bad sequence of commands";
@@ -441,21 +505,16 @@ public sealed class SmtpSession
     /// </summary>
     private async ValueTask<Line> ReadLineAsync(int maxLength, TimeSpan timeoutAfter)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_connectionClosed, _services.Stopping);
-        timeout.CancelAfter(timeoutAfter);
+        // The line must be whole by then; the session's other deadlines run on regardless.
+        _control.SetDeadline(SessionEndReason.CommandTimeout, timeoutAfter);
         try
         {
-            return await _lines.ReadLineAsync(maxLength, FlushAsync, timeout.Token).ConfigureAwait(false);
+            return await _lines.ReadLineAsync(maxLength, FlushAsync, _control.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
         {
-            if (_services.Stopping.IsCancellationRequested)
-            {
-                await SendAndCloseAsync(new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down, try again later")).ConfigureAwait(false);
-                return new Line(LineKind.Closed, string.Empty);
-            }
-
-            return new Line(LineKind.TimedOut, string.Empty);
+            await SendAndCloseAsync(EndReply()).ConfigureAwait(false);
+            return new Line(LineKind.Closed, string.Empty);
         }
     }
 

@@ -100,15 +100,44 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     [InlineData("127.0.0.1")]
     [InlineData("127.0.0.53")]
     [InlineData("::1")]
-    public async Task Loopback_is_exempt_from_the_address_limit(string loopback)
+    public async Task Loopback_configured_as_a_trusted_proxy_is_exempt_from_the_address_limit(string loopback)
     {
+        await using var env = await DirectoryTestEnvironment.CreateAsync(new LoginThrottleOptions
+        {
+            MaxFailuresPerUser = 3,
+            MaxFailuresPerAddress = 5,
+            TrustedProxies = ["127.0.0.0/8", "::1"],
+        });
+        await env.Service.AddDomainAsync("example.com");
+        foreach (var user in new[] { "alice", "bob", "carol", "dave", "erin" })
+        {
+            await env.Service.AddUserAsync($"{user}@example.com", Password);
+        }
+
         var local = IPAddress.Parse(loopback);
         foreach (var user in new[] { "bob", "bob", "carol", "carol", "dave", "dave", "erin", "erin" })
+        {
+            (await env.Authenticator.AuthenticateAsync($"{user}@example.com", "wrong", local)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        }
+
+        (await env.Authenticator.AuthenticateAsync("alice@example.com", Password, local)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task Loopback_not_configured_as_a_trusted_proxy_is_subject_to_the_address_limit(string loopback)
+    {
+        // A local proxy is a choice, not a given: an attacker on the host is an attacker.
+        var local = IPAddress.Parse(loopback);
+        foreach (var user in new[] { "bob", "bob", "carol", "carol", "dave" })
         {
             (await Login(user, "wrong", local)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
         }
 
-        (await Login("alice", Password, local)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+        var refused = await Login("alice", Password, local);
+        refused.Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+        refused.RetryAfter.ShouldBe(AddressWindow);
     }
 
     [Fact]
@@ -123,17 +152,47 @@ public sealed class LoginThrottleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_successful_login_clears_the_users_failure_count()
+    public async Task The_real_users_login_does_not_give_a_guesser_elsewhere_a_new_batch()
     {
-        await Login("alice", "wrong", null);
-        await Login("alice", "wrong", null);
-        (await Login("alice", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+        // Two guesses (the limit is three), then the real user logs in from home.
+        (await Login("alice", "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await Login("alice", "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await Login("alice", Password, Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
 
-        await Login("alice", "wrong", null);
-        await Login("alice", "wrong", null);
+        // The guesser's third failure reaches the limit: the success elsewhere did not reset it.
+        (await Login("alice", "wrong", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await Login("alice", "another-guess", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.Throttled);
+    }
 
-        // Four failures in the window, but only two since the success.
-        (await Login("alice", Password, null)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+    [Fact]
+    public async Task A_success_clears_the_failures_of_the_address_it_came_from_only()
+    {
+        await using var env = await DirectoryTestEnvironment.CreateAsync(new LoginThrottleOptions
+        {
+            MaxFailuresPerUser = 10,
+            MaxFailuresPerUserAndAddress = 2,
+            MaxFailuresPerAddress = 100,
+        });
+        await env.Service.AddDomainAsync("example.com");
+        await env.Service.AddUserAsync("alice@example.com", Password);
+        Task<AuthenticationResult> As(string password, IPAddress from) => env.Authenticator.AuthenticateAsync("alice@example.com", password, from);
+
+        // The user's own typo at home, then the right password: home's count is cleared.
+        (await As("typo", Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await As(Password, Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded);
+        (await As("typo", Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await As(Password, Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded, "one failure since the success at home");
+
+        // Two guesses from elsewhere close that pair, and home's success does not reopen it.
+        (await As("guess-1", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await As("guess-2", Attacker)).Outcome.ShouldBe(AuthenticationOutcome.InvalidCredentials);
+        (await As(Password, Neighbour)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded, "home is another pair");
+        var refused = await As(Password, Attacker);
+        refused.Outcome.ShouldBe(AuthenticationOutcome.Throttled, "the guessing address stays closed for this user");
+        refused.RetryAfter.ShouldBe(UserWindow);
+
+        env.Clock.Advance(UserWindow);
+        (await As(Password, Attacker)).Outcome.ShouldBe(AuthenticationOutcome.Succeeded, "the pair's window ended");
     }
 
     [Fact]
@@ -170,8 +229,32 @@ public sealed class LoginThrottleTests : IAsyncLifetime
 
         throttle.RecordFailure("u", null);
         throttle.RetryAfter("u", null).ShouldBe(TimeSpan.FromMinutes(1));
-        throttle.RecordSuccess("u");
-        throttle.RetryAfter("u", null).ShouldBeNull();
+        throttle.RecordSuccess("u", null);
+        throttle.RetryAfter("u", null).ShouldBe(TimeSpan.FromMinutes(1), "a success does not reset the user's count");
+    }
+
+    [Fact]
+    public void The_throttle_alone_counts_per_user_and_address_and_a_success_clears_only_its_pair()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new LoginThrottle(new LoginThrottleOptions { MaxFailuresPerUser = 5, MaxFailuresPerUserAndAddress = 2, UserWindow = TimeSpan.FromMinutes(1), MaxFailuresPerAddress = 100 }, clock);
+
+        throttle.RecordFailure("u", Attacker);
+        throttle.RecordFailure("u", Attacker);
+        throttle.RecordFailure("u", Neighbour);
+        throttle.RetryAfter("u", Attacker).ShouldBe(TimeSpan.FromMinutes(1));
+        throttle.RetryAfter("u", Neighbour).ShouldBeNull();
+        throttle.RetryAfter("v", Attacker).ShouldBeNull("another user from the same address is another pair");
+
+        throttle.RecordSuccess("u", Neighbour);
+        throttle.RecordFailure("u", Neighbour);
+        throttle.RetryAfter("u", Neighbour).ShouldBeNull("the success cleared the neighbour's pair");
+        throttle.RecordSuccess("u", Neighbour);
+        throttle.RetryAfter("u", Attacker).ShouldNotBeNull("and not the attacker's");
+
+        // The user's count is not cleared: five failures from anywhere close the user.
+        throttle.RecordFailure("u", IPAddress.Parse("198.51.100.7"));
+        throttle.RetryAfter("u", Neighbour).ShouldBe(TimeSpan.FromMinutes(1));
     }
 
     [Fact]
@@ -190,8 +273,8 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         throttle.RetryAfter("x", Neighbour).ShouldBeNull();
         throttle.RetryAfter("x", null).ShouldBeNull();
 
-        throttle.RecordSuccess("u");
-        throttle.RetryAfter("u", Attacker).ShouldBe(TimeSpan.FromSeconds(100), "a success clears the user's count, not the address's");
+        throttle.RecordSuccess("u", Neighbour);
+        throttle.RetryAfter("u", Attacker).ShouldBe(TimeSpan.FromSeconds(100), "a success clears no address's count");
     }
 
     [Fact]

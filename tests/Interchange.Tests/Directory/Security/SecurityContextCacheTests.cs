@@ -90,6 +90,30 @@ public sealed class SecurityContextCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Revoking_cancels_the_revoked_token_of_every_older_context_and_tells_waiting_sessions_at_once()
+    {
+        var old = await Cache.GetAsync("alice@example.com");
+        var told = 0;
+        using var waiting = old.Revoked.Register(() => Interlocked.Increment(ref told));
+        Cache.Invalidate("alice@example.com", revoke: false); // stale only: sessions go on
+        var stale = await Cache.GetAsync("alice@example.com");
+        var bob = await Cache.GetAsync("bob@example.com");
+        old.Revoked.IsCancellationRequested.ShouldBeFalse("a change of aliases does not end sessions");
+
+        Cache.Invalidate("alice@example.com", revoke: true);
+
+        told.ShouldBe(1, "the waiting session was told during the revocation, not at its next command");
+        old.Revoked.IsCancellationRequested.ShouldBeTrue("even a context already dropped as stale");
+        stale.Revoked.IsCancellationRequested.ShouldBeTrue();
+        bob.Revoked.IsCancellationRequested.ShouldBeFalse();
+        var fresh = await Cache.GetAsync("alice@example.com");
+        fresh.Revoked.IsCancellationRequested.ShouldBeFalse();
+        Cache.Invalidate("alice@example.com", revoke: true);
+        told.ShouldBe(1, "a later revocation does not tell it again");
+        fresh.Revoked.IsCancellationRequested.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task InvalidateAll_marks_and_counts_every_cached_context()
     {
         var alice = await Cache.GetAsync("alice@example.com");
