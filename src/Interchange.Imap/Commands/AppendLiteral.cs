@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Interchange.Core.Net;
 using Interchange.Imap.Protocol;
 using Interchange.Storage.Blobs;
 
