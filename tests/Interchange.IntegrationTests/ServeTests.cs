@@ -216,4 +216,32 @@ public sealed class ServeTests
         var list = await InterchangeBinary.CliAsync(data.Path, null, "domain", "list");
         list.Stderr.ShouldContain("warning: unknown configuration key 'Smtp:MaxMesageSize'");
     }
+
+    [Fact]
+    public async Task ThePrimaryDomainChosenAtTheFirstStart_IsRecorded_ForLaterStartsAndTheAdminCommands()
+    {
+        using var data = new ScratchFolder();
+        var environment = new Dictionary<string, string> { ["INTERCHANGE__PrimaryDomain"] = "first.example.test" };
+        await using (var first = await ServerProcess.StartAsync(data.Path, ["http"], environment: environment))
+        {
+            first.Stdout.ShouldContain("created domain first.example.test and user postmaster@first.example.test");
+            first.Terminate();
+            (await first.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBeTrue();
+        }
+
+        // Neither the admin command nor the second start is told the domain again.
+        var domains = await InterchangeBinary.CliAsync(data.Path, null, "domain", "list");
+        domains.ShouldSucceed("first.example.test (primary)");
+        (await InterchangeBinary.CliAsync(data.Path, null, "domain", "remove", "first.example.test", "--force")).ShouldFail(1, "is the primary domain");
+
+        await using var second = await ServerProcess.StartAsync(data.Path, ["smtp"]);
+        second.Stderr.ShouldNotContain(l => l.Contains("PrimaryDomain is not configured", StringComparison.Ordinal));
+        var banner = await ExternalProcess.PythonAsync($$"""
+            import smtplib
+            s = smtplib.SMTP("127.0.0.1", {{second.Port("smtp")}}, timeout=20)
+            print(s.ehlo()[1].decode().splitlines()[0])
+            s.quit()
+            """);
+        banner.Stdout.ShouldStartWith("first.example.test", Case.Sensitive, ExternalProcess.Describe(banner));
+    }
 }

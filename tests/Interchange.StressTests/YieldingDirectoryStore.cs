@@ -16,6 +16,10 @@ internal sealed class YieldingDirectoryStore(IDirectoryStore inner) : IDirectory
 
     public Task<bool> DomainExistsAsync(string name, CancellationToken cancellationToken = default) => inner.DomainExistsAsync(name, cancellationToken);
 
+    public Task<string?> GetPrimaryDomainAsync(CancellationToken cancellationToken = default) => inner.GetPrimaryDomainAsync(cancellationToken);
+
+    public Task SetPrimaryDomainAsync(string name, CancellationToken cancellationToken = default) => inner.SetPrimaryDomainAsync(name, cancellationToken);
+
     public Task<DirectoryEntry?> FindAsync(string key, CancellationToken cancellationToken = default) => inner.FindAsync(key, cancellationToken);
 
     public Task AddUserAsync(string key, string address, string domain, string? passwordHash, CancellationToken cancellationToken = default) => inner.AddUserAsync(key, address, domain, passwordHash, cancellationToken);

@@ -39,7 +39,7 @@ public static class AdminCommands
         list.SetAction((r, ct) => Run(r, data, async (s, _) =>
         {
             var domains = await s.Directory.ListDomainsAsync(ct).ConfigureAwait(false);
-            var primary = FirstRunSetup.PrimaryDomain(s.Options.PrimaryDomain);
+            var primary = await FirstRunSetup.ResolvePrimaryDomainAsync(s, s.Options.PrimaryDomain, ct).ConfigureAwait(false);
             Table(["DOMAIN", "ADDRESSES", "CREATED"], domains.Select(d => new[]
             {
                 d.Name == primary ? $"{d.Name} (primary)" : d.Name,

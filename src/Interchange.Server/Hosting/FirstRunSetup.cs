@@ -33,7 +33,21 @@ public static class FirstRunSetup
 
         var password = GeneratePassword();
         var postmaster = await store.Directory.AddUserAsync($"postmaster@{domain}", password, cancellationToken).ConfigureAwait(false);
+
+        // Recorded, so later starts and the admin commands agree on it without being told again.
+        await store.DirectoryStore.SetPrimaryDomainAsync(domain, cancellationToken).ConfigureAwait(false);
         return new Result(domain, postmaster.Value, password);
+    }
+
+    /// <summary>The configured primary domain, else the one recorded at the first start, else this host's name.</summary>
+    public static async Task<string> ResolvePrimaryDomainAsync(StoreServices store, string? configured, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return PrimaryDomain(configured);
+        }
+
+        return await store.DirectoryStore.GetPrimaryDomainAsync(cancellationToken).ConfigureAwait(false) ?? PrimaryDomain(null);
     }
 
     /// <summary>The configured domain, else this host's name if it is a valid domain, else localhost.</summary>

@@ -107,7 +107,7 @@ public static class ServerHost
         {
             var firstRun = await FirstRunSetup.RunAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
             var domains = await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false);
-            var hostName = firstRun?.Domain ?? FirstRunSetup.PrimaryDomain(options.PrimaryDomain);
+            var hostName = firstRun?.Domain ?? await FirstRunSetup.ResolvePrimaryDomainAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
             if (firstRun is not null)
             {
                 Console.WriteLine($"created domain {firstRun.Domain} and user {firstRun.Postmaster}");

@@ -18,6 +18,12 @@ public interface IDirectoryStore
 
     Task<bool> DomainExistsAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>The primary domain recorded at the first start (null in a store made before it was recorded).</summary>
+    Task<string?> GetPrimaryDomainAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records the primary domain, which must be a local domain (not found otherwise).</summary>
+    Task SetPrimaryDomainAsync(string name, CancellationToken cancellationToken = default);
+
     Task<DirectoryEntry?> FindAsync(string key, CancellationToken cancellationToken = default);
 
     Task AddUserAsync(string key, string address, string domain, string? passwordHash, CancellationToken cancellationToken = default);

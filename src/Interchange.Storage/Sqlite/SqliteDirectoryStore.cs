@@ -35,6 +35,11 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
                 throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"domain {name} does not exist");
             }
 
+            if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM settings WHERE name = 'primary_domain' AND value = @name", new { name }) > 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"domain {name} is the primary domain (its postmaster receives every domain's postmaster mail); it cannot be removed");
+            }
+
             var count = w.ExecuteScalar<long>("SELECT COUNT(*) FROM addresses WHERE domain = @name", new { name });
             if (count > 0 && !force)
             {
@@ -64,6 +69,24 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
 
     public Task<bool> DomainExistsAsync(string name, CancellationToken cancellationToken = default) =>
         Read(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM domains WHERE name = @name", new { name }) > 0, cancellationToken);
+
+    public Task<string?> GetPrimaryDomainAsync(CancellationToken cancellationToken = default) =>
+        Read(c => c.QuerySingleOrDefault<string?>("SELECT value FROM settings WHERE name = 'primary_domain'"), cancellationToken);
+
+    public Task SetPrimaryDomainAsync(string name, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteAsync(w =>
+        {
+            // One statement: the domain's existence and the record are checked and written together.
+            var written = w.Execute(
+                "INSERT INTO settings(name, value) SELECT 'primary_domain', name FROM domains WHERE name = @name ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                new { name });
+            if (written == 0)
+            {
+                throw new DirectoryStoreException(DirectoryStoreError.NotFound, $"domain {name} is not a local domain");
+            }
+
+            LogChange(w, DirectoryChangeScope.All, name, "primary domain set");
+        }, cancellationToken);
 
     public Task<DirectoryEntry?> FindAsync(string key, CancellationToken cancellationToken = default) =>
         Read(c => c.QuerySingleOrDefault<(string Key, string Address, string Kind)?>("SELECT key, address, kind FROM addresses WHERE key = @key", new { key }) is { } r

@@ -39,6 +39,26 @@ public abstract class DirectoryStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_primary_domain_is_recorded_only_for_a_local_domain_and_cannot_be_removed()
+    {
+        (await Store.GetPrimaryDomainAsync()).ShouldBeNull();
+        (await Should.ThrowAsync<DirectoryStoreException>(() => Store.SetPrimaryDomainAsync(Domain))).Error.ShouldBe(DirectoryStoreError.NotFound);
+        (await Store.GetPrimaryDomainAsync()).ShouldBeNull();
+
+        await Store.AddDomainAsync(Domain);
+        await Store.AddDomainAsync(OtherDomain);
+        await Store.SetPrimaryDomainAsync(Domain);
+        (await Store.GetPrimaryDomainAsync()).ShouldBe(Domain);
+
+        (await Should.ThrowAsync<DirectoryStoreException>(() => Store.RemoveDomainAsync(Domain, force: true))).Error.ShouldBe(DirectoryStoreError.Conflict);
+        (await Store.DomainExistsAsync(Domain)).ShouldBeTrue();
+
+        await Store.SetPrimaryDomainAsync(OtherDomain);
+        (await Store.GetPrimaryDomainAsync()).ShouldBe(OtherDomain);
+        await Store.RemoveDomainAsync(Domain, force: true);
+    }
+
+    [Fact]
     public async Task Adding_a_domain_twice_is_refused_as_a_duplicate()
     {
         await Store.AddDomainAsync(Domain);
