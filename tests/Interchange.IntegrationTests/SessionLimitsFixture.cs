@@ -27,6 +27,9 @@ public class SessionLimitsFixture : IAsyncLifetime
     /// <summary>False: the defaults, for tests where a deadline must not end the session first.</summary>
     protected virtual bool SmallLimits => true;
 
+    /// <summary>More settings for a derived fixture.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings { get; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         var environment = new Dictionary<string, string>
@@ -50,7 +53,7 @@ public class SessionLimitsFixture : IAsyncLifetime
             ["INTERCHANGE__Pop3__MinDataRate"] = "1000000",
             ["INTERCHANGE__Pop3__MinDataRateGracePeriod"] = "00:00:01",
         };
-        foreach (var (name, value) in SmallLimits ? limits : [])
+        foreach (var (name, value) in (SmallLimits ? limits : []).Concat(ExtraSettings))
         {
             environment[name] = value;
         }

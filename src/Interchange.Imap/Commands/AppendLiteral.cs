@@ -68,9 +68,12 @@ internal sealed partial class ImapSession
 
         // While the message arrives the minimum data rate applies, not the command deadline, and the
         // session's one token (revocation, shutdown) still ends the wait.
-        _inLiteral = true;
-        _control.ClearDeadline(SessionEndReason.CommandTimeout);
-        _control.StartDataRate(_literalRate);
+        if (_literalRate is not null)
+        {
+            _inLiteral = true;
+            _control.ClearDeadline(SessionEndReason.CommandTimeout);
+            _control.StartDataRate(_literalRate);
+        }
         while (remaining > 0)
         {
             ReadResult read;

@@ -237,6 +237,9 @@ internal sealed partial class ImapSession
                     await Task.Delay(wait, _connectionClosed).ConfigureAwait(false);
                 }
 
+                // The deadline is for the client's command; the answer (a long FETCH, a SEARCH) is held to
+                // the data rate of its flushes instead, and the next command gets the deadline again.
+                _control.ClearDeadline(SessionEndReason.CommandTimeout);
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
                 CommandDone();
             }
@@ -530,8 +533,9 @@ internal sealed partial class ImapSession
         }
 
         _inLiteral = inLiteral;
-        if (inLiteral)
+        if (inLiteral && _literalRate is not null)
         {
+            // With the rate turned off (MinDataRate 0) the command deadline stays: a literal never waits for ever.
             _control.ClearDeadline(SessionEndReason.CommandTimeout);
             _control.StartDataRate(_literalRate);
         }

@@ -519,7 +519,11 @@ internal sealed class Pop3Session
         _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
         try
         {
-            return await _lines.ReadLineAsync(_services.Options.MaxLineLength, FlushAsync, _control.Token).ConfigureAwait(false);
+            var line = await _lines.ReadLineAsync(_services.Options.MaxLineLength, FlushAsync, _control.Token).ConfigureAwait(false);
+
+            // The deadline is for the client's line; the answer (a long RETR) is held to the data rate instead.
+            _control.ClearDeadline(SessionEndReason.CommandTimeout);
+            return line;
         }
         catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
         {

@@ -509,7 +509,11 @@ public sealed class SmtpSession
         _control.SetDeadline(SessionEndReason.CommandTimeout, timeoutAfter);
         try
         {
-            return await _lines.ReadLineAsync(maxLength, FlushAsync, _control.Token).ConfigureAwait(false);
+            var line = await _lines.ReadLineAsync(maxLength, FlushAsync, _control.Token).ConfigureAwait(false);
+
+            // The deadline is for the client's line, not for the work the command then does.
+            _control.ClearDeadline(SessionEndReason.CommandTimeout);
+            return line;
         }
         catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
         {
