@@ -28,6 +28,12 @@ internal sealed class ImapCommandBuilder
     /// <summary>Values added outside any list so far (an open list is not yet one of them).</summary>
     public int TopLevelCount => _arguments.Count;
 
+    /// <summary>How many lists are open.</summary>
+    public int OpenDepth => _open.Count;
+
+    /// <summary>The last value added outside any list, if any.</summary>
+    public ImapValue? LastTopLevel => _arguments.Count > 0 ? _arguments[^1] : null;
+
     public ImapParseError Fail(ImapParseErrorKind kind, string message) => new(kind, Tag, message);
 
     public bool Add(ImapValue value, out ImapParseError? error)

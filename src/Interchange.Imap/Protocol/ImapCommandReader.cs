@@ -213,8 +213,9 @@ public sealed class ImapCommandReader
                 return new ImapReadResult(ImapReadStatus.Command) { Command = command };
             }
 
-            if (IsStreamed(builder, announced))
+            if (!state.Streamed && IsStreamed(builder, announced))
             {
+                state.Streamed = true;
                 var streamed = ImapValue.Literal(announced.Literal8);
                 if (!builder.Add(streamed, out error))
                 {
@@ -261,10 +262,14 @@ public sealed class ImapCommandReader
         }
     }
 
-    // APPEND's message (any literal after the mailbox name), unless LITERAL- refuses it anyway.
+    // APPEND's message: a literal after the mailbox name, at the top level or as the one item of
+    // RFC 6855's "UTF8 (literal8)", unless LITERAL- refuses it anyway. Only one per command (the
+    // caller's PendingCommand.Streamed): MULTIAPPEND is not offered, and any other literal is buffered
+    // and held to MaxLiteralSize, so one command cannot stream without end into storage.
     private bool IsStreamed(ImapCommandBuilder builder, LiteralAnnouncement literal) =>
         literal.Length >= 0
         && builder.TopLevelCount >= 1
+        && (builder.OpenDepth == 0 || (builder.OpenDepth == 1 && builder.LastTopLevel is { } last && last.IsAtom("UTF8")))
         && builder.Name is { } name && _options.StreamedLiteralCommands.Contains(name, StringComparer.Ordinal)
         && !(literal.NonSynchronizing && _options.LiteralMinus && literal.Length > ImapParserOptions.LiteralMinusLimit);
 
@@ -429,6 +434,9 @@ public sealed class ImapCommandReader
         public long LineBytes { get; set; }
 
         public long LiteralBytes { get; set; }
+
+        /// <summary>Whether this command's message literal has been handed to the caller to stream.</summary>
+        public bool Streamed { get; set; }
 
         public LiteralAnnouncement? AwaitedLiteral { get; set; }
 

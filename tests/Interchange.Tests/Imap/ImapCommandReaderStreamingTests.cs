@@ -37,6 +37,28 @@ public sealed class ImapCommandReaderStreamingTests
     }
 
     [Fact]
+    public void OnlyOneLiteralPerCommandStreams_SoOneCommandCannotWriteWithoutEnd()
+    {
+        var reader = new ImapCommandReader(Streaming);
+        var buffer = Bytes("a APPEND INBOX {5}\r\nhello {60000000}\r\n");
+        reader.TryRead(ref buffer).Status.ShouldBe(ImapReadStatus.StreamLiteral);
+        buffer = buffer.Slice(5);
+        var second = reader.TryRead(ref buffer);
+        second.Status.ShouldBe(ImapReadStatus.Error, "a second message literal is buffered like any other, so held to MaxLiteralSize");
+        second.Error!.ResponseCode.ShouldBe("TOOBIG");
+    }
+
+    [Fact]
+    public void ALiteralInsideTheFlagList_IsNotTheMessage()
+    {
+        var reader = new ImapCommandReader(Streaming);
+        var buffer = Bytes("a APPEND INBOX ({60000000}\r\n");
+        var result = reader.TryRead(ref buffer);
+        result.Status.ShouldBe(ImapReadStatus.Error);
+        result.Error!.ResponseCode.ShouldBe("TOOBIG");
+    }
+
+    [Fact]
     public void AStreamedLiteral_IsNotBoundByTheBufferedLiteralLimit()
     {
         var reader = new ImapCommandReader(Streaming);
