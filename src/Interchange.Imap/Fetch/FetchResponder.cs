@@ -68,7 +68,7 @@ public static class FetchResponder
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(message);
         MessageStructure? structure = null;
-        MessageStructure Structure() => structure ??= StructureOrUnparsed(message);
+        MessageStructure Structure() => structure ??= message.StructureOrUnparsed();
 
         // Checked before writing anything, so a refusal leaves no half-written line.
         foreach (var item in request.Items)
@@ -226,21 +226,6 @@ public static class FetchResponder
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    // The parsed message, or, when parsing throws (a bug reached by the message's bytes), the
-    // unparsed reading; a failure to read the stored bytes is not the message's fault and is
-    // left to the caller.
-    private static MessageStructure StructureOrUnparsed(IFetchableMessage message)
-    {
-        try
-        {
-            return message.GetStructure();
-        }
-        catch (Exception ex) when (ex is not (IOException or OperationCanceledException))
-        {
-            return MessageStructure.Unparsed(message.Size);
-        }
     }
 
     private static void WriteModSeq(ImapResponseWriter writer, IFetchableMessage message) =>

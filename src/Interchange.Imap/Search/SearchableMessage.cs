@@ -15,6 +15,7 @@ public sealed class SearchableMessage : ISearchableMessage
     private readonly SearchBudget _budget;
     private IReadOnlyList<SearchPattern>? _scanned;
     private bool[]? _found;
+    private Mime.Parsing.MessageStructure? _structure;
 
     public SearchableMessage(IFetchableMessage message, uint maxSequenceNumber, uint maxUid, SearchBudget? budget = null)
     {
@@ -41,7 +42,9 @@ public sealed class SearchableMessage : ISearchableMessage
 
     public uint MaxUid { get; }
 
-    public HeaderList Headers => _message.GetStructure().Root.Headers;
+    public HeaderList Headers => Structure.Root.Headers;
+
+    private Mime.Parsing.MessageStructure Structure => _structure ??= _message.StructureOrUnparsed();
 
     public IReadOnlyList<bool> FindInBody(IReadOnlyList<SearchPattern> patterns)
     {
@@ -52,7 +55,7 @@ public sealed class SearchableMessage : ISearchableMessage
         }
 
         var found = new bool[patterns.Count];
-        BodyTextScan.Scan(_message.GetStructure(), _message.OpenRange, patterns, found, _budget);
+        BodyTextScan.Scan(Structure, _message.OpenRange, patterns, found, _budget);
         (_scanned, _found) = (patterns, found);
         return found;
     }

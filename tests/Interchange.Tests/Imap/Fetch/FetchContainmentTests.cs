@@ -41,6 +41,16 @@ public sealed class FetchContainmentTests
         response.ShouldEndWith(")\r\n");
     }
 
+    [Fact]
+    public void A_message_whose_parse_throws_is_searched_as_its_raw_bytes()
+    {
+        var message = new Interchange.Imap.Search.SearchableMessage(new ThrowingMessage(Encoding.ASCII.GetBytes(Raw), throwOnStructure: true), 1, 7);
+
+        message.Headers.Count.ShouldBe(0, "the unparsed reading has no header");
+        var found = message.FindInBody([new Interchange.Imap.Search.SearchPattern("BODY"), new Interchange.Imap.Search.SearchPattern("absent")]);
+        found.ShouldBe([true, false]);
+    }
+
     /// <summary>A message whose structure cannot be read: GetStructure throws, or gives a structure whose envelope throws.</summary>
     private sealed class ThrowingMessage(byte[] bytes, bool throwOnStructure) : IFetchableMessage
     {
