@@ -186,6 +186,31 @@ public sealed class SmtpTests(MailServerFixture fixture) : IClassFixture<MailSer
     }
 
     [Fact]
+    public async Task Bdat_AChunkOverTheSizeLimit_IsRefusedAtOnce_NotReadToItsEnd()
+    {
+        // Before, the server read the declared terabyte (as long as the client kept up the minimum data rate).
+        var replies = await fixture.RawAsync("smtp", """
+            > EHLO client
+            <
+            > MAIL FROM:<chunker@remote.test>
+            <
+            > RCPT TO:<bob@example.test>
+            <
+            >> BDAT 1000000000000 LAST\r\nSubject: a few bytes of a terabyte\r\n
+            <
+            """);
+        replies[^1].ShouldStartWith("552 5.3.4");
+
+        var outOfSequence = await fixture.RawAsync("smtp", """
+            > EHLO client
+            <
+            >> BDAT 1000000000000\r\nabc
+            <
+            """);
+        outOfSequence[^1].ShouldStartWith("503 5.5.1");
+    }
+
+    [Fact]
     public async Task Pipelining_ABatchOfCommands_GetsEveryReply_InOrder()
     {
         var replies = await fixture.RawAsync("smtp", """

@@ -39,6 +39,18 @@ internal static class BdatCommand
             return;
         }
 
+        if (size > session.Options.MaxMessageSize - session.Transaction.Size)
+        {
+            // Reading a chunk this big only to throw it away would let a client hold the session for as
+            // long as it keeps up the minimum data rate: refuse it, and end the session, since its bytes
+            // are on their way and cannot be told from commands (RFC 3030 has no way to stop a chunk).
+            var reply = new SmtpReply(552, "5.3.4", $"Error: message exceeds fixed maximum message size of {session.Options.MaxMessageSize} bytes");
+            RefusalLog.Write(session, $"BDAT {size}", reply);
+            session.ResetTransaction();
+            await session.SendAndCloseAsync(reply).ConfigureAwait(false);
+            return;
+        }
+
         if (session.State == SmtpState.Recipients)
         {
             await session.BeginContentAsync().ConfigureAwait(false);

@@ -474,6 +474,13 @@ public sealed class SmtpSession
         if (!SmtpStateTable.IsAllowed(verb, State))
         {
             // BDAT data follows its command whatever the state: consume it (RFC 3030 2).
+            if (verb == "BDAT" && Commands.BdatCommand.TryParse(arguments, out var tooBig, out _) && tooBig > Options.MaxMessageSize)
+            {
+                // Out of sequence and too big to skip: its bytes cannot be told from commands.
+                await SendAndCloseAsync(new SmtpReply(503, "5.5.1", "Error: bad sequence of commands")).ConfigureAwait(false);
+                return;
+            }
+
             if (verb == "BDAT" && Commands.BdatCommand.TryParse(arguments, out var size, out _) && !await ReadChunkAsync(size, keep: false).ConfigureAwait(false))
             {
                 Close();
