@@ -106,7 +106,7 @@ public sealed class Authenticator
                 }
                 finally
                 {
-                    _throttle.EndCheck(userKey);
+                    _throttle.EndCheck(userKey, client);
                 }
             }
 

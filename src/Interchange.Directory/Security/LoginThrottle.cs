@@ -7,7 +7,10 @@ namespace Interchange.Directory.Security;
 /// Fixed-window counters of failed logins per user, per (user, client address) and per client
 /// address. Any of them over its limit refuses the attempt until its window ends, even with the
 /// right password: guessing stops paying. A success clears only the (user, address) count of the
-/// address it came from, so the real user's logins never give a guesser elsewhere a new batch.
+/// address it came from, so the real user's logins never give a guesser elsewhere a new batch, and
+/// makes that pair known for a while: the per-user limit does not refuse a known pair, so guesses
+/// from elsewhere cannot lock the real user out of the client it uses. Running checks are counted
+/// per user and per address, so parallel guesses cannot overshoot either limit.
 /// Lock-free: each window is an immutable value replaced atomically.
 /// </summary>
 public sealed class LoginThrottle
@@ -19,8 +22,11 @@ public sealed class LoginThrottle
     private readonly ConcurrentDictionary<(string User, IPAddress Address), Window> _pairs = new();
     private readonly ConcurrentDictionary<IPAddress, Window> _addresses = new();
 
-    // Slow password checks running per user (entries live only while one runs).
+    private readonly ConcurrentDictionary<(string User, IPAddress Address), DateTimeOffset> _known = new();
+
+    // Slow password checks running per user and per address (entries live only while one runs).
     private readonly ConcurrentDictionary<string, int> _checks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<IPAddress, int> _addressChecks = new();
 
     public LoginThrottle(LoginThrottleOptions options, TimeProvider? clock = null)
     {
@@ -49,7 +55,7 @@ public sealed class LoginThrottle
     public TimeSpan? RetryAfter(string userKey, IPAddress? client)
     {
         var now = _clock.GetUtcNow();
-        var wait = Blocked(_users, userKey, _options.MaxFailuresPerUser, _options.UserWindow, now);
+        var wait = IsKnown(userKey, client, now) ? null : Blocked(_users, userKey, _options.MaxFailuresPerUser, _options.UserWindow, now);
         if (client is not null)
         {
             var bucket = Bucket(client);
@@ -75,7 +81,7 @@ public sealed class LoginThrottle
         var now = _clock.GetUtcNow();
         while (true)
         {
-            var failures = Failures(_users, userKey, _options.UserWindow, now);
+            var failures = IsKnown(userKey, client, now) ? 0 : Failures(_users, userKey, _options.UserWindow, now);
             var pairFailures = client is null ? 0 : Failures(_pairs, (userKey, Bucket(client)), _options.UserWindow, now);
 
             // Running checks are counted per user, whichever address they came from: conservative
@@ -88,23 +94,64 @@ public sealed class LoginThrottle
 
             if (running == 0 ? _checks.TryAdd(userKey, 1) : _checks.TryUpdate(userKey, running + 1, running))
             {
+                if (TryBeginAddressCheck(client, now))
+                {
+                    return true;
+                }
+
+                Decrement(_checks, userKey);
+                return false;
+            }
+        }
+    }
+
+    // The address's share: its failures plus the checks it has running stay under its limit, so one
+    // address guessing many users at once is held to MaxFailuresPerAddress too.
+    private bool TryBeginAddressCheck(IPAddress? client, DateTimeOffset now)
+    {
+        if (client is null || IsTrustedProxy(client))
+        {
+            return true;
+        }
+
+        var bucket = Bucket(client);
+        while (true)
+        {
+            var running = _addressChecks.GetValueOrDefault(bucket);
+            if (Failures(_addresses, bucket, _options.AddressWindow, now) + running >= _options.MaxFailuresPerAddress)
+            {
+                return false;
+            }
+
+            if (running == 0 ? _addressChecks.TryAdd(bucket, 1) : _addressChecks.TryUpdate(bucket, running + 1, running))
+            {
                 return true;
             }
         }
     }
 
-    /// <summary>Ends a check <see cref="TryBeginCheck"/> started (after its failure, if any, was recorded).</summary>
-    public void EndCheck(string userKey)
+    /// <summary>Ends a check <see cref="TryBeginCheck"/> started for the same user and client (after its failure, if any, was recorded).</summary>
+    public void EndCheck(string userKey, IPAddress? client = null)
+    {
+        Decrement(_checks, userKey);
+        if (client is not null && !IsTrustedProxy(client))
+        {
+            Decrement(_addressChecks, Bucket(client));
+        }
+    }
+
+    private static void Decrement<TKey>(ConcurrentDictionary<TKey, int> checks, TKey key)
+        where TKey : notnull
     {
         while (true)
         {
-            var running = _checks.GetValueOrDefault(userKey);
+            var running = checks.GetValueOrDefault(key);
             if (running == 0)
             {
-                throw new InvalidOperationException($"no password check of {userKey} is running");
+                throw new InvalidOperationException($"no password check of {key} is running");
             }
 
-            if (running == 1 ? _checks.TryRemove(new KeyValuePair<string, int>(userKey, 1)) : _checks.TryUpdate(userKey, running - 1, running))
+            if (running == 1 ? checks.TryRemove(new KeyValuePair<TKey, int>(key, 1)) : checks.TryUpdate(key, running - 1, running))
             {
                 return;
             }
@@ -133,14 +180,48 @@ public sealed class LoginThrottle
         }
     }
 
-    /// <summary>A successful login clears the failures of its own (user, address) pair; not the user's, not the address's.</summary>
+    /// <summary>
+    /// A successful login clears the failures of its own (user, address) pair, not the user's nor the
+    /// address's, and makes the pair known for <see cref="LoginThrottleOptions.KnownClientWindow"/>.
+    /// </summary>
     public void RecordSuccess(string userKey, IPAddress? client)
     {
-        if (client is not null)
+        if (client is null)
         {
-            _pairs.TryRemove((userKey, Bucket(client)), out _);
+            return;
         }
+
+        var pair = (userKey, Bucket(client));
+        _pairs.TryRemove(pair, out _);
+        if (_options.KnownClientWindow <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var now = _clock.GetUtcNow();
+        if (_known.Count >= _options.MaxTracked)
+        {
+            foreach (var (key, since) in _known)
+            {
+                if (now - since >= _options.KnownClientWindow)
+                {
+                    _known.TryRemove(new KeyValuePair<(string, IPAddress), DateTimeOffset>(key, since));
+                }
+            }
+
+            if (_known.Count >= _options.MaxTracked && !_known.ContainsKey(pair))
+            {
+                return; // full of live entries: this pair stays unknown, which only means the stricter rule
+            }
+        }
+
+        _known[pair] = now;
     }
+
+    private bool IsKnown(string userKey, IPAddress? client, DateTimeOffset now) =>
+        client is not null
+        && _known.TryGetValue((userKey, Bucket(client)), out var since)
+        && now - since < _options.KnownClientWindow;
 
     private bool IsTrustedProxy(IPAddress client)
     {

@@ -29,6 +29,13 @@ public sealed class LoginThrottleOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// How long a (user, address) pair that logged in successfully stays known: a known pair is not
+    /// refused by <see cref="MaxFailuresPerUser"/> (guesses from elsewhere cannot lock the real user
+    /// out of the client it uses), only by its own and its address's limits. Zero: no pair is known.
+    /// </summary>
+    public TimeSpan KnownClientWindow { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Most users and addresses tracked at once; beyond it, expired windows are swept.</summary>
     public int MaxTracked { get; set; } = 100_000;
 }

@@ -252,9 +252,57 @@ public sealed class LoginThrottleTests : IAsyncLifetime
         throttle.RecordSuccess("u", Neighbour);
         throttle.RetryAfter("u", Attacker).ShouldNotBeNull("and not the attacker's");
 
-        // The user's count is not cleared: five failures from anywhere close the user.
+        // The user's count is not cleared: five failures from anywhere close the user to unknown
+        // clients; the neighbour, known by its success, is held only to its own pair's limit.
         throttle.RecordFailure("u", IPAddress.Parse("198.51.100.7"));
-        throttle.RetryAfter("u", Neighbour).ShouldBe(TimeSpan.FromMinutes(1));
+        throttle.RetryAfter("u", IPAddress.Parse("198.51.100.8")).ShouldBe(TimeSpan.FromMinutes(1));
+        throttle.RetryAfter("u", Neighbour).ShouldBeNull();
+    }
+
+    [Fact]
+    public void Guesses_from_elsewhere_do_not_lock_the_real_user_out_of_a_client_it_logged_in_from()
+    {
+        var clock = new ManualTimeProvider();
+        var throttle = new LoginThrottle(new LoginThrottleOptions { MaxFailuresPerUser = 3, MaxFailuresPerUserAndAddress = 2, UserWindow = TimeSpan.FromMinutes(15), KnownClientWindow = TimeSpan.FromHours(1) }, clock);
+        throttle.RecordSuccess("u", Neighbour);
+
+        for (var i = 0; i < 3; i++)
+        {
+            throttle.RecordFailure("u", IPAddress.Parse($"198.51.100.{10 + i}"));
+        }
+
+        throttle.RetryAfter("u", Attacker).ShouldNotBeNull("the user's limit closes it to unknown clients");
+        throttle.RetryAfter("u", Neighbour).ShouldBeNull("the client the user logged in from is not locked out");
+        throttle.TryBeginCheck("u", Neighbour).ShouldBeTrue();
+        throttle.EndCheck("u", Neighbour);
+
+        // Still held to its own pair's limit, and known only for a while.
+        throttle.RecordFailure("u", Neighbour);
+        throttle.RecordFailure("u", Neighbour);
+        throttle.RetryAfter("u", Neighbour).ShouldNotBeNull();
+        clock.Advance(TimeSpan.FromMinutes(16));
+        throttle.RecordSuccess("u", Neighbour);
+        clock.Advance(TimeSpan.FromMinutes(61));
+        for (var i = 0; i < 3; i++)
+        {
+            throttle.RecordFailure("u", IPAddress.Parse($"198.51.100.{20 + i}"));
+        }
+
+        throttle.RetryAfter("u", Neighbour).ShouldNotBeNull("the pair is no longer known");
+    }
+
+    [Fact]
+    public void Parallel_checks_from_one_address_across_users_stay_under_the_address_limit()
+    {
+        var throttle = new LoginThrottle(new LoginThrottleOptions { MaxFailuresPerUser = 10, MaxFailuresPerAddress = 3 }, new ManualTimeProvider());
+
+        var started = Enumerable.Range(0, 6).Count(i => throttle.TryBeginCheck($"user{i}", Attacker));
+
+        started.ShouldBe(3, "running checks count against the address as failures would");
+        throttle.TryBeginCheck("other", Neighbour).ShouldBeTrue("another address has its own share");
+        throttle.EndCheck("user0", Attacker);
+        throttle.TryBeginCheck("user9", Attacker).ShouldBeTrue("a finished check frees its share");
+        throttle.RunningChecks("user5").ShouldBe(0, "a refused check leaves no count behind");
     }
 
     [Fact]
