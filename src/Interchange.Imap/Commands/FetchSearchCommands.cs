@@ -102,7 +102,7 @@ internal sealed partial class ImapSession
         var maxSequence = (uint)view.Count;
         var maxUid = (uint)view.MaxUid;
         var matches = new List<StoredMessage>();
-        var budget = _services.Options.MaxSearchBytes > 0 ? new SearchBudget(_services.Options.MaxSearchBytes) : SearchBudget.Unlimited;
+        var budget = new SearchBudget(_services.Options.MaxSearchBytes > 0 ? _services.Options.MaxSearchBytes : long.MaxValue, _control.Token);
         try
         {
             foreach (var uid in view.Uids)

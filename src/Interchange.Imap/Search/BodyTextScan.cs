@@ -42,9 +42,10 @@ public static class BodyTextScan
                 continue;
             }
 
-            budget.Charge(part.BodyOctets);
+            // Each string is its own linear pass over the text: a thousand strings cost a thousand passes.
+            budget.Charge(checked(part.BodyOctets * Math.Max(1, patterns.Count)));
             using var decoded = PartContent.OpenDecoded(openRange, part);
-            ScanPart(decoded, part.ContentType.Charset, patterns, found);
+            ScanPart(decoded, part.ContentType.Charset, patterns, found, budget.Cancellation);
         }
     }
 
@@ -54,7 +55,7 @@ public static class BodyTextScan
     /// <see cref="MimeCharsets.Decode"/> does): both readings are scanned in the one pass, and
     /// the UTF-8 one is dropped at the first invalid sequence.
     /// </summary>
-    public static void ScanPart(Stream decoded, string? charset, IReadOnlyList<SearchPattern> patterns, bool[] found)
+    public static void ScanPart(Stream decoded, string? charset, IReadOnlyList<SearchPattern> patterns, bool[] found, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(decoded);
         ArgumentNullException.ThrowIfNull(patterns);
@@ -69,6 +70,7 @@ public static class BodyTextScan
             int read;
             while ((read = decoded.Read(bytes, 0, WindowBytes)) > 0)
             {
+                cancellation.ThrowIfCancellationRequested();
                 primary.Feed(bytes.AsSpan(0, read), chars, flush: false);
                 fallback?.Feed(bytes.AsSpan(0, read), chars, flush: false);
                 // With two readings, either may be the one that counts until the end: stop only when both are done.

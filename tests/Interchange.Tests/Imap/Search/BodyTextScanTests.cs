@@ -78,7 +78,29 @@ public sealed class BodyTextScanTests
         var searchable = new SearchableMessage(fetchable, 1, 1, budget);
         SearchProgram.TryParse(Command("a SEARCH BODY alpha TEXT beta NOT BODY gamma").Arguments, out var program, out var error).ShouldBeTrue(error);
         program.Matches(searchable).ShouldBeTrue();
-        budget.Used.ShouldBe(fetchable.GetStructure().Root.BodyOctets, "one pass for three strings");
+        budget.Used.ShouldBe(3 * fetchable.GetStructure().Root.BodyOctets, "one read of the body, charged as the work of three strings");
+    }
+
+    [Fact]
+    public void Budget_IsChargedForEveryString_SoManyStringsCannotMultiplyTheWorkUnbounded()
+    {
+        // The bytes alone fit the budget; 500 strings over them do not (the attack: 500 NOT TEXT keys).
+        var message = Crlf("Subject: a\n\n" + new string('q', 5000) + "\n");
+        var fetchable = FetchableMessage.FromBytes(1, 1, [], DateTimeOffset.UnixEpoch, 1, [], message);
+        var patterns = Enumerable.Range(0, 500).Select(i => new SearchPattern("absent" + i)).ToList();
+        var budget = new SearchBudget(100 * 5002);
+        Should.Throw<SearchLimitExceededException>(() => BodyTextScan.Scan(fetchable.GetStructure(), fetchable.OpenRange, patterns, new bool[patterns.Count], budget));
+        budget.Used.ShouldBe(0, "refused before any work");
+    }
+
+    [Fact]
+    public void A_search_stops_when_its_session_ends()
+    {
+        var message = Crlf("Subject: a\n\n" + new string('q', 100_000) + "\n");
+        var fetchable = FetchableMessage.FromBytes(1, 1, [], DateTimeOffset.UnixEpoch, 1, [], message);
+        using var ended = new CancellationTokenSource();
+        ended.Cancel();
+        Should.Throw<OperationCanceledException>(() => BodyTextScan.Scan(fetchable.GetStructure(), fetchable.OpenRange, [new SearchPattern("absent")], new bool[1], new SearchBudget(long.MaxValue, ended.Token)));
     }
 
     private static bool[] Find(byte[] message, params string[] patterns)
