@@ -36,4 +36,9 @@ public interface ISearchableMessage
     /// program, so an implementation reads the text once, for all of them, and keeps the answer.
     /// </summary>
     IReadOnlyList<bool> FindInBody(IReadOnlyList<SearchPattern> patterns);
+
+    /// <summary>Charges the command's work budget for matching a string against <paramref name="chars"/> characters of header text (throws past it).</summary>
+    void ChargeHeaderWork(long chars)
+    {
+    }
 }

@@ -230,7 +230,10 @@ public sealed class SearchProgram
             case SearchKey.Header field:
                 foreach (var candidate in message.Headers.GetAll(field.Field))
                 {
-                    if (field.Value.IsFoundIn(AddressSearchText.Of(candidate)))
+                    // Header keys are charged too: many of them over many messages multiply like body strings.
+                    var searched = AddressSearchText.Of(candidate);
+                    message.ChargeHeaderWork(searched.Length);
+                    if (field.Value.IsFoundIn(searched))
                     {
                         return true;
                     }
@@ -240,6 +243,7 @@ public sealed class SearchProgram
             case SearchKey.Body body:
                 return message.FindInBody(_bodyPatterns)[body.Index];
             case SearchKey.Text text:
+                message.ChargeHeaderWork(message.Headers.Sum(f => (long)f.Name.Length + f.Value.Length));
                 return message.Headers.Any(f => text.Value.IsFoundIn(f.Name) || text.Value.IsFoundIn(f.Value))
                     || message.FindInBody(_bodyPatterns)[text.Index];
             case SearchKey.ModSeq modSeq:

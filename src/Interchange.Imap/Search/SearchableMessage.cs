@@ -46,6 +46,8 @@ public sealed class SearchableMessage : ISearchableMessage
 
     private Mime.Parsing.MessageStructure Structure => _structure ??= _message.StructureOrUnparsed();
 
+    public void ChargeHeaderWork(long chars) => _budget.Charge(chars);
+
     public IReadOnlyList<bool> FindInBody(IReadOnlyList<SearchPattern> patterns)
     {
         ArgumentNullException.ThrowIfNull(patterns);

@@ -78,7 +78,8 @@ public sealed class BodyTextScanTests
         var searchable = new SearchableMessage(fetchable, 1, 1, budget);
         SearchProgram.TryParse(Command("a SEARCH BODY alpha TEXT beta NOT BODY gamma").Arguments, out var program, out var error).ShouldBeTrue(error);
         program.Matches(searchable).ShouldBeTrue();
-        budget.Used.ShouldBe(3 * fetchable.GetStructure().Root.BodyOctets, "one read of the body, charged as the work of three strings");
+        var body = fetchable.GetStructure().Root.BodyOctets;
+        budget.Used.ShouldBeInRange(3 * body, (3 * body) + 100, "one read of the body, charged as the work of three strings, plus TEXT's pass over the header");
     }
 
     [Fact]
@@ -91,6 +92,22 @@ public sealed class BodyTextScanTests
         var budget = new SearchBudget(100 * 5002);
         Should.Throw<SearchLimitExceededException>(() => BodyTextScan.Scan(fetchable.GetStructure(), fetchable.OpenRange, patterns, new bool[patterns.Count], budget));
         budget.Used.ShouldBe(0, "refused before any work");
+    }
+
+    [Fact]
+    public void Header_keys_are_charged_too()
+    {
+        var subject = new string('s', 900);
+        var message = Crlf("Subject: " + subject + "\n\nbody\n");
+        var fetchable = FetchableMessage.FromBytes(1, 1, [], DateTimeOffset.UnixEpoch, 1, [], message);
+        // NOT: every key holds, so none short-circuits the others (the attack's shape).
+        var keys = string.Join(' ', Enumerable.Range(0, 200).Select(i => "NOT SUBJECT absent" + i));
+        SearchProgram.TryParse(Command("a SEARCH " + keys).Arguments, out var program, out var error).ShouldBeTrue(error);
+
+        Should.Throw<SearchLimitExceededException>(() => program.Matches(new SearchableMessage(fetchable, 1, 1, new SearchBudget(100 * 900))));
+        var enough = new SearchBudget(long.MaxValue);
+        program.Matches(new SearchableMessage(fetchable, 1, 1, enough)).ShouldBeTrue();
+        enough.Used.ShouldBe(200 * 900, "each SUBJECT key is a pass over the subject");
     }
 
     [Fact]
