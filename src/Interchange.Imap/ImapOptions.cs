@@ -62,6 +62,15 @@ public sealed class ImapOptions
     public int MaxSearchStringLength { get; set; } = 1000;
 
     /// <summary>
+    /// Keywords (user flags) a mailbox may hold, and the longest one: a STORE that would add more, or
+    /// a longer one, gets <c>NO [LIMIT]</c> (Cyrus allows 128 user flags, Dovecot 50 characters a keyword).
+    /// Checked against what the session knows of the mailbox, so sessions storing at once may overshoot a little.
+    /// </summary>
+    public int MaxKeywords { get; set; } = 256;
+
+    public int MaxKeywordLength { get; set; } = 100;
+
+    /// <summary>
     /// Bytes of message text (stored size of the text parts read) one SEARCH command may scan
     /// over all the messages it looks at; past it the command ends with <c>NO [LIMIT]</c>. 0 turns it off.
     /// </summary>

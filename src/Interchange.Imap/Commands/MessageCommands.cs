@@ -55,6 +55,12 @@ internal sealed partial class ImapSession
             return;
         }
 
+        if (change != FlagChange.Remove && KeywordLimitProblem(flagValues.Select(f => f.Text), Selected.Keywords) is { } problem)
+        {
+            No(command, problem, ImapResponseCode.Limit);
+            return;
+        }
+
         var uids = Selected.Resolve(set, command.IsUid);
         var result = await _services.Mail.StoreFlagsAsync(Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, _connectionClosed).ConfigureAwait(false);
         var updated = result.Updated.Select(u => Selected.Message(u.Uid) with { Flags = u.Flags, ModSeq = u.ModSeq }).ToList();
@@ -85,6 +91,21 @@ internal sealed partial class ImapSession
         }
 
         Ok(command, Completed(command));
+    }
+
+    /// <summary>Why adding <paramref name="flags"/> to a mailbox that has <paramref name="known"/> keywords would pass a keyword limit, or null.</summary>
+    private string? KeywordLimitProblem(IEnumerable<string> flags, IReadOnlyCollection<string> known)
+    {
+        var keywords = flags.Where(f => !f.StartsWith('\\')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (keywords.FirstOrDefault(k => k.Length > _services.Options.MaxKeywordLength) is { } tooLong)
+        {
+            return $"Keyword longer than {_services.Options.MaxKeywordLength} characters: {tooLong[..Math.Min(tooLong.Length, 20)]}...";
+        }
+
+        var added = keywords.Count(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase));
+        return known.Count + added > _services.Options.MaxKeywords
+            ? $"Too many keywords in this mailbox (at most {_services.Options.MaxKeywords})"
+            : null;
     }
 
     private async ValueTask CopyAsync(ImapCommand command, bool move)
@@ -149,6 +170,12 @@ internal sealed partial class ImapSession
         }
 
         var flags = optional.FirstOrDefault(a => a.Kind == ImapValueKind.List)?.Items.Select(i => i.Text).ToList() ?? [];
+        if (KeywordLimitProblem(flags, Selected?.Name == Decode(wire) ? Selected.Keywords : []) is { } problem)
+        {
+            No(command, problem, ImapResponseCode.Limit);
+            return;
+        }
+
         var date = DateTimeOffset.UtcNow;
         var dateArgument = optional.FirstOrDefault(a => a.Kind == ImapValueKind.QuotedString);
         if (dateArgument is not null && !DateTimeOffset.TryParseExact(dateArgument.Text.Trim(), ["d-MMM-yyyy HH:mm:ss zzz", "dd-MMM-yyyy HH:mm:ss zzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date))

@@ -72,6 +72,7 @@ public sealed class InterchangeOptions
         Require(Transport.CategorizerWorkers >= 1 && Transport.LocalDeliveryWorkers >= 1 && Transport.ClaimBatch >= 1, "Transport worker counts and ClaimBatch must be at least 1");
         Require(Pop3.MaxLineLength >= 255 && Pop3.MaxErrors >= 1 && Pop3.MaxAuthAttempts >= 1 && Pop3.MaxConnections >= 1 && Pop3.MaxConnectionsPerAddress >= 1, "Pop3 limits: MaxLineLength at least 255 (RFC 2449), the others at least 1");
         Require(Pop3.IdleTimeout >= TimeSpan.FromMinutes(1), "Pop3:IdleTimeout must be at least a minute (RFC 1939 asks for 10)");
+        Require(Imap.MaxKeywords >= 1 && Imap.MaxKeywordLength >= 8, "Imap:MaxKeywords must be at least 1 and Imap:MaxKeywordLength at least 8");
         Require(Imap.MaxErrors >= 1 && Imap.MaxAuthAttempts >= 1 && Imap.MaxConnections >= 1 && Imap.MaxConnectionsPerAddress >= 1 && Imap.MaxAppendSize >= 1024, "Imap limits must be at least 1 (MaxAppendSize at least 1024)");
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
