@@ -211,9 +211,12 @@ internal sealed class Pop3Session
             return;
         }
 
+        // RFC 2595 4: nothing sent before the handshake counts. Discard it before the +OK leaves: after
+        // that, what arrives may already be the client's ClientHello, and discarding it would leave
+        // the handshake waiting (seen under load as a client's handshake timing out).
+        _lines.DiscardBuffered();
         Send("+OK Begin TLS negotiation");
         await FlushAsync().ConfigureAwait(false); // the client must see it before the handshake starts
-        _lines.DiscardBuffered(); // RFC 2595 4: nothing sent before the handshake counts
         var ssl = new SslStream(new DuplexPipeStream(_lines.Reader, _writer), leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));

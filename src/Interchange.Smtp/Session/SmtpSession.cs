@@ -424,11 +424,14 @@ public sealed class SmtpSession
     /// </summary>
     internal async ValueTask StartTlsAsync()
     {
-        await FlushAsync().ConfigureAwait(false);
+        // Discard before the 220 leaves: after it, what arrives may already be the client's ClientHello,
+        // and discarding that would leave the handshake waiting for it.
         if (_lines.DiscardBuffered() is > 0 and var discarded)
         {
             Logger.LogWarning("SMTP {Id} from {Client}: discarded {Bytes} bytes sent after STARTTLS before the handshake", Id, Client, discarded);
         }
+
+        await FlushAsync().ConfigureAwait(false);
 
         var ssl = new SslStream(new DuplexPipeStream(_lines.Reader, _writer), leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
