@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Interchange.Core.Addressing;
+using Interchange.Core.Logging;
 using Interchange.Directory.Passwords;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,7 +56,7 @@ public sealed class Authenticator
         var userKey = EmailAddress.TryParse(userName, out var address, out _) ? address.Key : userName.Trim().ToLowerInvariant();
         if (_throttle.RetryAfter(userKey, client) is { } wait)
         {
-            _logger.LogWarning("Login for {User} from {Client} refused: too many failures, retry in {Seconds:F0} s", Printable(userKey), client, wait.TotalSeconds);
+            _logger.LogWarning("Login for {User} from {Client} refused: too many failures, retry in {Seconds:F0} s", new LogText(userKey), client, wait.TotalSeconds);
             return new AuthenticationResult(AuthenticationOutcome.Throttled, RetryAfter: wait);
         }
 
@@ -85,7 +86,7 @@ public sealed class Authenticator
                 var retry = _throttle.RetryAfter(userKey, client);
                 if (retry is not null || waited >= MaxCheckWait)
                 {
-                    _logger.LogWarning("Login for {User} from {Client} refused: too many failures or checks at once", Printable(userKey), client);
+                    _logger.LogWarning("Login for {User} from {Client} refused: too many failures or checks at once", new LogText(userKey), client);
                     return new AuthenticationResult(AuthenticationOutcome.Throttled, RetryAfter: retry ?? MaxCheckWait);
                 }
 
@@ -117,7 +118,7 @@ public sealed class Authenticator
 
             if (context.Disabled)
             {
-                _logger.LogWarning("Login for {User} from {Client} refused: account disabled", Printable(userKey), client);
+                _logger.LogWarning("Login for {User} from {Client} refused: account disabled", new LogText(userKey), client);
                 return new AuthenticationResult(AuthenticationOutcome.Disabled);
             }
 
@@ -126,15 +127,11 @@ public sealed class Authenticator
         }
     }
 
-    /// <summary>A user name as it may appear in a log line: no control characters, bounded length.</summary>
-    private static string Printable(string text) =>
-        new(text.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
-
     private AuthenticationResult Fail(string userKey, IPAddress? client, string reason)
     {
         _throttle.RecordFailure(userKey, client);
         s_failures.Add(1);
-        _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", Printable(userKey), client, reason);
+        _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", new LogText(userKey), client, reason);
         return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);
     }
 

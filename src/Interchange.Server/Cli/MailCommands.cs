@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
 using Interchange.Directory.Administration;
@@ -128,18 +129,38 @@ public static class MailCommands
     private static async Task<Envelope> ReadEnvelopeAsync(StoreServices store, StoredMessage message, CancellationToken cancellationToken)
     {
         const int HeaderBudget = 64 * 1024;
-        var parser = new MimeParser();
-        parser.Feed(message.Prefix);
-        var buffer = new byte[16 * 1024];
+        var header = ArrayPool<byte>.Shared.Rent(HeaderBudget);
+        try
+        {
+            return await ReadEnvelopeAsync(store, message, header.AsMemory(0, HeaderBudget), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(header);
+        }
+    }
+
+    private static async Task<Envelope> ReadEnvelopeAsync(StoreServices store, StoredMessage message, Memory<byte> header, CancellationToken cancellationToken)
+    {
         await using var body = store.Blobs.OpenRead(message.Blob);
         var total = 0;
         int read;
-        while (total < HeaderBudget && (read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+
+        // Read only until the header's end (the empty line): a listing must not read every body.
+        while (total < header.Length
+            && (read = await body.ReadAsync(header.Slice(total, Math.Min(4096, header.Length - total)), cancellationToken).ConfigureAwait(false)) > 0)
         {
-            parser.Feed(buffer.AsSpan(0, read));
+            var searchFrom = Math.Max(0, total - 3);
             total += read;
+            if (header.Span[searchFrom..total].IndexOf("\r\n\r\n"u8) >= 0)
+            {
+                break;
+            }
         }
 
+        var parser = new MimeParser();
+        parser.Feed(message.Prefix);
+        parser.Feed(header.Span[..total]);
         return parser.Complete().Envelope;
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Security.Cryptography;
 using Interchange.Core.Text;
 using Interchange.Smtp.Protocol;
@@ -31,7 +30,7 @@ internal sealed class IncomingContent
         var host = session.HostName;
         return new IncomingContent(new HeaderCompleter(
             session.Options.SubmissionHeaderBuffer,
-            () => DateTimeOffset.UtcNow.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture),
+            () => ReceivedHeader.Date(DateTimeOffset.UtcNow),
             () => $"<{DateTimeOffset.UtcNow:yyyyMMddHHmmss}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}@{host}>"));
     }
 

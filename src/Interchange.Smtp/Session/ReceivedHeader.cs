@@ -23,9 +23,13 @@ public static class ReceivedHeader
             text.Append("\r\n\tfor <").Append(singleRecipient).Append('>');
         }
 
-        text.Append("; ").Append(now.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture)).Append("\r\n");
+        text.Append("; ").Append(Date(now)).Append("\r\n");
         return Encoding.UTF8.GetBytes(text.ToString());
     }
+
+    /// <summary>An RFC 5322 date-time in UTC, as our trace fields and the fields submission adds write it.</summary>
+    public static string Date(DateTimeOffset now) =>
+        now.ToUniversalTime().ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
 
     /// <summary>The HELO name is the client's word: keep it printable and short so it cannot forge header structure.</summary>
     private static string Sanitize(string helo)
