@@ -1,6 +1,6 @@
 using Interchange.Core.Addressing;
 using Interchange.Directory.Passwords;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 
 namespace Interchange.Directory.Administration;
 

@@ -1,5 +1,5 @@
 using Interchange.Core.Addressing;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 
 namespace Interchange.Directory.Resolution;
 

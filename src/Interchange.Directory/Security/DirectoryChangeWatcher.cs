@@ -1,4 +1,4 @@
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -489,7 +489,7 @@ internal sealed class Pop3Session
 
             Send($"+OK {_services.HostName} POP3 signing off ({uids.Count} messages deleted)");
         }
-        catch (Exception ex) when (ex is MailStoreException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is Interchange.Storage.StoreException or InvalidOperationException)
         {
             _services.Logger.LogError(ex, "POP3 {Id}: removing {Count} messages at QUIT failed", Id, uids.Count);
             Send("-ERR [SYS/TEMP] Some deleted messages were not removed");

@@ -3,7 +3,7 @@ using System.Globalization;
 using Interchange.Directory.Administration;
 using Interchange.Server.Configuration;
 using Interchange.Server.Hosting;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -224,7 +224,7 @@ public static class AdminCommands
             await Console.Error.WriteLineAsync($"interchange: configuration: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or Interchange.Storage.StoreException or InvalidOperationException)
         {
             await Console.Error.WriteLineAsync($"interchange: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;

@@ -6,7 +6,7 @@ using Interchange.Mime.Imap;
 using Interchange.Mime.Parsing;
 using Interchange.Mime.Addresses;
 using Interchange.Server.Hosting;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Interchange.Storage.Mail;
 
 namespace Interchange.Server.Cli;
@@ -76,7 +76,7 @@ public static class MailCommands
         show.SetAction((r, ct) => AdminCommands.Run(r, data, async (s, _) =>
         {
             var message = await s.Mail.GetMessageAsync(await RequireUserAsync(s, r.GetValue(showUser)!, ct).ConfigureAwait(false), r.GetValue(mailbox)!, r.GetValue(uid), ct).ConfigureAwait(false)
-                ?? throw new Storage.Directory.DirectoryStoreException(Storage.Directory.DirectoryStoreError.NotFound, $"no message {r.GetValue(uid)} in {r.GetValue(mailbox)} of {r.GetValue(showUser)}");
+                ?? throw new Storage.Accounts.DirectoryStoreException(Storage.Accounts.DirectoryStoreError.NotFound, $"no message {r.GetValue(uid)} in {r.GetValue(mailbox)} of {r.GetValue(showUser)}");
             await using var stdout = Console.OpenStandardOutput();
             await stdout.WriteAsync(message.Prefix, ct).ConfigureAwait(false);
             await using var body = s.Blobs.OpenRead(message.Blob);

@@ -28,7 +28,7 @@ public sealed class InterchangeOptions
 
     public LoginThrottleOptions LoginThrottle { get; set; } = new();
 
-    public StoreOptions Store { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
 
     public Interchange.Smtp.SmtpOptions Smtp { get; set; } = new();
 
@@ -53,8 +53,9 @@ public sealed class InterchangeOptions
         Require(PrimaryDomain is null || Core.Addressing.DomainName.TryParse(PrimaryDomain, out _, out _), $"PrimaryDomain: '{PrimaryDomain}' is not a valid domain name");
         Require(ShutdownTimeout > TimeSpan.Zero, "ShutdownTimeout must be positive");
         Require(DirectoryPollInterval > TimeSpan.Zero, "DirectoryPollInterval must be positive");
-        Require(Store.Readers is >= 1 and <= 256, "Store:Readers must be from 1 to 256");
-        Require(Store.MaxBatch is >= 1 and <= 100_000, "Store:MaxBatch must be from 1 to 100000");
+        Require(Hosting.StoreServices.Providers.Contains(Storage.Provider, StringComparer.OrdinalIgnoreCase), $"Storage:Provider must be one of: {string.Join(", ", Hosting.StoreServices.Providers)}");
+        Require(Storage.Readers is >= 1 and <= 256, "Storage:Readers must be from 1 to 256");
+        Require(Storage.MaxBatch is >= 1 and <= 100_000, "Storage:MaxBatch must be from 1 to 100000");
         Require(Directory.PasswordIterations >= 1, "Directory:PasswordIterations must be at least 1");
         Require(Directory.MinimumPasswordLength >= 1 && Directory.MinimumPasswordLength <= Directory.MaximumPasswordLength, "Directory:MinimumPasswordLength must be at least 1 and at most MaximumPasswordLength");
         Require(LoginThrottle.MaxFailuresPerUser >= 1 && LoginThrottle.MaxFailuresPerUserAndAddress >= 1 && LoginThrottle.MaxFailuresPerAddress >= 1 && LoginThrottle.MaxTracked >= 1, "LoginThrottle limits must be at least 1");
@@ -94,8 +95,11 @@ public sealed class TlsOptions
     public string? Password { get; set; }
 }
 
-public sealed class StoreOptions
+public sealed class StorageOptions
 {
+    /// <summary>The store backend: <c>sqlite</c> (embedded, the default).</summary>
+    public string Provider { get; set; } = "sqlite";
+
     public int Readers { get; set; } = 8;
 
     public int MaxBatch { get; set; } = 512;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Interchange.Core.Addressing;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 
 namespace Interchange.Server.Hosting;
 

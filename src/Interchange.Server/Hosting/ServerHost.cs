@@ -12,7 +12,7 @@ using Interchange.Imap;
 using Interchange.Pop3;
 using Interchange.Smtp;
 using Interchange.Smtp.Session;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Interchange.Transport;
 using Interchange.Transport.Delivery;
 using Interchange.Transport.Queue;
@@ -97,7 +97,7 @@ public static class ServerHost
         {
             store = await StoreServices.OpenAsync(folder, options, logger, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or Interchange.Storage.StoreException)
         {
             await Console.Error.WriteLineAsync($"interchange: cannot open the store in {folder.Root}: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
@@ -357,10 +357,10 @@ public static class ServerHost
         {
             try
             {
-                var schema = await store.Database.SchemaVersionAsync(cancellationToken).ConfigureAwait(false);
-                return store.Database.Writer.Fault is null
-                    ? Results.Json(new { status = "ok", schema })
-                    : Results.Json(new { status = "unavailable", reason = "store writer failed" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                var health = await store.Backend.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+                return health.Healthy
+                    ? Results.Json(new { status = "ok", schema = health.SchemaVersion })
+                    : Results.Json(new { status = "unavailable", reason = health.Problem }, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

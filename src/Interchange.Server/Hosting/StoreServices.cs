@@ -1,7 +1,8 @@
 using Interchange.Directory.Administration;
 using Interchange.Directory.Passwords;
+using Interchange.Storage;
 using Interchange.Storage.Blobs;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Interchange.Storage.Mail;
 using Interchange.Storage.Sqlite;
 using Interchange.Server.Configuration;
@@ -12,20 +13,24 @@ namespace Interchange.Server.Hosting;
 /// <summary>The store and the directory over it, opened on a data folder; shared by the server and the CLI.</summary>
 public sealed class StoreServices : IAsyncDisposable
 {
-    private StoreServices(SqliteDatabase database, InterchangeOptions options, string blobsPath)
+    private StoreServices(IStoreBackend backend, MailboxEvents events, InterchangeOptions options, string blobsPath)
     {
-        Database = database;
+        Backend = backend;
         Options = options;
-        DirectoryStore = new SqliteDirectoryStore(database);
+        DirectoryStore = backend.Directory;
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
         Blobs = new FileBlobStore(blobsPath);
-        Events = new MailboxEvents();
-        Queue = new SqliteQueueStore(database, events: Events);
-        Mail = new SqliteMailStore(database, events: Events);
+        Events = events;
+        Queue = backend.Queue;
+        Mail = backend.Mail;
     }
 
-    public SqliteDatabase Database { get; }
+    /// <summary>The backends this build has, as <c>Storage:Provider</c> names them.</summary>
+    public static readonly IReadOnlyList<string> Providers = [SqliteStoreBackend.Name];
+
+    /// <summary>The backend configuration chose (<c>Storage:Provider</c>).</summary>
+    public IStoreBackend Backend { get; }
 
     /// <summary>The configuration the store was opened with (the admin commands read the primary domain from it).</summary>
     public InterchangeOptions Options { get; }
@@ -49,12 +54,25 @@ public sealed class StoreServices : IAsyncDisposable
     public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, bool migrate = true, CancellationToken cancellationToken = default)
     {
         System.IO.Directory.CreateDirectory(folder.Root);
-        var database = await SqliteDatabase.OpenAsync(
-            new SqliteOptions { Path = folder.StorePath, Readers = options.Store.Readers, MaxBatch = options.Store.MaxBatch, Migrate = migrate },
-            logger,
-            cancellationToken).ConfigureAwait(false);
-        return new StoreServices(database, options, folder.BlobsPath);
+        var events = new MailboxEvents();
+        var backend = await OpenBackendAsync(folder, options.Storage, events, logger, migrate, cancellationToken).ConfigureAwait(false);
+        return new StoreServices(backend, events, options, folder.BlobsPath);
     }
 
-    public ValueTask DisposeAsync() => Database.DisposeAsync();
+    public ValueTask DisposeAsync() => Backend.DisposeAsync();
+
+    /// <summary>
+    /// The one place that names a backend type: the provider configuration chose. A new backend
+    /// (PostgreSQL) is one more case here and a project of its own beside Interchange.Storage.Sqlite.
+    /// </summary>
+    private static async Task<IStoreBackend> OpenBackendAsync(DataFolder folder, StorageOptions storage, MailboxEvents events, ILogger logger, bool migrate, CancellationToken cancellationToken) =>
+        storage.Provider.ToLowerInvariant() switch
+        {
+            SqliteStoreBackend.Name => await SqliteStoreBackend.OpenAsync(
+                new SqliteOptions { Path = folder.StorePath, Readers = storage.Readers, MaxBatch = storage.MaxBatch, Migrate = migrate },
+                events,
+                logger,
+                cancellationToken).ConfigureAwait(false),
+            _ => throw new ConfigurationException($"Storage:Provider '{storage.Provider}' is not a store backend this build has (it has: {SqliteStoreBackend.Name})"),
+        };
 }

@@ -1,7 +1,7 @@
 using Interchange.Core.Addressing;
 using Interchange.Directory.Resolution;
 using Interchange.Smtp.Protocol;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 
 namespace Interchange.Smtp.Session;
 

@@ -401,7 +401,7 @@ public sealed class SmtpSession
             {
                 queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, _connectionClosed).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Interchange.Storage.StoreException or InvalidOperationException)
             {
                 Logger.LogError(ex, "SMTP {Id}: could not store a message from {From}", Id, new LogText(t.MailFrom?.ToString()));
                 await ReplyAsync(new SmtpReply(451, "4.3.0", "Error: could not store the message, try again later")).ConfigureAwait(false);

@@ -41,7 +41,7 @@ public enum MailStoreError
 }
 
 /// <summary>A mailbox operation refused, with a message fit for a client's NO.</summary>
-public sealed class MailStoreException(MailStoreError error, string message) : Exception(message)
+public sealed class MailStoreException(MailStoreError error, string message) : StoreException(message)
 {
     public MailStoreError Error { get; } = error;
 }

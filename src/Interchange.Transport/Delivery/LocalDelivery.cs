@@ -1,5 +1,5 @@
 using System.Text;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Interchange.Storage.Queue;
 using Interchange.Transport.Queue;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Shouldly;
 
 namespace Interchange.Tests.Storage;

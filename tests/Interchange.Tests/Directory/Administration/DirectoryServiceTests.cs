@@ -1,6 +1,6 @@
 using Interchange.Directory.Administration;
 using Interchange.Directory.Passwords;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Interchange.Tests.TestSupport;
 using Shouldly;
 

@@ -1,4 +1,4 @@
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Interchange.Storage.Sqlite;
 using Interchange.Tests.TestSupport;
 using Shouldly;

@@ -124,7 +124,7 @@ public sealed class SqliteMigrationTests : IDisposable
             raw.Execute($"PRAGMA user_version = {future}");
         }
 
-        var ex = await Should.ThrowAsync<InvalidOperationException>(() => SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }));
+        var ex = await Should.ThrowAsync<Interchange.Storage.StoreException>(() => SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }));
 
         ex.Message.ShouldContain(future.ToString(System.Globalization.CultureInfo.InvariantCulture));
         ex.Message.ShouldContain(SqliteSchema.LatestVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -143,7 +143,7 @@ public sealed class SqliteMigrationTests : IDisposable
             raw.Execute("PRAGMA user_version = 99");
         }
 
-        var ex = await Should.ThrowAsync<InvalidOperationException>(() => SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }));
+        var ex = await Should.ThrowAsync<Interchange.Storage.StoreException>(() => SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath }));
         ex.Message.ShouldContain("99");
     }
 

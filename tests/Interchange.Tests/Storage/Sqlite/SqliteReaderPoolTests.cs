@@ -114,7 +114,7 @@ public sealed class SqliteReaderPoolTests : IAsyncLifetime
         await Database.WriteAsync(w => w.Execute("INSERT INTO n(i) VALUES (1000)"));
 
         (await Database.ReadAsync(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM n"))).ShouldBe(101);
-        await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(async () => await Database.ReadAsync(c => c.Execute("INSERT INTO n(i) VALUES (2000)")));
+        (await Should.ThrowAsync<Interchange.Storage.StoreException>(async () => await Database.ReadAsync(c => c.Execute("INSERT INTO n(i) VALUES (2000)")))).InnerException.ShouldBeOfType<Microsoft.Data.Sqlite.SqliteException>();
         (await Database.ReadAsync(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM n"))).ShouldBe(101);
     }
 

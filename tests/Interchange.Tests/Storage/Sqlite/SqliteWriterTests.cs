@@ -123,7 +123,7 @@ public sealed class SqliteWriterTests : IAsyncLifetime
         await before.WaitAsync(Bound);
         await after.WaitAsync(Bound);
         (await Should.ThrowAsync<InvalidOperationException>(failing.WaitAsync(Bound))).Message.ShouldBe("work failed");
-        await Should.ThrowAsync<Microsoft.Data.Sqlite.SqliteException>(duplicate.WaitAsync(Bound));
+        (await Should.ThrowAsync<Interchange.Storage.StoreException>(duplicate.WaitAsync(Bound))).InnerException.ShouldBeOfType<Microsoft.Data.Sqlite.SqliteException>();
         await blocker.Task.WaitAsync(Bound);
 
         (Writer.Commits - commitsBefore).ShouldBe(2, "the blocker's batch, then one batch holding all four");
@@ -173,7 +173,7 @@ public sealed class SqliteWriterTests : IAsyncLifetime
         await disposing.WaitAsync(Bound);
 
         queued.ShouldAllBe(q => q.IsCompletedSuccessfully);
-        await Should.ThrowAsync<ObjectDisposedException>(database.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES ('late')")));
+        (await Should.ThrowAsync<Interchange.Storage.StoreException>(database.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES ('late')")))).IsUnavailable.ShouldBeTrue();
 
         await using var reopened = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = path });
         (await reopened.ReadAsync(c => c.ExecuteScalar<long>("SELECT COUNT(*) FROM t"))).ShouldBe(11);

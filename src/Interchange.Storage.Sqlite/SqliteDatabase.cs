@@ -31,7 +31,20 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
     public string Path => _options.Path;
 
+    /// <summary>Opens (and migrates) the database; every failure is a <see cref="StoreException"/>.</summary>
     public static async Task<SqliteDatabase> OpenAsync(SqliteOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await OpenCoreAsync(options, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteFailure.Translate(ex);
+        }
+    }
+
+    private static async Task<SqliteDatabase> OpenCoreAsync(SqliteOptions options, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Readers, 1);
@@ -57,7 +70,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
                 var current = writerConnection.ExecuteScalar<int>("PRAGMA user_version");
                 if (current < target)
                 {
-                    throw new InvalidOperationException($"the store is at schema version {current} and this program needs {target}; a server is running on it: stop it and start this version, which upgrades the store");
+                    throw new StoreException($"the store is at schema version {current} and this program needs {target}; a server is running on it: stop it and start this version, which upgrades the store");
                 }
             }
 
@@ -91,6 +104,10 @@ public sealed class SqliteDatabase : IAsyncDisposable
         try
         {
             return read(connection);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteFailure.Translate(ex);
         }
         finally
         {
@@ -138,7 +155,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
             var mode = connection.ExecuteScalar<string>("PRAGMA journal_mode = WAL;");
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOperationException($"SQLite refused WAL mode on {options.Path} (got '{mode}')");
+                throw new StoreException($"SQLite refused WAL mode on {options.Path} (got '{mode}')");
             }
 
             connection.Execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
@@ -161,7 +178,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
 
             if (current != migration.Version - 1)
             {
-                throw new InvalidOperationException($"store schema is at version {current}; cannot apply step {migration.Version}");
+                throw new StoreException($"store schema is at version {current}; cannot apply step {migration.Version}");
             }
 
             connection.Execute(migration.Sql, transaction: transaction);
@@ -173,7 +190,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
         var final = connection.ExecuteScalar<int>("PRAGMA user_version");
         if (final > SqliteSchema.LatestVersion)
         {
-            throw new InvalidOperationException($"store schema version {final} is newer than this build knows ({SqliteSchema.LatestVersion}); upgrade Interchange");
+            throw new StoreException($"store schema version {final} is newer than this build knows ({SqliteSchema.LatestVersion}); upgrade Interchange");
         }
     }
 }

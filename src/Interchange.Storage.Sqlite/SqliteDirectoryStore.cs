@@ -1,5 +1,5 @@
 using Dapper;
-using Interchange.Storage.Directory;
+using Interchange.Storage.Accounts;
 using Microsoft.Data.Sqlite;
 
 namespace Interchange.Storage.Sqlite;

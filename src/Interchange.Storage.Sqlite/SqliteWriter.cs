@@ -50,13 +50,13 @@ public sealed class SqliteWriter : IAsyncDisposable
         RequireSynchronous(typeof(T));
         if (_fault is { } fault)
         {
-            return Task.FromException<T>(new InvalidOperationException("the store's writer has failed; restart the server", fault));
+            return Task.FromException<T>(new StoreException("the store's writer has failed; restart the server", fault));
         }
 
         var request = new WriteRequest<T>(work, cancellationToken);
         if (!_requests.Writer.TryWrite(request))
         {
-            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteWriter), "the store is shutting down"));
+            return Task.FromException<T>(new StoreException("the store is shutting down") { IsUnavailable = true });
         }
 
         return request.Task;
@@ -103,7 +103,7 @@ public sealed class SqliteWriter : IAsyncDisposable
             _requests.Writer.TryComplete();
             while (_requests.Reader.TryRead(out var pending))
             {
-                pending.Fail(ex);
+                pending.Fail(new StoreException("the store's writer has failed; restart the server", ex));
                 pending.Complete();
             }
         }
@@ -234,7 +234,7 @@ public sealed class SqliteWriter : IAsyncDisposable
 
         public override void Run(SqliteWriteContext context) => _result = work(context);
 
-        public override void Fail(Exception error) => _error ??= error;
+        public override void Fail(Exception error) => _error ??= SqliteFailure.Translate(error);
 
         public override void Complete()
         {

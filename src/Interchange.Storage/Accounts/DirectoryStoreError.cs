@@ -1,4 +1,4 @@
-namespace Interchange.Storage.Directory;
+namespace Interchange.Storage.Accounts;
 
 public enum DirectoryStoreError
 {

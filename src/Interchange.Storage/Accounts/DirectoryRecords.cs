@@ -1,4 +1,4 @@
-namespace Interchange.Storage.Directory;
+namespace Interchange.Storage.Accounts;
 
 /// <summary>What kind of directory object an address names.</summary>
 public enum AddressKind

@@ -1,7 +1,7 @@
-namespace Interchange.Storage.Directory;
+namespace Interchange.Storage.Accounts;
 
 /// <summary>A directory change refused by the store, with a message fit for an administrator.</summary>
-public sealed class DirectoryStoreException(DirectoryStoreError error, string message) : Exception(message)
+public sealed class DirectoryStoreException(DirectoryStoreError error, string message) : StoreException(message)
 {
     public DirectoryStoreError Error { get; } = error;
 }

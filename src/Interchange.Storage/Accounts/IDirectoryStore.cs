@@ -1,4 +1,4 @@
-namespace Interchange.Storage.Directory;
+namespace Interchange.Storage.Accounts;
 
 /// <summary>
 /// Persistence of the directory. Keys are normalised addresses (see
