@@ -72,9 +72,14 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         ArgumentNullException.ThrowIfNull(found);
         var ready = new List<MailboxDelivery>(found.Count);
         var gone = new List<DeliveryItem>();
+        var users = new Dictionary<string, UserRecord?>(StringComparer.Ordinal); // a batch is often one mailbox's
         foreach (var item in found)
         {
-            var user = await directory.GetUserAsync(item.Recipient, cancellationToken).ConfigureAwait(false);
+            if (!users.TryGetValue(item.Recipient, out var user))
+            {
+                user = users[item.Recipient] = await directory.GetUserAsync(item.Recipient, cancellationToken).ConfigureAwait(false);
+            }
+
             if (user is null)
             {
                 gone.Add(item);
