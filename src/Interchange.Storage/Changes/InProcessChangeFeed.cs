@@ -11,10 +11,13 @@ public sealed class InProcessChangeFeed : IChangeFeed
 {
     private readonly ConcurrentDictionary<(ChangeTopic Topic, string Key), Counter> _counters = new();
 
+    /// <summary>Torture tests only: runs at each point where a publish and a wait interleave (randomised yields, rule 6).</summary>
+    internal Action? Interleave { get; init; }
+
     public void Publish(ChangeTopic topic, string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _counters.GetOrAdd((topic, key), static _ => new Counter()).Advance();
+        _counters.GetOrAdd((topic, key), static _ => new Counter()).Advance(Interleave);
     }
 
     public long Version(ChangeTopic topic, string key)
@@ -32,6 +35,7 @@ public sealed class InProcessChangeFeed : IChangeFeed
             // The completion is read before the version: a publish after this line either shows
             // in the version or completes this very task, so it cannot fall between the two.
             var next = counter.Next;
+            Interleave?.Invoke();
             if (counter.Version > seen)
             {
                 return;
@@ -50,10 +54,11 @@ public sealed class InProcessChangeFeed : IChangeFeed
 
         public Task Next => Volatile.Read(ref _next).Task;
 
-        public void Advance()
+        public void Advance(Action? interleave)
         {
             // Version first, then the completion: a waiter woken by it finds the new version.
             Interlocked.Increment(ref _version);
+            interleave?.Invoke();
             Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }

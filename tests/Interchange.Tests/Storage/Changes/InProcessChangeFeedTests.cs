@@ -65,6 +65,17 @@ public sealed class InProcessChangeFeedTests
         events.Feed.ShouldBeSameAs(feed);
     }
 
+    private static void RandomYield()
+    {
+        switch (Random.Shared.Next(4))
+        {
+            case 0: Thread.Yield(); break;
+            case 1: Thread.SpinWait(Random.Shared.Next(2000)); break;
+            case 2: Thread.Sleep(1); break; // long enough for a flow on the other core to run into the window
+            default: break;
+        }
+    }
+
     /// <summary>
     /// Rule 2's hint must not be lost between a subscriber's look at the version and its wait:
     /// many waiters each read the version, then wait while a publisher publishes once at a random
@@ -76,29 +87,24 @@ public sealed class InProcessChangeFeedTests
     [Fact]
     public async Task Torture_no_wake_up_is_lost_between_reading_the_version_and_waiting()
     {
-        const int Rounds = 400;
+        const int Rounds = 300;
         const int Waiters = 16; // more flows than cores
-        var feed = new InProcessChangeFeed();
+        var feed = new InProcessChangeFeed { Interleave = RandomYield };
         for (var round = 0; round < Rounds; round++)
         {
             var key = $"k{round % 4}";
-            var seen = Enumerable.Range(0, Waiters).Select(_ => feed.Version(ChangeTopic.Mailbox, key)).ToArray();
-            var waits = Enumerable.Range(0, Waiters).Select(i => Task.Run(async () =>
-            {
-                if (Random.Shared.Next(2) == 0)
-                {
-                    await Task.Yield();
-                }
+            var seen = feed.Version(ChangeTopic.Mailbox, key);
 
-                await feed.WaitAsync(ChangeTopic.Mailbox, key, seen[i], CancellationToken.None);
+            // Busy spins of random length, and the feed's randomised yields between its two
+            // steps: waiters and the publisher meet inside each other's windows.
+            var waits = Enumerable.Range(0, Waiters).Select(_ => Task.Run(async () =>
+            {
+                Thread.SpinWait(Random.Shared.Next(400));
+                await feed.WaitAsync(ChangeTopic.Mailbox, key, seen, CancellationToken.None);
             })).ToList();
-            var publisher = Task.Run(async () =>
+            var publisher = Task.Run(() =>
             {
-                for (var spin = Random.Shared.Next(50); spin > 0; spin--)
-                {
-                    await Task.Yield();
-                }
-
+                Thread.SpinWait(Random.Shared.Next(400));
                 feed.Publish(ChangeTopic.Mailbox, key);
             });
 
