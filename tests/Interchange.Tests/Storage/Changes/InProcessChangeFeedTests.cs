@@ -65,6 +65,25 @@ public sealed class InProcessChangeFeedTests
         events.Feed.ShouldBeSameAs(feed);
     }
 
+    [Fact]
+    public async Task A_queue_pulse_is_the_queue_topic_and_wakes_a_signal_of_the_same_name_on_the_same_feed()
+    {
+        var feed = new InProcessChangeFeed();
+        var here = new Interchange.Transport.Queue.QueueSignal(feed, "deliveries");
+        var there = new Interchange.Transport.Queue.QueueSignal(feed, "deliveries"); // as another node's, once the feed crosses nodes
+        var other = new Interchange.Transport.Queue.QueueSignal(feed, "new");
+
+        var waiting = there.WaitAsync(TimeSpan.FromHours(1), CancellationToken.None);
+        var otherWaiting = other.WaitAsync(TimeSpan.FromHours(1), CancellationToken.None);
+        here.Pulse();
+
+        await waiting.WaitAsync(Bound);
+        feed.Version(ChangeTopic.Queue, "deliveries").ShouldBe(1);
+        otherWaiting.IsCompleted.ShouldBeFalse("a pulse wakes only its own queue");
+        other.Pulse();
+        await otherWaiting.WaitAsync(Bound);
+    }
+
     private static void RandomYield()
     {
         switch (Random.Shared.Next(4))
