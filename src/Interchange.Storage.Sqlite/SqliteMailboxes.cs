@@ -18,19 +18,18 @@ internal static class SqliteMailboxes
     /// </summary>
     public static long Append(SqliteWriteContext w, string userKey, string mailbox, BlobRef blob, byte[] prefix, DateTimeOffset internalDate, IReadOnlyList<string> flags, string? deliveryKey, TimeProvider clock, bool createMailbox = true)
     {
-        var id = createMailbox
-            ? FindOrCreate(w, userKey, mailbox, clock)
-            : Find(w, userKey, mailbox)?.Id ?? throw new Mail.MailStoreException(Mail.MailStoreError.NotFound, $"no mailbox {mailbox}");
-
-        // A retried delivery adds nothing. The mailbox row is taken first, so the key is checked
-        // with no other writer of this mailbox in between (the unique index backs it up).
+        // A retried delivery adds nothing. The unique index on the key is what guarantees it: two
+        // transactions that both pass this check cannot both insert (the second fails and its
+        // retry finds the first's row), so the check needs no lock of its own.
         if (deliveryKey is not null
-            && Lock(w, id) >= 0
             && w.QuerySingleOrDefault<long?>("SELECT uid FROM messages WHERE delivery_key = @deliveryKey", new { deliveryKey }) is { } existing)
         {
             return existing;
         }
 
+        var id = createMailbox
+            ? FindOrCreate(w, userKey, mailbox, clock)
+            : Find(w, userKey, mailbox)?.Id ?? throw new Mail.MailStoreException(Mail.MailStoreError.NotFound, $"no mailbox {mailbox}");
         var (uid, modseq) = Allocate(w, id, uids: 1, modseqs: 1);
         w.Execute("""
             INSERT INTO messages(mailbox_id, uid, blob, prefix, size, internal_date, flags, modseq, delivery_key)
