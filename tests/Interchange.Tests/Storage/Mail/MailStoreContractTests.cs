@@ -414,6 +414,32 @@ public abstract class MailStoreContractTests : IAsyncLifetime
         message.ModSeq.ShouldBe(inbox.HighestModSeq + (Instances * TasksPerStore), "each addition changed the message once, with a modseq of its own");
     }
 
+    /// <summary>
+    /// A user's first logins on several nodes at once each make the default mailboxes. Look-then-
+    /// insert under READ COMMITTED: both look, both insert, the second fails on the unique name
+    /// and the login errors; the insert that does nothing on conflict lets both succeed. Each
+    /// mailbox also needs its own UIDVALIDITY, which a read-then-write of the last one issued
+    /// (SQLite's store-wide mark) would hand out twice.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentDefaultMailboxes_FromSeveralStores_AllSucceed_WithOneSetAndDistinctUidValidities()
+    {
+        var stores = await StoresAsync();
+
+        await Task.WhenAll(stores.SelectMany(store => Enumerable.Range(0, 3).Select(_ => Task.Run(() => store.EnsureDefaultMailboxesAsync(User)))));
+        await Task.WhenAll(stores.Select((store, s) => Task.Run(() => store.EnsureDefaultMailboxesAsync($"user{s}@example.test"))));
+
+        var boxes = await Store.ListMailboxesAsync(User);
+        boxes.Select(b => b.Name).ShouldBe(["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"]);
+        boxes.Select(b => b.UidValidity).Distinct().Count().ShouldBe(6, "each mailbox has its own UIDVALIDITY");
+        for (var s = 0; s < Instances; s++)
+        {
+            var theirs = await Store.ListMailboxesAsync($"user{s}@example.test");
+            theirs.Count.ShouldBe(6);
+            theirs.Select(b => b.UidValidity).Distinct().Count().ShouldBe(6, "each mailbox has its own UIDVALIDITY");
+        }
+    }
+
     private async Task<IReadOnlyList<IMailStore>> StoresAsync()
     {
         var stores = new List<IMailStore> { Store };
