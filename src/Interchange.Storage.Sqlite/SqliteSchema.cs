@@ -139,6 +139,17 @@ public static class SqliteSchema
             ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
             UPDATE mailboxes SET first_recent_uid = uidnext;
             """),
+        new(6, "lock rows: invariants that span rows hold in the statement order, not by the single writer", """
+            -- A writer that checks an invariant over many rows (no group cycle, no reference to a
+            -- removed address, change log order = commit order) first updates its lock row, so
+            -- on a backend with row locks and READ COMMITTED (PostgreSQL) two such writers run
+            -- one after the other and the second's check sees the first's rows.
+            CREATE TABLE store_locks (
+                name        TEXT PRIMARY KEY,
+                version     INTEGER NOT NULL DEFAULT 0
+            );
+            INSERT INTO store_locks(name) VALUES ('directory');
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
