@@ -62,7 +62,7 @@ internal sealed partial class ImapSession
             _out.Continuation();
         }
 
-        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
         await using var blob = _services.Blobs.BeginWrite();
         var remaining = length;
 
@@ -71,17 +71,18 @@ internal sealed partial class ImapSession
         if (_literalRate is not null)
         {
             _inLiteral = true;
-            _control.ClearDeadline(SessionEndReason.CommandTimeout);
-            _control.StartDataRate(_literalRate);
+            Control.ClearDeadline(SessionEndReason.CommandTimeout);
+            Control.StartDataRate(_literalRate);
         }
+
         while (remaining > 0)
         {
             ReadResult read;
             try
             {
-                read = await _reader.ReadAsync(_control.Token).ConfigureAwait(false);
+                read = await Transport.Input.ReadAsync(Control.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
             {
                 _out.UntaggedStatus(ImapStatus.Bye, EndText());
                 _closing = true;
@@ -91,11 +92,11 @@ internal sealed partial class ImapSession
             var take = read.Buffer.Slice(0, Math.Min(remaining, read.Buffer.Length));
             foreach (var segment in take)
             {
-                await blob.WriteAsync(segment, _connectionClosed).ConfigureAwait(false);
+                await blob.WriteAsync(segment, ConnectionClosed).ConfigureAwait(false);
             }
 
             remaining -= take.Length;
-            _reader.AdvanceTo(take.End);
+            Transport.Input.AdvanceTo(take.End);
             if (remaining > 0 && read.IsCompleted)
             {
                 throw new IOException("The connection closed inside an APPEND literal");
@@ -103,6 +104,6 @@ internal sealed partial class ImapSession
         }
 
         CommandDone(); // the rest of the command line has the command deadline again
-        _streamedLiteral = (literal.Literal!, await blob.CommitAsync(_connectionClosed).ConfigureAwait(false));
+        _streamedLiteral = (literal.Literal!, await blob.CommitAsync(ConnectionClosed).ConfigureAwait(false));
     }
 }

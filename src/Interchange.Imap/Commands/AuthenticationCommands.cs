@@ -97,7 +97,7 @@ internal sealed partial class ImapSession
     private async ValueTask CompleteLoginAsync(ImapCommand command, string user, string password)
     {
         _authAttempts++;
-        var result = await _services.Authenticator.AuthenticateAsync(user, password, Client, _connectionClosed).ConfigureAwait(false);
+        var result = await _services.Authenticator.AuthenticateAsync(user, password, Client, ConnectionClosed).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             No(command, result.Outcome == AuthenticationOutcome.Throttled ? "Too many failures, try later" : "Authentication failed",
@@ -113,7 +113,7 @@ internal sealed partial class ImapSession
 
         Authentication = result.Session;
         State = ImapState.Authenticated;
-        await _services.Mail.EnsureDefaultMailboxesAsync(UserKey, _connectionClosed).ConfigureAwait(false);
+        await _services.Mail.EnsureDefaultMailboxesAsync(UserKey, ConnectionClosed).ConfigureAwait(false);
         _services.Logger.LogInformation("IMAP {Id} from {Client}: {User} logged in", Id, Client, result.Session!.Context.Address);
         Ok(command, "Logged in", ImapResponseCode.Capability(Capabilities()));
     }

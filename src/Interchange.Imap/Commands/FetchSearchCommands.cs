@@ -40,7 +40,7 @@ internal sealed partial class ImapSession
             var unseen = uids.Where(u => !view.Message(u).Flags.Contains("\\Seen", StringComparer.OrdinalIgnoreCase)).ToList();
             if (unseen.Count > 0)
             {
-                var stored = await _services.Mail.StoreFlagsAsync(view.Id, unseen, FlagChange.Add, ["\\Seen"], cancellationToken: _connectionClosed).ConfigureAwait(false);
+                var stored = await _services.Mail.StoreFlagsAsync(view.Id, unseen, FlagChange.Add, ["\\Seen"], cancellationToken: ConnectionClosed).ConfigureAwait(false);
                 foreach (var update in stored.Updated.Where(u => u.Changed))
                 {
                     view.Update(view.Message(update.Uid) with { Flags = update.Flags, ModSeq = update.ModSeq });
@@ -66,7 +66,7 @@ internal sealed partial class ImapSession
 
             if (++written % 64 == 0)
             {
-                await _output.FlushAsync(_connectionClosed).ConfigureAwait(false); // stream big fetches
+                await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false); // stream big fetches
             }
         }
 
@@ -102,7 +102,7 @@ internal sealed partial class ImapSession
         var maxSequence = (uint)view.Count;
         var maxUid = (uint)view.MaxUid;
         var matches = new List<StoredMessage>();
-        var budget = new SearchBudget(_services.Options.MaxSearchBytes > 0 ? _services.Options.MaxSearchBytes : long.MaxValue, _control.Token);
+        var budget = new SearchBudget(_services.Options.MaxSearchBytes > 0 ? _services.Options.MaxSearchBytes : long.MaxValue, Control.Token);
         try
         {
             foreach (var uid in view.Uids)
@@ -132,7 +132,7 @@ internal sealed partial class ImapSession
     }
 
     // Streamed content goes out as it is read; the transport's back-pressure paces the reads.
-    private async ValueTask FlushOutputAsync() => await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+    private async ValueTask FlushOutputAsync() => await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
 
     private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
         new((uint)sequence, (uint)message.Uid, FlagsOf(message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,

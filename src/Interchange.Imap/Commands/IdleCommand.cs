@@ -17,12 +17,12 @@ internal sealed partial class ImapSession
         var events = _services.Events;
         var seen = events.Version(UserKey);
         await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
 
         // Revocation, shutdown and the idle deadline all end the wait through the session's token.
-        _control.SetDeadline(Core.Net.SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
-        var token = _control.Token;
-        var read = _reader.ReadAsync(token).AsTask();
+        Control.SetDeadline(Core.Net.SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        var token = Control.Token;
+        var read = Transport.Input.ReadAsync(token).AsTask();
         while (true)
         {
             var changed = events.WaitAsync(UserKey, seen, token);
@@ -31,7 +31,7 @@ internal sealed partial class ImapSession
             {
                 seen = events.Version(UserKey);
                 await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-                await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+                await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
                 continue;
             }
 
@@ -40,7 +40,7 @@ internal sealed partial class ImapSession
             {
                 result = await read.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
             {
                 _out.UntaggedStatus(ImapStatus.Bye, EndText());
                 _closing = true;
@@ -51,7 +51,7 @@ internal sealed partial class ImapSession
             if (buffer.PositionOf((byte)'\n') is { } end)
             {
                 var line = Encoding.ASCII.GetString(buffer.Slice(0, end)).Trim();
-                _reader.AdvanceTo(buffer.GetPosition(1, end));
+                Transport.Input.AdvanceTo(buffer.GetPosition(1, end));
                 if (string.Equals(line, "DONE", StringComparison.OrdinalIgnoreCase))
                 {
                     Ok(command, "IDLE terminated");
@@ -66,13 +66,13 @@ internal sealed partial class ImapSession
 
             if (result.IsCompleted || buffer.Length > 1024)
             {
-                _reader.AdvanceTo(buffer.End);
+                Transport.Input.AdvanceTo(buffer.End);
                 _closing = true;
                 return;
             }
 
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            read = _reader.ReadAsync(token).AsTask();
+            Transport.Input.AdvanceTo(buffer.Start, buffer.End);
+            read = Transport.Input.ReadAsync(token).AsTask();
         }
     }
 }

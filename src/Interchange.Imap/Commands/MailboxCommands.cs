@@ -110,7 +110,7 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var boxes = await _services.Mail.ListMailboxesAsync(UserKey, _connectionClosed).ConfigureAwait(false);
+        var boxes = await _services.Mail.ListMailboxesAsync(UserKey, ConnectionClosed).ConfigureAwait(false);
         var names = boxes.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
 
         // A pattern that is not valid modified UTF-7 names no mailbox: it matches nothing.
@@ -200,14 +200,14 @@ internal sealed partial class ImapSession
 
     private async ValueTask<bool> WriteStatusAsync(string name, string[] items)
     {
-        var box = await _services.Snapshots.SnapshotAsync(UserKey, name, _connectionClosed).ConfigureAwait(false);
+        var box = await _services.Snapshots.SnapshotAsync(UserKey, name, ConnectionClosed).ConfigureAwait(false);
         if (box is null)
         {
             return false;
         }
 
         // RECENT: the messages no session has claimed yet (RFC 3501 6.3.10, 2.3.2).
-        var firstRecent = items.Contains("RECENT") ? await _services.Mail.FirstRecentUidAsync(box.Id, _connectionClosed).ConfigureAwait(false) ?? long.MaxValue : long.MaxValue;
+        var firstRecent = items.Contains("RECENT") ? await _services.Mail.FirstRecentUidAsync(box.Id, ConnectionClosed).ConfigureAwait(false) ?? long.MaxValue : long.MaxValue;
         _out.Untagged().Atom("STATUS").AString(Encode(box.Name)).BeginList();
         foreach (var item in items)
         {
@@ -242,7 +242,7 @@ internal sealed partial class ImapSession
         switch (command.Name)
         {
             case "CREATE":
-                await _services.Mail.CreateMailboxAsync(UserKey, name.TrimEnd('/'), cancellationToken: _connectionClosed).ConfigureAwait(false);
+                await _services.Mail.CreateMailboxAsync(UserKey, name.TrimEnd('/'), cancellationToken: ConnectionClosed).ConfigureAwait(false);
                 break;
             case "DELETE":
                 if (Selected?.Name == name)
@@ -251,7 +251,7 @@ internal sealed partial class ImapSession
                     return;
                 }
 
-                await _services.Mail.DeleteMailboxAsync(UserKey, name, _connectionClosed).ConfigureAwait(false);
+                await _services.Mail.DeleteMailboxAsync(UserKey, name, ConnectionClosed).ConfigureAwait(false);
                 break;
             case "RENAME":
                 if (!command.Arguments[1].TryGetAstring(out var second))
@@ -260,10 +260,10 @@ internal sealed partial class ImapSession
                     return;
                 }
 
-                await _services.Mail.RenameMailboxAsync(UserKey, name, Decode(second), _connectionClosed).ConfigureAwait(false);
+                await _services.Mail.RenameMailboxAsync(UserKey, name, Decode(second), ConnectionClosed).ConfigureAwait(false);
                 break;
             default:
-                await _services.Mail.SetSubscribedAsync(UserKey, name, command.Name == "SUBSCRIBE", _connectionClosed).ConfigureAwait(false);
+                await _services.Mail.SetSubscribedAsync(UserKey, name, command.Name == "SUBSCRIBE", ConnectionClosed).ConfigureAwait(false);
                 break;
         }
 

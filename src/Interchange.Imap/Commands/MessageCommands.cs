@@ -62,7 +62,7 @@ internal sealed partial class ImapSession
         }
 
         var uids = Selected.Resolve(set, command.IsUid);
-        var result = await _services.Mail.StoreFlagsAsync(Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, _connectionClosed).ConfigureAwait(false);
+        var result = await _services.Mail.StoreFlagsAsync(Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, ConnectionClosed).ConfigureAwait(false);
         var updated = result.Updated.Select(u => Selected.Message(u.Uid) with { Flags = u.Flags, ModSeq = u.ModSeq }).ToList();
         if (Selected.TakeKeywords(updated))
         {
@@ -126,7 +126,7 @@ internal sealed partial class ImapSession
         CopyResult copied;
         try
         {
-            copied = await _services.Mail.CopyAsync(Selected.Id, uids, UserKey, Decode(wire), move, _connectionClosed).ConfigureAwait(false);
+            copied = await _services.Mail.CopyAsync(Selected.Id, uids, UserKey, Decode(wire), move, ConnectionClosed).ConfigureAwait(false);
         }
         catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
         {
@@ -205,8 +205,8 @@ internal sealed partial class ImapSession
             }
 
             await using var writer = _services.Blobs.BeginWrite();
-            await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
-            blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
+            await writer.WriteAsync(content, ConnectionClosed).ConfigureAwait(false);
+            blob = await writer.CommitAsync(ConnectionClosed).ConfigureAwait(false);
         }
 
         var name = Decode(wire);
@@ -215,7 +215,7 @@ internal sealed partial class ImapSession
         {
             // The append itself refuses a missing mailbox; reading the mailbox first would cost a
             // full snapshot per APPEND. The blob written for nothing is unreferenced and collectable.
-            appended = await _services.Mail.AppendAsync(UserKey, name, blob, flags, date, _connectionClosed).ConfigureAwait(false);
+            appended = await _services.Mail.AppendAsync(UserKey, name, blob, flags, date, ConnectionClosed).ConfigureAwait(false);
         }
         catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
         {

@@ -24,7 +24,7 @@ internal sealed partial class ImapSession
         // A failed SELECT leaves no mailbox selected (RFC 3501 6.3.1).
         Selected = null;
         State = ImapState.Authenticated;
-        var snapshot = await _services.Snapshots.SnapshotAsync(UserKey, Decode(wire), _connectionClosed).ConfigureAwait(false);
+        var snapshot = await _services.Snapshots.SnapshotAsync(UserKey, Decode(wire), ConnectionClosed).ConfigureAwait(false);
         if (snapshot is null)
         {
             No(command, "No such mailbox", ImapResponseCode.NonExistent);
@@ -62,7 +62,7 @@ internal sealed partial class ImapSession
         if (expunge && !Selected!.ReadOnly)
         {
             // CLOSE expunges silently (RFC 3501 6.4.2).
-            await _services.Mail.ExpungeAsync(Selected.Id, cancellationToken: _connectionClosed).ConfigureAwait(false);
+            await _services.Mail.ExpungeAsync(Selected.Id, cancellationToken: ConnectionClosed).ConfigureAwait(false);
         }
 
         Selected = null;
@@ -90,7 +90,7 @@ internal sealed partial class ImapSession
             uids = Selected.Resolve(set, uid: true);
         }
 
-        await _services.Mail.ExpungeAsync(Selected.Id, uids, _connectionClosed).ConfigureAwait(false);
+        await _services.Mail.ExpungeAsync(Selected.Id, uids, ConnectionClosed).ConfigureAwait(false);
         await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
         Ok(command, Completed(command));
     }
@@ -106,7 +106,7 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var current = await _services.Mail.ChangesSinceAsync(UserKey, Selected.Name, Selected.State, _connectionClosed).ConfigureAwait(false);
+        var current = await _services.Mail.ChangesSinceAsync(UserKey, Selected.Name, Selected.State, ConnectionClosed).ConfigureAwait(false);
         if (current is null || current.Id != Selected.Id || current.UidValidity != Selected.UidValidity)
         {
             _out.UntaggedStatus(ImapStatus.Bye, "The selected mailbox was deleted or renamed");
@@ -157,8 +157,8 @@ internal sealed partial class ImapSession
 
         var last = view.MaxUid;
         var first = view.ReadOnly
-            ? await _services.Mail.FirstRecentUidAsync(view.Id, _connectionClosed).ConfigureAwait(false) ?? last + 1
-            : await _services.Mail.ClaimRecentAsync(view.Id, last, _connectionClosed).ConfigureAwait(false);
+            ? await _services.Mail.FirstRecentUidAsync(view.Id, ConnectionClosed).ConfigureAwait(false) ?? last + 1
+            : await _services.Mail.ClaimRecentAsync(view.Id, last, ConnectionClosed).ConfigureAwait(false);
         view.MarkRecent(first, last);
     }
 

@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
-using System.Security.Authentication;
 using Interchange.Core.Net;
+using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
 using Interchange.Imap.Protocol;
 using Interchange.Storage.Mail;
@@ -17,13 +16,10 @@ namespace Interchange.Imap.Session;
 /// literals, and dispatches; commands live in the partial files under <c>Commands/</c>.
 /// Responses are buffered and flushed when the session next waits for input.
 /// </summary>
-internal sealed partial class ImapSession
+internal sealed partial class ImapSession : ServerSession
 {
     private readonly ImapServices _services;
-    private readonly CancellationToken _connectionClosed;
     private readonly ImapCommandReader _parser;
-    private PipeReader _reader;
-    private PipeWriter _writer;
     private CoalescingPipeWriter _output;
     private ImapResponseWriter _out;
     private int _errors;
@@ -32,22 +28,15 @@ internal sealed partial class ImapSession
     private bool _startTls;
     private ImapCommand? _idleCommand;
     private readonly CommandPacer? _pacer;
-    private readonly SessionControl _control;
     private readonly MinDataRate? _literalRate;
     private bool _inLiteral;
 
-    public ImapSession(ImapServices services, IPAddress client, IDuplexPipe transport, bool tls, string id, CancellationToken connectionClosed)
+    public ImapSession(ImapServices services, AcceptedConnection connection)
+        : base("IMAP", connection, services.Limiter, services.Heartbeat, LiteralRate(services.Options), services.Logger, services.Stopping)
     {
         _services = services;
-        Client = client;
-        IsTls = tls;
-        Id = id;
-        _connectionClosed = connectionClosed;
-        _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
-        _literalRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
-        _reader = new TimedPipeReader(transport.Input, _control);
-        _writer = new TimedPipeWriter(transport.Output, _control, _literalRate);
-        _output = new CoalescingPipeWriter(_writer);
+        _literalRate = LiteralRate(services.Options);
+        _output = new CoalescingPipeWriter(Transport.Output);
         _out = new ImapResponseWriter(_output);
         _parser = new ImapCommandReader(ImapParserOptions.Default with
         {
@@ -57,12 +46,6 @@ internal sealed partial class ImapSession
         });
         _pacer = services.Options.MaxCommandsPerSecond > 0 ? new CommandPacer(services.Options.MaxCommandsPerSecond, Math.Max(1, services.Options.CommandBurst)) : null;
     }
-
-    public string Id { get; }
-
-    public IPAddress Client { get; }
-
-    public bool IsTls { get; private set; }
 
     public ImapState State { get; private set; } = ImapState.NotAuthenticated;
 
@@ -74,10 +57,10 @@ internal sealed partial class ImapSession
             field = value;
             if (value is not null)
             {
-                _control.ClearDeadline(SessionEndReason.LoginTimeout);
+                Control.ClearDeadline(SessionEndReason.LoginTimeout);
 
                 // A password change or disable ends the session at once, whatever it is waiting for.
-                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+                Control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
             }
         }
     }
@@ -97,60 +80,43 @@ internal sealed partial class ImapSession
 
     private string UserKey => Authentication!.Context.UserKey;
 
-    public async Task RunAsync()
+    protected override ValueTask RefuseConnectionAsync()
     {
-        var entered = false;
-        try
-        {
-            if (!(entered = _services.Limiter.TryEnter(Client)))
-            {
-                _out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
-                return;
-            }
-
-            _out.UntaggedStatus(ImapStatus.Ok, $"{_services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
-            _control.SetDeadline(SessionEndReason.LoginTimeout, _services.Options.LoginTimeout);
-            _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
-            await ServeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
-        {
-            _services.Logger.LogDebug("IMAP {Id} from {Client} ended: {Reason}", Id, Client, ex.Message);
-        }
-        catch (Exception ex)
-        {
-            _services.Logger.LogError(ex, "IMAP {Id} from {Client} failed", Id, Client);
-        }
-        finally
-        {
-            if (entered)
-            {
-                _services.Limiter.Leave(Client);
-            }
-
-            if (_pacer is { Delayed: > 0 } pacer)
-            {
-                _services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
-            }
-
-            Authentication?.Dispose();
-            await CloseAsync().ConfigureAwait(false);
-            _control.Dispose(); // after the last flush, which the heartbeat still bounds
-        }
+        _out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
+        return ValueTask.CompletedTask;
     }
 
-    private async Task ServeAsync()
+    protected override async Task ServeAsync()
+    {
+        _out.UntaggedStatus(ImapStatus.Ok, $"{_services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
+        Control.SetDeadline(SessionEndReason.LoginTimeout, _services.Options.LoginTimeout);
+        Control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        await CommandLoopAsync().ConfigureAwait(false);
+    }
+
+    protected override ValueTask OnEndedAsync()
+    {
+        if (_pacer is { Delayed: > 0 } pacer)
+        {
+            _services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
+        }
+
+        Authentication?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task CommandLoopAsync()
     {
         while (!_closing)
         {
-            await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+            await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
             ReadResult read;
             try
             {
                 // One token for the session: deadlines, the literal rate, revocation and shutdown.
-                read = await _reader.ReadAsync(_control.Token).ConfigureAwait(false);
+                read = await Transport.Input.ReadAsync(Control.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
             {
                 _out.UntaggedStatus(ImapStatus.Bye, EndText());
                 return;
@@ -159,7 +125,7 @@ internal sealed partial class ImapSession
             var buffer = read.Buffer;
             _startTls = false;
             ImapReadResult? streamed = null;
-            while (!_closing && !_startTls && _idleCommand is null && !_control.HasEnded)
+            while (!_closing && !_startTls && _idleCommand is null && !Control.HasEnded)
             {
                 if (_saslCommand is { } authenticating)
                 {
@@ -233,20 +199,20 @@ internal sealed partial class ImapSession
                 if (_pacer?.Take() is { } wait && wait > TimeSpan.Zero)
                 {
                     // Over its command rate: answers so far go out, then this command waits its turn.
-                    await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
-                    await Task.Delay(wait, _connectionClosed).ConfigureAwait(false);
+                    await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
+                    await Task.Delay(wait, ConnectionClosed).ConfigureAwait(false);
                 }
 
                 // The deadline is for the client's command; the answer (a long FETCH, a SEARCH) is held to
                 // the data rate of its flushes instead, and the next command gets the deadline again.
-                _control.ClearDeadline(SessionEndReason.CommandTimeout);
+                Control.ClearDeadline(SessionEndReason.CommandTimeout);
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
                 CommandDone();
             }
 
             if (streamed is { } literal)
             {
-                _reader.AdvanceTo(buffer.Start);
+                Transport.Input.AdvanceTo(buffer.Start);
                 await ReceiveLiteralAsync(literal).ConfigureAwait(false);
                 continue;
             }
@@ -256,7 +222,7 @@ internal sealed partial class ImapSession
             if (_idleCommand is { } idle)
             {
                 // IDLE owns the reader until DONE (nothing may follow IDLE before its +).
-                _reader.AdvanceTo(buffer.Start, buffer.Start);
+                Transport.Input.AdvanceTo(buffer.Start, buffer.Start);
                 _idleCommand = null;
                 await IdleAsync(idle).ConfigureAwait(false);
                 CommandDone();
@@ -267,12 +233,12 @@ internal sealed partial class ImapSession
             {
                 // RFC 3501 6.2.1 / 9051 11.1: whatever the client sent after STARTTLS is not
                 // trusted: drop it, then the handshake, then a new reader over TLS.
-                _reader.AdvanceTo(buffer.End);
+                Transport.Input.AdvanceTo(buffer.End);
                 await HandshakeAsync().ConfigureAwait(false);
                 continue;
             }
 
-            _reader.AdvanceTo(buffer.Start, buffer.End);
+            Transport.Input.AdvanceTo(buffer.Start, buffer.End);
             if (read.IsCompleted)
             {
                 return;
@@ -413,7 +379,7 @@ internal sealed partial class ImapSession
                 _ => ImapResponseCode.CannotDo,
             });
         }
-        catch (Exception ex) when (!_out.InLine && ex is not (IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException))
+        catch (Exception ex) when (!_out.InLine && !IsDisconnect(ex))
         {
             // A bug that one command reaches (through a message's content, most likely) fails
             // that command, not the session. A response line already half written cannot be
@@ -470,22 +436,16 @@ internal sealed partial class ImapSession
         }
 
         Ok(command, "Begin TLS negotiation now");
-        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
         _startTls = true;
     }
 
     private async ValueTask HandshakeAsync()
     {
         _parser.Reset();
-        var ssl = new SslStream(new DuplexPipeStream(_reader, _writer), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _services.Certificate, EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 }, timeout.Token).ConfigureAwait(false);
-        _reader = PipeReader.Create(ssl);
-        _writer = PipeWriter.Create(ssl);
-        _output = new CoalescingPipeWriter(_writer);
+        await Transport.StartTlsAsServerAsync(_services.Certificate!).ConfigureAwait(false);
+        _output = new CoalescingPipeWriter(Transport.Output);
         _out = new ImapResponseWriter(_output, Utf8Accept);
-        IsTls = true;
     }
 
     /// <summary>"UID FETCH completed", "STORE completed": the command as the client named it.</summary>
@@ -519,8 +479,8 @@ internal sealed partial class ImapSession
     private void CommandDone()
     {
         _inLiteral = false;
-        _control.StopDataRate();
-        _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        Control.StopDataRate();
+        Control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
     }
 
     /// <summary>While a literal (APPEND) arrives, the minimum data rate applies instead of the command deadline (responses are timed against it always).</summary>
@@ -536,18 +496,18 @@ internal sealed partial class ImapSession
         if (inLiteral && _literalRate is not null)
         {
             // With the rate turned off (MinDataRate 0) the command deadline stays: a literal never waits for ever.
-            _control.ClearDeadline(SessionEndReason.CommandTimeout);
-            _control.StartDataRate(_literalRate);
+            Control.ClearDeadline(SessionEndReason.CommandTimeout);
+            Control.StartDataRate(_literalRate);
         }
         else
         {
-            _control.StopDataRate();
-            _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+            Control.StopDataRate();
+            Control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
         }
     }
 
     /// <summary>The text of the BYE that tells the client why the server ends the session.</summary>
-    private string EndText() => _control.Reason switch
+    private string EndText() => Control.Reason switch
     {
         SessionEndReason.LoginTimeout => "Autologout; not logged in in time",
         SessionEndReason.DataRateTooLow => "Autologout; data arrived too slowly",
@@ -556,9 +516,11 @@ internal sealed partial class ImapSession
         _ => "Autologout; idle for too long",
     };
 
-    private ValueTask CloseAsync()
+    protected override ValueTask CloseAsync()
     {
         _output.Commit(); // a last BYE or tagged reply goes out with the close
-        return PipeClosing.CloseQuietlyAsync(_reader, _writer);
+        return base.CloseAsync();
     }
+
+    private static MinDataRate? LiteralRate(ImapOptions options) => MinDataRate.FromOptions(options.MinDataRate, options.MinDataRateGracePeriod);
 }
