@@ -75,32 +75,40 @@ internal sealed partial class ImapSession
             Control.StartDataRate(_literalRate);
         }
 
-        while (remaining > 0)
+        TransferStarted("APPEND", "the client is told BYE and the message is not kept");
+        try
         {
-            ReadResult read;
-            try
+            while (remaining > 0)
             {
-                read = await Transport.Input.ReadAsync(Control.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
-            {
-                _out.UntaggedStatus(ImapStatus.Bye, EndText());
-                _closing = true;
-                return;
-            }
+                ReadResult read;
+                try
+                {
+                    read = await Transport.Input.ReadAsync(Control.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
+                {
+                    _out.UntaggedStatus(ImapStatus.Bye, EndText());
+                    _closing = true;
+                    return;
+                }
 
-            var take = read.Buffer.Slice(0, Math.Min(remaining, read.Buffer.Length));
-            foreach (var segment in take)
-            {
-                await blob.WriteAsync(segment, ConnectionClosed).ConfigureAwait(false);
-            }
+                var take = read.Buffer.Slice(0, Math.Min(remaining, read.Buffer.Length));
+                foreach (var segment in take)
+                {
+                    await blob.WriteAsync(segment, ConnectionClosed).ConfigureAwait(false);
+                }
 
-            remaining -= take.Length;
-            Transport.Input.AdvanceTo(take.End);
-            if (remaining > 0 && read.IsCompleted)
-            {
-                throw new IOException("The connection closed inside an APPEND literal");
+                remaining -= take.Length;
+                Transport.Input.AdvanceTo(take.End);
+                if (remaining > 0 && read.IsCompleted)
+                {
+                    throw new IOException("The connection closed inside an APPEND literal");
+                }
             }
+        }
+        finally
+        {
+            TransferEnded();
         }
 
         CommandDone(); // the rest of the command line has the command deadline again

@@ -46,6 +46,9 @@ internal static class RetrCommand
 
             Emit(message.Prefix);
             var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+
+            // A multi-line answer cannot carry an -ERR: a stop ends it without its final dot, which the client reads as cut off.
+            session.TransferStarted($"{(topLines is null ? "RETR" : "TOP")} {found.Number}", "the client sees the answer end without its final dot; nothing is deleted");
             try
             {
                 int read;
@@ -58,6 +61,7 @@ internal static class RetrCommand
             }
             finally
             {
+                session.TransferEnded();
                 ArrayPool<byte>.Shared.Return(buffer);
             }
 
