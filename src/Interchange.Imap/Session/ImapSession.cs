@@ -4,7 +4,9 @@ using System.Net;
 using Interchange.Core.Net;
 using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
+using Interchange.Imap.Commands;
 using Interchange.Imap.Protocol;
+using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
 using Microsoft.Extensions.Logging;
 
@@ -13,32 +15,27 @@ namespace Interchange.Imap.Session;
 /// <summary>
 /// One IMAP connection (RFC 3501, RFC 9051 when enabled). The loop reads commands with the
 /// resumable <see cref="ImapCommandReader"/>, answers continuation requests for synchronizing
-/// literals, and dispatches; commands live in the partial files under <c>Commands/</c>.
+/// literals, and dispatches. The session holds the connection's state (login, selected mailbox,
+/// enabled extensions, an AUTHENTICATE or APPEND literal under way) and the response helpers;
+/// the commands are types of their own under <c>Commands/</c>, one per command or family.
 /// Responses are buffered and flushed when the session next waits for input.
 /// </summary>
-internal sealed partial class ImapSession : ServerSession
+internal sealed class ImapSession : ServerSession
 {
-    private readonly ImapServices _services;
-    private readonly ImapCommandReader _parser;
-    private CoalescingPipeWriter _output;
-    private ImapResponseWriter _out;
     private int _errors;
-    private int _authAttempts;
     private bool _closing;
     private bool _startTls;
     private ImapCommand? _idleCommand;
     private readonly CommandPacer? _pacer;
-    private readonly MinDataRate? _literalRate;
-    private bool _inLiteral;
 
     public ImapSession(ImapServices services, AcceptedConnection connection)
-        : base("IMAP", connection, services.Limiter, services.Heartbeat, LiteralRate(services.Options), services.Logger, services.Stopping)
+        : base("IMAP", connection, services.Limiter, services.Heartbeat, RateOf(services.Options), services.Logger, services.Stopping)
     {
-        _services = services;
-        _literalRate = LiteralRate(services.Options);
-        _output = new CoalescingPipeWriter(Transport.Output);
-        _out = new ImapResponseWriter(_output);
-        _parser = new ImapCommandReader(ImapParserOptions.Default with
+        Services = services;
+        LiteralRate = RateOf(services.Options);
+        Output = new CoalescingPipeWriter(Transport.Output);
+        Out = new ImapResponseWriter(Output);
+        Parser = new ImapCommandReader(ImapParserOptions.Default with
         {
             // APPEND's message streams to storage (ReceiveLiteralAsync); every other literal is buffered, so small.
             StreamedLiteralCommands = ["APPEND"],
@@ -47,9 +44,19 @@ internal sealed partial class ImapSession : ServerSession
         _pacer = services.Options.MaxCommandsPerSecond > 0 ? new CommandPacer(services.Options.MaxCommandsPerSecond, Math.Max(1, services.Options.CommandBurst)) : null;
     }
 
-    public ImapState State { get; private set; } = ImapState.NotAuthenticated;
+    internal ImapServices Services { get; }
 
-    private SessionHandle? Authentication
+    /// <summary>The command reader; its literal handling is driven by APPEND and AUTHENTICATE too.</summary>
+    internal ImapCommandReader Parser { get; }
+
+    /// <summary>Where responses are written; replaced (with <see cref="Output"/>) after STARTTLS.</summary>
+    internal ImapResponseWriter Out { get; private set; }
+
+    internal CoalescingPipeWriter Output { get; private set; }
+
+    public ImapState State { get; internal set; } = ImapState.NotAuthenticated;
+
+    internal SessionHandle? Authentication
     {
         get;
         set
@@ -65,32 +72,56 @@ internal sealed partial class ImapSession : ServerSession
         }
     }
 
-    private SelectedMailbox? Selected { get; set; }
+    internal SelectedMailbox? Selected { get; set; }
 
-    private bool Utf8Accept { get; set; }
+    internal bool Utf8Accept { get; set; }
 
-    private bool CondStore { get; set; }
+    internal bool CondStore { get; set; }
 
-    private bool Rev2 { get; set; }
+    internal bool Rev2 { get; set; }
+
+    internal int AuthAttempts { get; set; }
+
+    /// <summary>An AUTHENTICATE waiting for the client's next response line, its mechanism, and LOGIN's user name once given.</summary>
+    internal ImapCommand? SaslCommand { get; set; }
+
+    internal string? SaslMechanism { get; set; }
+
+    internal string? SaslUser { get; set; }
+
+    /// <summary>SEARCHRES (RFC 5182): the last SEARCH's result, for "$".</summary>
+    internal IReadOnlySet<uint>? SavedUids { get; set; }
+
+    /// <summary>The literal of the command being read and the blob it went to; APPEND takes it.</summary>
+    internal (ImapValue Value, BlobRef Blob)? StreamedLiteral { get; set; }
+
+    /// <summary>The minimum data rate for literals (null: off).</summary>
+    internal MinDataRate? LiteralRate { get; }
+
+    /// <summary>A literal is arriving: the data rate applies instead of the command deadline.</summary>
+    internal bool InLiteral { get; set; }
+
+    /// <summary>APPENDLIMIT (RFC 7889): the largest message APPEND takes.</summary>
+    internal long AppendLimit => Services.Options.MaxAppendSize;
 
     /// <summary>LOGIN and AUTHENTICATE may be used: under TLS, or from loopback when so configured.</summary>
-    internal bool PlaintextAllowed => IsTls || (_services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
+    internal bool PlaintextAllowed => IsTls || (Services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
 
-    internal bool CanStartTls => !IsTls && _services.Certificate is not null;
+    internal bool CanStartTls => !IsTls && Services.Certificate is not null;
 
-    private string UserKey => Authentication!.Context.UserKey;
+    internal string UserKey => Authentication!.Context.UserKey;
 
     protected override ValueTask RefuseConnectionAsync()
     {
-        _out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
+        Out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
         return ValueTask.CompletedTask;
     }
 
     protected override async Task ServeAsync()
     {
-        _out.UntaggedStatus(ImapStatus.Ok, $"{_services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
-        Control.SetDeadline(SessionEndReason.LoginTimeout, _services.Options.LoginTimeout);
-        Control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        Out.UntaggedStatus(ImapStatus.Ok, $"{Services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
+        Control.SetDeadline(SessionEndReason.LoginTimeout, Services.Options.LoginTimeout);
+        Control.SetDeadline(SessionEndReason.CommandTimeout, Services.Options.IdleTimeout);
         await CommandLoopAsync().ConfigureAwait(false);
     }
 
@@ -98,7 +129,7 @@ internal sealed partial class ImapSession : ServerSession
     {
         if (_pacer is { Delayed: > 0 } pacer)
         {
-            _services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
+            Services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
         }
 
         Authentication?.Dispose();
@@ -109,7 +140,7 @@ internal sealed partial class ImapSession : ServerSession
     {
         while (!_closing)
         {
-            await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
+            await Output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
             ReadResult read;
             try
             {
@@ -118,7 +149,7 @@ internal sealed partial class ImapSession : ServerSession
             }
             catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, EndText());
+                Out.UntaggedStatus(ImapStatus.Bye, EndText());
                 return;
             }
 
@@ -127,14 +158,14 @@ internal sealed partial class ImapSession : ServerSession
             ImapReadResult? streamed = null;
             while (!_closing && !_startTls && _idleCommand is null && !Control.HasEnded)
             {
-                if (_saslCommand is { } authenticating)
+                if (SaslCommand is { } authenticating)
                 {
                     // The client's SASL response is a bare line, not a command.
                     if (buffer.PositionOf((byte)'\n') is not { } end)
                     {
                         if (buffer.Length > 16384)
                         {
-                            _out.UntaggedStatus(ImapStatus.Bye, "Authentication response too long");
+                            Out.UntaggedStatus(ImapStatus.Bye, "Authentication response too long");
                             _closing = true;
                         }
 
@@ -143,12 +174,12 @@ internal sealed partial class ImapSession : ServerSession
 
                     var response = System.Text.EncodingExtensions.GetString(System.Text.Encoding.ASCII, buffer.Slice(0, end)).Trim();
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
-                    _saslCommand = null;
-                    await FinishAuthenticateAsync(authenticating, response).ConfigureAwait(false);
+                    SaslCommand = null;
+                    await AuthenticationCommands.FinishAuthenticateAsync(this, authenticating, response).ConfigureAwait(false);
                     continue;
                 }
 
-                var result = _parser.TryRead(ref buffer);
+                var result = Parser.TryRead(ref buffer);
                 if (result.Status == ImapReadStatus.NeedMoreData)
                 {
                     break;
@@ -166,12 +197,12 @@ internal sealed partial class ImapSession : ServerSession
                     if (State == ImapState.NotAuthenticated && result.LiteralLength > 8192)
                     {
                         // Before login nobody needs a big literal (RFC 9051 7.5).
-                        _parser.RefuseContinuation(ref buffer);
+                        Parser.RefuseContinuation(ref buffer);
                         Error(null, "Literal too big before authentication");
                         continue;
                     }
 
-                    _out.Continuation();
+                    Out.Continuation();
                     break;
                 }
 
@@ -180,16 +211,16 @@ internal sealed partial class ImapSession : ServerSession
                     var error = result.Error!;
                     if (error.Tag is null)
                     {
-                        _out.UntaggedStatus(error.Status, error.Message);
+                        Out.UntaggedStatus(error.Status, error.Message);
                     }
                     else
                     {
-                        _out.Tagged(error.Tag, error.Status, error.Message, error.ResponseCode is null ? null : new ImapResponseCode(error.ResponseCode));
+                        Out.Tagged(error.Tag, error.Status, error.Message, error.ResponseCode is null ? null : new ImapResponseCode(error.ResponseCode));
                     }
 
-                    if (error.Recovery == ImapErrorRecovery.CloseConnection || ++_errors >= _services.Options.MaxErrors)
+                    if (error.Recovery == ImapErrorRecovery.CloseConnection || ++_errors >= Services.Options.MaxErrors)
                     {
-                        _out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
+                        Out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
                         _closing = true;
                     }
 
@@ -199,7 +230,7 @@ internal sealed partial class ImapSession : ServerSession
                 if (_pacer?.Take() is { } wait && wait > TimeSpan.Zero)
                 {
                     // Over its command rate: answers so far go out, then this command waits its turn.
-                    await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
+                    await Output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
                     await Task.Delay(wait, ConnectionClosed).ConfigureAwait(false);
                 }
 
@@ -213,7 +244,7 @@ internal sealed partial class ImapSession : ServerSession
             if (streamed is { } literal)
             {
                 Transport.Input.AdvanceTo(buffer.Start);
-                await ReceiveLiteralAsync(literal).ConfigureAwait(false);
+                await AppendLiteral.ReceiveLiteralAsync(this, literal).ConfigureAwait(false);
                 continue;
             }
 
@@ -224,7 +255,7 @@ internal sealed partial class ImapSession : ServerSession
                 // IDLE owns the reader until DONE (nothing may follow IDLE before its +).
                 Transport.Input.AdvanceTo(buffer.Start, buffer.Start);
                 _idleCommand = null;
-                await IdleAsync(idle).ConfigureAwait(false);
+                await IdleCommand.IdleAsync(this, idle).ConfigureAwait(false);
                 CommandDone();
                 continue;
             }
@@ -254,28 +285,16 @@ internal sealed partial class ImapSession : ServerSession
             switch (name)
             {
                 case "CAPABILITY":
-                    _out.Untagged().Atom("CAPABILITY");
-                    foreach (var capability in Capabilities())
-                    {
-                        _out.Atom(capability); // a space-separated list, not parenthesised (RFC 3501 7.2.1)
-                    }
-
-                    _out.EndLine();
-                    Ok(command, "CAPABILITY completed");
+                    SessionCommands.Capability(this, command);
                     return;
                 case "NOOP" or "CHECK":
-                    await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-                    Ok(command, $"{name} completed");
+                    await SessionCommands.NoopAsync(this, command).ConfigureAwait(false);
                     return;
                 case "LOGOUT":
-                    _out.UntaggedStatus(ImapStatus.Bye, "Logging out");
-                    Ok(command, "LOGOUT completed");
-                    State = ImapState.Logout;
-                    _closing = true;
+                    SessionCommands.Logout(this, command);
                     return;
                 case "ID":
-                    _out.Untagged().Atom("ID").BeginList().String("name").String("Interchange").EndList().EndLine();
-                    Ok(command, "ID completed");
+                    SessionCommands.Id(this, command);
                     return;
             }
 
@@ -284,13 +303,13 @@ internal sealed partial class ImapSession : ServerSession
                 switch (name)
                 {
                     case "STARTTLS":
-                        await StartTlsAsync(command).ConfigureAwait(false);
+                        await SessionCommands.StartTlsAsync(this, command).ConfigureAwait(false);
                         return;
                     case "LOGIN":
-                        await LoginAsync(command).ConfigureAwait(false);
+                        await AuthenticationCommands.LoginAsync(this, command).ConfigureAwait(false);
                         return;
                     case "AUTHENTICATE":
-                        await AuthenticateAsync(command).ConfigureAwait(false);
+                        await AuthenticationCommands.AuthenticateAsync(this, command).ConfigureAwait(false);
                         return;
                 }
 
@@ -300,7 +319,7 @@ internal sealed partial class ImapSession : ServerSession
 
             if (Authentication!.Context.IsRevoked)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, "Your credentials changed; log in again");
+                Out.UntaggedStatus(ImapStatus.Bye, "Your credentials changed; log in again");
                 _closing = true;
                 return;
             }
@@ -311,30 +330,29 @@ internal sealed partial class ImapSession : ServerSession
                     Bad(command, "ENABLE is valid only before a mailbox is selected"); // RFC 5161 3.1, RFC 9051 6.3.1
                     return;
                 case "ENABLE":
-                    Enable(command);
+                    SessionCommands.Enable(this, command);
                     return;
                 case "NAMESPACE":
-                    _out.Untagged().Atom("NAMESPACE").BeginList().BeginList().String(string.Empty).String("/").EndList().EndList().Nil().Nil().EndLine();
-                    Ok(command, "NAMESPACE completed");
+                    SessionCommands.Namespace(this, command);
                     return;
                 case "LIST" or "LSUB":
-                    await ListAsync(command).ConfigureAwait(false);
+                    await MailboxCommands.ListAsync(this, command).ConfigureAwait(false);
                     return;
                 case "STATUS":
-                    await StatusAsync(command).ConfigureAwait(false);
+                    await MailboxCommands.StatusAsync(this, command).ConfigureAwait(false);
                     return;
                 case "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE":
-                    await ManageAsync(command).ConfigureAwait(false);
+                    await MailboxCommands.ManageAsync(this, command).ConfigureAwait(false);
                     return;
                 case "SELECT" or "EXAMINE":
-                    await SelectAsync(command, readOnly: name == "EXAMINE").ConfigureAwait(false);
+                    await SelectionCommands.SelectAsync(this, command, readOnly: name == "EXAMINE").ConfigureAwait(false);
                     return;
                 case "APPEND":
-                    await AppendAsync(command).ConfigureAwait(false);
+                    await MessageCommands.AppendAsync(this, command).ConfigureAwait(false);
                     return;
                 case "IDLE":
                     // Allowed in the authenticated state too (RFC 9051 6.3.13); with no mailbox selected there is nothing to report until DONE.
-                    _out.Continuation("idling");
+                    Out.Continuation("idling");
                     _idleCommand = command;
                     return;
             }
@@ -348,22 +366,22 @@ internal sealed partial class ImapSession : ServerSession
             switch (name)
             {
                 case "CLOSE" or "UNSELECT":
-                    await CloseMailboxAsync(command, expunge: name == "CLOSE").ConfigureAwait(false);
+                    await SelectionCommands.CloseMailboxAsync(this, command, expunge: name == "CLOSE").ConfigureAwait(false);
                     return;
                 case "EXPUNGE":
-                    await ExpungeAsync(command).ConfigureAwait(false);
+                    await SelectionCommands.ExpungeAsync(this, command).ConfigureAwait(false);
                     return;
                 case "STORE":
-                    await StoreAsync(command).ConfigureAwait(false);
+                    await MessageCommands.StoreAsync(this, command).ConfigureAwait(false);
                     return;
                 case "COPY" or "MOVE":
-                    await CopyAsync(command, move: name == "MOVE").ConfigureAwait(false);
+                    await MessageCommands.CopyAsync(this, command, move: name == "MOVE").ConfigureAwait(false);
                     return;
                 case "FETCH":
-                    await FetchAsync(command).ConfigureAwait(false);
+                    await FetchSearchCommands.FetchAsync(this, command).ConfigureAwait(false);
                     return;
                 case "SEARCH":
-                    await SearchAsync(command).ConfigureAwait(false);
+                    await FetchSearchCommands.SearchAsync(this, command).ConfigureAwait(false);
                     return;
             }
 
@@ -379,135 +397,94 @@ internal sealed partial class ImapSession : ServerSession
                 _ => ImapResponseCode.CannotDo,
             });
         }
-        catch (Exception ex) when (!_out.InLine && !IsDisconnect(ex))
+        catch (Exception ex) when (!Out.InLine && !IsDisconnect(ex))
         {
             // A bug that one command reaches (through a message's content, most likely) fails
             // that command, not the session. A response line already half written cannot be
             // mended: then the exception ends the connection, as before.
-            _services.Logger.LogError(ex, "IMAP {Id} from {Client}: {Command} failed", Id, Client, name);
+            Services.Logger.LogError(ex, "IMAP {Id} from {Client}: {Command} failed", Id, Client, name);
             No(command, "Internal error; the command was not completed", ImapResponseCode.ServerBug);
         }
     }
 
     private static bool IsKnown(string name) => ImapExtensions.IsKnown(name);
 
-    private IEnumerable<string> Capabilities() => ImapExtensions.Capabilities(this);
+    internal IEnumerable<string> Capabilities() => ImapExtensions.Capabilities(this);
 
-    private void Enable(ImapCommand command)
-    {
-        var enabled = new List<string>();
-        foreach (var argument in command.Arguments)
-        {
-            var name = argument.Text.ToUpperInvariant();
-            switch (name)
-            {
-                case "UTF8=ACCEPT":
-                    Utf8Accept = true;
-                    _out.Utf8Accept = true;
-                    enabled.Add(name);
-                    break;
-                case "CONDSTORE":
-                    CondStore = true;
-                    enabled.Add(name);
-                    break;
-                case "IMAP4REV2":
-                    Rev2 = true;
-                    enabled.Add("IMAP4rev2");
-                    break;
-            }
-        }
-
-        _out.Untagged().Atom("ENABLED");
-        foreach (var name in enabled)
-        {
-            _out.Atom(name);
-        }
-
-        _out.EndLine();
-        Ok(command, "ENABLE completed");
-    }
-
-    private async ValueTask StartTlsAsync(ImapCommand command)
-    {
-        if (IsTls || _services.Certificate is null)
-        {
-            Bad(command, IsTls ? "TLS is already active" : "TLS is not available");
-            return;
-        }
-
-        Ok(command, "Begin TLS negotiation now");
-        await _output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
-        _startTls = true;
-    }
+    /// <summary>STARTTLS was answered: the loop runs the handshake once the command's buffer is done with.</summary>
+    internal void StartTlsAfterReply() => _startTls = true;
 
     private async ValueTask HandshakeAsync()
     {
-        _parser.Reset();
-        await Transport.StartTlsAsServerAsync(_services.Certificate!).ConfigureAwait(false);
-        _output = new CoalescingPipeWriter(Transport.Output);
-        _out = new ImapResponseWriter(_output, Utf8Accept);
+        Parser.Reset();
+        await Transport.StartTlsAsServerAsync(Services.Certificate!).ConfigureAwait(false);
+        Output = new CoalescingPipeWriter(Transport.Output);
+        Out = new ImapResponseWriter(Output, Utf8Accept);
     }
 
     /// <summary>"UID FETCH completed", "STORE completed": the command as the client named it.</summary>
-    private static string Completed(ImapCommand command) => command.IsUid ? $"UID {command.Name} completed" : $"{command.Name} completed";
+    internal static string Completed(ImapCommand command) => command.IsUid ? $"UID {command.Name} completed" : $"{command.Name} completed";
 
-    private void Ok(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.Ok, text, code);
+    internal void Ok(ImapCommand command, string text, ImapResponseCode? code = null) => Out.Tagged(command.Tag, ImapStatus.Ok, text, code);
 
-    private void No(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.No, text, code);
+    internal void No(ImapCommand command, string text, ImapResponseCode? code = null) => Out.Tagged(command.Tag, ImapStatus.No, text, code);
 
-    private void Bad(ImapCommand command, string text) => Error(command.Tag, text);
+    internal void Bad(ImapCommand command, string text) => Error(command.Tag, text);
 
-    private void Error(string? tag, string text)
+    internal void Error(string? tag, string text)
     {
         if (tag is null)
         {
-            _out.UntaggedStatus(ImapStatus.Bad, text);
+            Out.UntaggedStatus(ImapStatus.Bad, text);
         }
         else
         {
-            _out.Tagged(tag, ImapStatus.Bad, text);
+            Out.Tagged(tag, ImapStatus.Bad, text);
         }
 
-        if (++_errors >= _services.Options.MaxErrors)
+        if (++_errors >= Services.Options.MaxErrors)
         {
-            _out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
+            Out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
             _closing = true;
         }
     }
 
     /// <summary>The next command has the idle timeout to arrive whole.</summary>
-    private void CommandDone()
+    internal void CommandDone()
     {
-        _inLiteral = false;
+        InLiteral = false;
         Control.StopDataRate();
-        Control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        Control.SetDeadline(SessionEndReason.CommandTimeout, Services.Options.IdleTimeout);
     }
 
     /// <summary>While a literal (APPEND) arrives, the minimum data rate applies instead of the command deadline (responses are timed against it always).</summary>
     private void FollowLiteral()
     {
-        var inLiteral = _parser.AwaitingLiteral;
-        if (inLiteral == _inLiteral)
+        var inLiteral = Parser.AwaitingLiteral;
+        if (inLiteral == InLiteral)
         {
             return;
         }
 
-        _inLiteral = inLiteral;
-        if (inLiteral && _literalRate is not null)
+        InLiteral = inLiteral;
+        if (inLiteral && LiteralRate is not null)
         {
             // With the rate turned off (MinDataRate 0) the command deadline stays: a literal never waits for ever.
             Control.ClearDeadline(SessionEndReason.CommandTimeout);
-            Control.StartDataRate(_literalRate);
+            Control.StartDataRate(LiteralRate);
         }
         else
         {
             Control.StopDataRate();
-            Control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+            Control.SetDeadline(SessionEndReason.CommandTimeout, Services.Options.IdleTimeout);
         }
     }
 
+    /// <summary>Ends the session after the responses queued so far.</summary>
+    internal void Close() => _closing = true;
+
     /// <summary>The text of the BYE that tells the client why the server ends the session.</summary>
-    private string EndText() => Control.Reason switch
+    internal string EndText() => Control.Reason switch
     {
         SessionEndReason.LoginTimeout => "Autologout; not logged in in time",
         SessionEndReason.DataRateTooLow => "Autologout; data arrived too slowly",
@@ -518,9 +495,9 @@ internal sealed partial class ImapSession : ServerSession
 
     protected override ValueTask CloseAsync()
     {
-        _output.Commit(); // a last BYE or tagged reply goes out with the close
+        Output.Commit(); // a last BYE or tagged reply goes out with the close
         return base.CloseAsync();
     }
 
-    private static MinDataRate? LiteralRate(ImapOptions options) => MinDataRate.FromOptions(options.MinDataRate, options.MinDataRateGracePeriod);
+    private static MinDataRate? RateOf(ImapOptions options) => MinDataRate.FromOptions(options.MinDataRate, options.MinDataRateGracePeriod);
 }
