@@ -7,9 +7,10 @@ namespace Interchange.IntegrationTests;
 
 /// <summary>
 /// ARCHITECTURE.md section 4 rule 5, bounded shutdown under load, nothing lost: SIGTERM while SMTP
-/// clients are in the middle of DATA and IMAP clients in the middle of an APPEND literal, and
-/// others are sending whole messages one after another. Every client is answered (421 or BYE, or
-/// the reply to what it completed), every transfer cut short is logged as the stop begins, the
+/// clients are in the middle of DATA or BDAT and IMAP clients in the middle of an APPEND literal,
+/// POP3 clients wait between commands, and others are sending whole messages one after another.
+/// Every client is answered (421, BYE or -ERR, or the reply to what it completed), every transfer
+/// cut short is logged as the stop begins, the
 /// stop ends well inside its bound, and after a restart every message that got 250 or OK is in
 /// its mailbox while no half-sent message is.
 /// </summary>
@@ -35,11 +36,12 @@ public sealed class ShutdownTortureTests(ITestOutputHelper output)
             ["INTERCHANGE__ShutdownTimeout"] = ShutdownBound.ToString(),
             ["INTERCHANGE__Transport__PollInterval"] = "00:00:00.500",
             ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
+            ["INTERCHANGE__Pop3__AllowPlaintextAuthOnLoopback"] = "true",
         };
         var ready = Path.Combine(data.Path, "load-ready");
         ExternalProcess.Result load;
         IReadOnlyList<string> log;
-        await using (var server = await ServerProcess.StartAsync(data.Path, ["smtp", "imap", "http"], environment: environment))
+        await using (var server = await ServerProcess.StartAsync(data.Path, ["smtp", "imap", "pop3", "http"], environment: environment))
         {
             for (var i = 0; i < Users; i++)
             {
@@ -48,7 +50,7 @@ public sealed class ShutdownTortureTests(ITestOutputHelper output)
 
             var running = ExternalProcess.RunAsync("python3", [
                 Path.Combine(AppContext.BaseDirectory, "Clients", "shutdown_load.py"),
-                Port(server, "smtp"), Port(server, "imap"), Domain, $"{Users}", Password, $"{Slow}", $"{Fast}", ready,
+                Port(server, "smtp"), Port(server, "imap"), Port(server, "pop3"), Domain, $"{Users}", Password, $"{Slow}", $"{Fast}", ready,
             ], timeout: TimeSpan.FromMinutes(4));
 
             var waited = System.Diagnostics.Stopwatch.StartNew();
@@ -90,6 +92,15 @@ public sealed class ShutdownTortureTests(ITestOutputHelper output)
         }
 
         outcomes.Count(o => o.Client.StartsWith("slow-", StringComparison.Ordinal)).ShouldBe(2 * Slow);
+
+        // A POP3 client between commands is told why too.
+        var waiting = outcomes.Where(o => o.Client.StartsWith("waiting-pop3", StringComparison.Ordinal)).ToList();
+        waiting.Count.ShouldBe(Math.Min(Slow, Users));
+        foreach (var o in waiting)
+        {
+            o.Kind.ShouldBe("reply", $"{o.Client}: {o.Detail}");
+            o.Detail.ShouldStartWith("-ERR", customMessage: o.Client);
+        }
 
         // A fast client is answered too (or, connecting after the listener closed, refused).
         foreach (var o in outcomes.Where(o => o.Client.StartsWith("fast-", StringComparison.Ordinal)))

@@ -2,16 +2,17 @@
 """Load for the shutdown torture test (rule 5). Runs at once:
   - SLOW SMTP clients (smtplib) that send DATA or BDAT, half a message, then wait for the server;
   - SLOW IMAP clients (imaplib) that send APPEND, half the literal, then wait;
-  - FAST SMTP and IMAP clients that send whole messages one after another until the server goes.
+  - FAST SMTP and IMAP clients that send whole messages one after another until the server goes;
+  - WAITING POP3 clients (poplib), logged in between commands.
 When every slow client is mid-transfer and every fast one has had a message accepted, READYFILE
 is written; the test then stops the server. Each message carries X-Load-Id: <kind>-<n>.
 Prints one JSON object: per client its last outcome, and the ids that got 250 / tagged OK.
-Usage: shutdown_load.py SMTPPORT IMAPPORT DOMAIN USERS PASSWORD SLOW FAST READYFILE"""
-import imaplib, json, smtplib, socket, sys, threading, time
+Usage: shutdown_load.py SMTPPORT IMAPPORT POP3PORT DOMAIN USERS PASSWORD SLOW FAST READYFILE"""
+import imaplib, json, poplib, smtplib, socket, sys, threading, time
 
-smtp_port, imap_port = int(sys.argv[1]), int(sys.argv[2])
-domain, users, password = sys.argv[3], int(sys.argv[4]), sys.argv[5]
-slow, fast, readyfile = int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+smtp_port, imap_port, pop3_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+domain, users, password = sys.argv[4], int(sys.argv[5]), sys.argv[6]
+slow, fast, readyfile = int(sys.argv[7]), int(sys.argv[8]), sys.argv[9]
 lock = threading.Lock()
 ready = threading.Semaphore(0)
 acked, outcomes = [], []
@@ -83,6 +84,19 @@ def slow_imap(i):
                 outcome(name, "reply", text)
                 return
     except (imaplib.IMAP4.abort, OSError) as e:
+        outcome(name, "error", repr(e))
+
+
+def waiting_pop3(i):
+    name = f"waiting-pop3-{i}"
+    try:
+        p = poplib.POP3("127.0.0.1", pop3_port, timeout=60)
+        p.user(user(i))
+        p.pass_(password)
+        ready.release()
+        line = p.file.readline()  # no command sent: only the stop can answer
+        outcome(name, "reply" if line else "disconnected", line.decode(errors="replace").strip())
+    except (poplib.error_proto, OSError) as e:
         outcome(name, "error", repr(e))
 
 
@@ -159,6 +173,8 @@ threads, firsts = [], []
 for i in range(slow):
     threads.append(threading.Thread(target=slow_smtp, args=(i,)))
     threads.append(threading.Thread(target=slow_imap, args=(i,)))
+    if i < users:  # one POP3 session per maildrop: a second would be refused [IN-USE]
+        threads.append(threading.Thread(target=waiting_pop3, args=(i,)))
 for i in range(fast):
     for target in (fast_smtp, fast_imap):
         first = threading.Event()
@@ -166,7 +182,7 @@ for i in range(fast):
         threads.append(threading.Thread(target=target, args=(i, first)))
 for t in threads:
     t.start()
-for _ in range(2 * slow):
+for _ in range(2 * slow + min(slow, users)):
     ready.acquire(timeout=60)
 for first in firsts:
     first.wait(timeout=60)
