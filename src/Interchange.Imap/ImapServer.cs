@@ -1,7 +1,6 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Net;
+using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
 using Interchange.Imap.Session;
 using Interchange.Storage.Blobs;
@@ -17,15 +16,6 @@ public sealed class ImapServer(ImapOptions options, string hostName, Authenticat
 {
     private readonly ImapServices _services = new(options, hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), heartbeat, authenticator, mail, blobs, events, new Fetch.MessageStructureCache(options.StructureCacheMegabytes * 1024L * 1024), new MailboxSnapshotCache(mail, options.SnapshotCacheMessages), certificate, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
 
-    public Task HandleAsync(ConnectionContext connection, bool tls)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var client = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        if (client.IsIPv4MappedToIPv6)
-        {
-            client = client.MapToIPv4();
-        }
-
-        return new ImapSession(_services, client, connection.Transport, tls, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), connection.ConnectionClosed).RunAsync();
-    }
+    public Task HandleAsync(ConnectionContext connection, bool tls) =>
+        new ImapSession(_services, AcceptedConnection.From(connection, tls)).RunAsync();
 }

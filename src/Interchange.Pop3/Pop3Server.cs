@@ -1,7 +1,6 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Net;
+using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
 using Interchange.Pop3.Session;
 using Interchange.Storage.Blobs;
@@ -24,15 +23,6 @@ public sealed class Pop3Server
         _certificate = certificate;
     }
 
-    public Task HandleAsync(ConnectionContext connection, bool tls)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var client = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        if (client.IsIPv4MappedToIPv6)
-        {
-            client = client.MapToIPv4();
-        }
-
-        return new Pop3Session(_services, client, connection.Transport, tls, _certificate, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), connection.ConnectionClosed).RunAsync();
-    }
+    public Task HandleAsync(ConnectionContext connection, bool tls) =>
+        new Pop3Session(_services, AcceptedConnection.From(connection, tls), _certificate).RunAsync();
 }

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Net;
+using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
 using Interchange.Smtp.Session;
 using Interchange.Transport.Queue;
@@ -30,17 +29,6 @@ public sealed class SmtpServer
     public int Connections => _services.Limiter.Total;
 
     /// <summary>Serves one connection; <paramref name="tls"/> when the listener already did the TLS handshake (465).</summary>
-    public Task HandleAsync(ConnectionContext connection, ListenerKind kind, bool tls)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var client = (connection.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-        if (client.IsIPv4MappedToIPv6)
-        {
-            client = client.MapToIPv4();
-        }
-
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var session = new SmtpSession(_services, kind, client, connection.Transport, tls, _certificate, id, connection.ConnectionClosed);
-        return session.RunAsync();
-    }
+    public Task HandleAsync(ConnectionContext connection, ListenerKind kind, bool tls) =>
+        new SmtpSession(_services, kind, AcceptedConnection.From(connection, tls), _certificate).RunAsync();
 }

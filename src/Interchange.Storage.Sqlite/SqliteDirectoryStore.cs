@@ -1,11 +1,17 @@
 using Dapper;
 using Interchange.Storage.Accounts;
+using Interchange.Storage.Changes;
 using Microsoft.Data.Sqlite;
 
 namespace Interchange.Storage.Sqlite;
 
-/// <summary>The directory on the embedded SQLite store.</summary>
-public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? clock = null) : IDirectoryStore
+/// <summary>
+/// The directory on the embedded SQLite store. Every mutation is one transaction that first takes
+/// the directory's lock row (<see cref="Write"/>), so its checks (a group cycle, a target that
+/// must exist) and its change-log entry do not rest on SQLite's single writer; after the commit
+/// it announces <see cref="ChangeTopic.Directory"/> on the change feed, if it has one.
+/// </summary>
+public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? clock = null, IChangeFeed? changes = null) : IDirectoryStore
 {
     private const int SqliteConstraint = 19;
 
@@ -21,14 +27,14 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public Task AddDomainAsync(string name, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             Insert(w, "INSERT INTO domains(name, created_at) VALUES (@name, @now)", new { name, now = Now() }, $"domain {name} already exists");
             LogChange(w, DirectoryChangeScope.All, name, "domain added");
         }, cancellationToken);
 
     public Task RemoveDomainAsync(string name, bool force, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             if (w.ExecuteScalar<long>("SELECT COUNT(*) FROM domains WHERE name = @name", new { name }) == 0)
             {
@@ -74,7 +80,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         Read(c => c.QuerySingleOrDefault<string?>("SELECT value FROM settings WHERE name = 'primary_domain'"), cancellationToken);
 
     public Task SetPrimaryDomainAsync(string name, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             // One statement: the domain's existence and the record are checked and written together.
             var written = w.Execute(
@@ -94,7 +100,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
             : null, cancellationToken);
 
     public Task AddUserAsync(string key, string address, string domain, string? passwordHash, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             InsertAddress(w, key, address, domain, "user");
             w.Execute("INSERT INTO users(key, password_hash) VALUES (@key, @passwordHash)", new { key, passwordHash });
@@ -117,7 +123,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         RemoveAddress(key, AddressKind.User, "user removed", DirectoryChangeScope.Credentials, cancellationToken);
 
     public Task AddAliasTargetAsync(string aliasKey, string aliasAddress, string domain, string target, string targetKey, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             var kind = w.QuerySingleOrDefault<string>("SELECT kind FROM addresses WHERE key = @aliasKey", new { aliasKey });
             if (kind is null)
@@ -135,7 +141,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         }, cancellationToken);
 
     public Task RemoveAliasAsync(string aliasKey, string? targetKey, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             RequireKind(w, aliasKey, AddressKind.Alias);
             var targets = w.Query<string>("SELECT target_key FROM alias_targets WHERE alias_key = @aliasKey AND (@targetKey IS NULL OR target_key = @targetKey)", new { aliasKey, targetKey }).ToList();
@@ -177,7 +183,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
             """, new { targetKey }).ToList(), cancellationToken);
 
     public Task AddGroupAsync(string key, string address, string domain, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             InsertAddress(w, key, address, domain, "group");
             LogChange(w, DirectoryChangeScope.All, key, "group added");
@@ -187,7 +193,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         RemoveAddress(key, AddressKind.Group, "group removed", DirectoryChangeScope.All, cancellationToken);
 
     public Task AddGroupMemberAsync(string groupKey, string member, string memberKey, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             RequireKind(w, groupKey, AddressKind.Group);
             if (memberKey == groupKey)
@@ -195,6 +201,9 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
                 throw new DirectoryStoreException(DirectoryStoreError.Conflict, $"group {groupKey} cannot be a member of itself");
             }
 
+            // Checked inside the transaction that took the directory lock row (Write): a
+            // concurrent "add member" that would close the cycle the other way waits for this one
+            // and then sees its row, so two additions cannot make a cycle between them.
             var cycle = w.ExecuteScalar<long>(ReachableGroupsSql + " SELECT COUNT(*) FROM reach WHERE k = @groupKey", new { start = memberKey, groupKey });
             if (cycle > 0)
             {
@@ -207,7 +216,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         }, cancellationToken);
 
     public Task RemoveGroupMemberAsync(string groupKey, string memberKey, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             RequireKind(w, groupKey, AddressKind.Group);
             if (w.Execute("DELETE FROM group_members WHERE group_key = @groupKey AND member_key = @memberKey", new { groupKey, memberKey }) == 0)
@@ -251,6 +260,24 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
 
     private const string UserSelect = "SELECT u.key AS Key, a.address AS Address, u.password_hash AS PasswordHash, u.disabled AS Disabled, u.credential_version AS CredentialVersion FROM users u JOIN addresses a ON a.key = u.key";
 
+    /// <summary>
+    /// One directory mutation: the lock row first (directory writes are rare, so they simply take
+    /// turns; the sequence numbers of the change log then follow commit order too, which the
+    /// watchers' "changes after N" relies on), then <paramref name="work"/>, then, once committed,
+    /// the hint to the change feed.
+    /// </summary>
+    private async Task Write(Action<SqliteWriteContext> work, CancellationToken cancellationToken)
+    {
+        await database.Writer.WriteAsync(
+            w =>
+            {
+                w.Execute("UPDATE store_locks SET version = version + 1 WHERE name = 'directory'");
+                work(w);
+            },
+            cancellationToken).ConfigureAwait(false);
+        changes?.Publish(ChangeTopic.Directory, string.Empty);
+    }
+
     private async Task<IReadOnlyList<T>> Read<T>(Func<SqliteConnection, List<T>> read, CancellationToken cancellationToken) =>
         await database.ReadAsync(read, cancellationToken).ConfigureAwait(false);
 
@@ -258,7 +285,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         await database.ReadAsync(read, cancellationToken).ConfigureAwait(false);
 
     private Task UpdateUser(string key, string assignment, object value, string what, CancellationToken cancellationToken) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             if (w.Execute($"UPDATE users SET {assignment}, credential_version = credential_version + 1 WHERE key = @key", new { key, value }) == 0)
             {
@@ -269,7 +296,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         }, cancellationToken);
 
     private Task RemoveAddress(string key, AddressKind kind, string what, DirectoryChangeScope scope, CancellationToken cancellationToken) =>
-        database.Writer.WriteAsync(w =>
+        Write(w =>
         {
             RequireKind(w, key, kind);
             DetachReferences(w, key);
@@ -351,7 +378,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
             throw new DirectoryStoreException(DirectoryStoreError.Duplicate, $"{address} already exists (as {WithArticle(existing)})");
         }
 
-        w.Execute("INSERT INTO addresses(key, address, domain, kind, created_at) VALUES (@key, @address, @domain, @kind, @now)", new { key, address, domain, kind, now = Now() });
+        Insert(w, "INSERT INTO addresses(key, address, domain, kind, created_at) VALUES (@key, @address, @domain, @kind, @now)", new { key, address, domain, kind, now = Now() }, $"{address} already exists");
     }
 
     private static void Insert(SqliteWriteContext w, string sql, object parameters, string duplicateMessage)

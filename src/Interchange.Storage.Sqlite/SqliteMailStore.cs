@@ -18,10 +18,7 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         {
             foreach (var (name, specialUse) in new[] { (MailboxNames.Inbox, (string?)null) }.Concat(MailboxNames.Defaults.Select(d => (d.Name, (string?)d.SpecialUse))))
             {
-                if (SqliteMailboxes.Find(w, userKey, name) is null)
-                {
-                    SqliteMailboxes.Create(w, userKey, name, specialUse, _clock);
-                }
+                SqliteMailboxes.FindOrCreate(w, userKey, name, _clock, specialUse);
             }
         }, cancellationToken);
 
@@ -37,10 +34,7 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
 
             foreach (var parent in MailboxNames.Parents(normalized))
             {
-                if (SqliteMailboxes.Find(w, userKey, parent) is null)
-                {
-                    SqliteMailboxes.Create(w, userKey, parent, null, _clock);
-                }
+                SqliteMailboxes.FindOrCreate(w, userKey, parent, _clock);
             }
 
             SqliteMailboxes.Create(w, userKey, normalized, specialUse, _clock);
@@ -86,16 +80,14 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
 
             foreach (var parent in MailboxNames.Parents(target))
             {
-                if (SqliteMailboxes.Find(w, userKey, parent) is null)
-                {
-                    SqliteMailboxes.Create(w, userKey, parent, null, _clock);
-                }
+                SqliteMailboxes.FindOrCreate(w, userKey, parent, _clock);
             }
 
             if (source == MailboxNames.Inbox)
             {
                 // RFC 3501 6.3.5: renaming INBOX moves its messages to a new mailbox; INBOX stays, empty.
                 var created = SqliteMailboxes.Create(w, userKey, target, null, _clock);
+                SqliteMailboxes.Lock(w, box.Id);
                 var uids = w.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @id ORDER BY uid", new { id = box.Id }).ToList();
                 CopyMessages(w, box.Id, uids, created.Id, move: true);
                 return;
@@ -187,10 +179,11 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     {
         var (result, owner) = await database.Writer.WriteAsync(w =>
         {
-            var highest = w.QuerySingleOrDefault<long?>("SELECT highest_modseq FROM mailboxes WHERE id = @mailboxId", new { mailboxId })
-                ?? throw new MailStoreException(MailStoreError.NotFound, "the mailbox no longer exists");
+            // The mailbox row first: the flags read below are then the ones this write replaces.
+            var highest = SqliteMailboxes.Lock(w, mailboxId);
             var updated = new List<FlagUpdate>();
             var modified = new List<long>();
+            var changes = new List<(long Uid, IReadOnlyList<string> Flags)>();
             foreach (var uid in uids.Distinct().Order())
             {
                 var row = w.QuerySingleOrDefault<(string Flags, long ModSeq)?>("SELECT flags, modseq FROM messages WHERE mailbox_id = @mailboxId AND uid = @uid", new { mailboxId, uid });
@@ -213,12 +206,24 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
                     continue;
                 }
 
-                highest++;
-                w.Execute("UPDATE messages SET flags = @flags, modseq = @highest WHERE mailbox_id = @mailboxId AND uid = @uid", new { flags = MessageFlags.Store(after), highest, mailboxId, uid });
-                updated.Add(new FlagUpdate(uid, after, highest, Changed: true));
+                changes.Add((uid, after));
             }
 
-            w.Execute("UPDATE mailboxes SET highest_modseq = @highest WHERE id = @mailboxId", new { highest, mailboxId });
+            if (changes.Count > 0)
+            {
+                // One allocation for the whole command: each changed message its own modseq, in UID order.
+                var (_, first) = SqliteMailboxes.Allocate(w, mailboxId, uids: 0, modseqs: changes.Count);
+                for (var i = 0; i < changes.Count; i++)
+                {
+                    var (uid, after) = changes[i];
+                    w.Execute("UPDATE messages SET flags = @flags, modseq = @modseq WHERE mailbox_id = @mailboxId AND uid = @uid", new { flags = MessageFlags.Store(after), modseq = first + i, mailboxId, uid });
+                    updated.Add(new FlagUpdate(uid, after, first + i, Changed: true));
+                }
+
+                highest = first + changes.Count - 1;
+                updated.Sort((a, b) => a.Uid.CompareTo(b.Uid));
+            }
+
             return (new StoreResult(updated, modified, highest), Owner(w, mailboxId));
         }, cancellationToken).ConfigureAwait(false);
         if (result.Updated.Any(u => u.Changed))
@@ -233,6 +238,7 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     {
         var (deleted, owner) = await database.Writer.WriteAsync(w =>
         {
+            SqliteMailboxes.Lock(w, mailboxId); // the \Deleted flags read are the ones in force
             var deleted = w.Query<(long Uid, string Flags)>("SELECT uid, flags FROM messages WHERE mailbox_id = @mailboxId ORDER BY uid", new { mailboxId })
                 .Where(m => MessageFlags.Load(m.Flags).Contains(MessageFlags.Deleted, StringComparer.OrdinalIgnoreCase))
                 .Select(m => m.Uid)
@@ -255,6 +261,11 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         var result = await database.Writer.WriteAsync(w =>
         {
             var target = SqliteMailboxes.Find(w, userKey, normalized) ?? throw new MailStoreException(MailStoreError.NotFound, $"no mailbox {normalized}");
+
+            // Both rows, lowest id first (so two opposite copies cannot deadlock on a row-locking
+            // backend), before the source's UIDs are read: none can be expunged under the copy.
+            SqliteMailboxes.Lock(w, Math.Min(sourceMailboxId, target.Id));
+            SqliteMailboxes.Lock(w, Math.Max(sourceMailboxId, target.Id));
             var existing = w.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @sourceMailboxId ORDER BY uid", new { sourceMailboxId }).ToHashSet();
             var copied = CopyMessages(w, sourceMailboxId, uids.Distinct().Order().Where(existing.Contains).ToList(), target.Id, move);
             return new CopyResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE id = @id", new { id = target.Id }), copied.Source, copied.Destination);
@@ -296,15 +307,17 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     private static (IReadOnlyList<long> Source, IReadOnlyList<long> Destination) CopyMessages(SqliteWriteContext w, long sourceId, IReadOnlyList<long> uids, long destinationId, bool move)
     {
         var destination = new List<long>(uids.Count);
-        foreach (var uid in uids)
+        if (uids.Count > 0)
         {
-            var box = w.QuerySingleOrDefault<(long UidNext, long HighestModSeq)>("SELECT uidnext, highest_modseq FROM mailboxes WHERE id = @destinationId", new { destinationId });
-            w.Execute("""
-                INSERT INTO messages(mailbox_id, uid, blob, prefix, size, internal_date, flags, modseq, delivery_key)
-                SELECT @destinationId, @newUid, blob, prefix, size, internal_date, flags, @modseq, NULL FROM messages WHERE mailbox_id = @sourceId AND uid = @uid
-                """, new { destinationId, newUid = box.UidNext, modseq = box.HighestModSeq + 1, sourceId, uid });
-            w.Execute("UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1 WHERE id = @destinationId", new { destinationId });
-            destination.Add(box.UidNext);
+            var (firstUid, firstModSeq) = SqliteMailboxes.Allocate(w, destinationId, uids.Count, uids.Count);
+            for (var i = 0; i < uids.Count; i++)
+            {
+                w.Execute("""
+                    INSERT INTO messages(mailbox_id, uid, blob, prefix, size, internal_date, flags, modseq, delivery_key)
+                    SELECT @destinationId, @newUid, blob, prefix, size, internal_date, flags, @modseq, NULL FROM messages WHERE mailbox_id = @sourceId AND uid = @uid
+                    """, new { destinationId, newUid = firstUid + i, modseq = firstModSeq + i, sourceId, uid = uids[i] });
+                destination.Add(firstUid + i);
+            }
         }
 
         if (move)
@@ -328,7 +341,7 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         }
 
         // An expunge is a change too (RFC 7162: HIGHESTMODSEQ moves).
-        w.Execute("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = @mailboxId", new { mailboxId });
+        SqliteMailboxes.Allocate(w, mailboxId, uids: 0, modseqs: 1);
     }
 
     private static string Normalize(string name) =>

@@ -139,12 +139,23 @@ public static class SqliteSchema
             ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
             UPDATE mailboxes SET first_recent_uid = uidnext;
             """),
-        new(6, "deliveries name their connector and their destination's partition; the unused claim columns go", """
+        new(6, "lock rows: invariants that span rows hold in the statement order, not by the single writer", """
+            -- A writer that checks an invariant over many rows (no group cycle, no reference to a
+            -- removed address, change log order = commit order) first updates its lock row, so
+            -- on a backend with row locks and READ COMMITTED (PostgreSQL) two such writers run
+            -- one after the other and the second's check sees the first's rows.
+            CREATE TABLE store_locks (
+                name        TEXT PRIMARY KEY,
+                version     INTEGER NOT NULL DEFAULT 0
+            );
+            INSERT INTO store_locks(name) VALUES ('directory');
+            """),
+        new(7, "deliveries name their connector and their destination's partition; the unused claim columns go", """
             -- Routing names the connector that delivers (issue 9): 'local' stays local, 'remote'
             -- waits for the SMTP connector. Work is partitioned by destination (a hash of the
             -- recipient, 0 for rows queued before this step). Items are taken by a commit that
             -- names their fence, so owner and lease were never set: they go, here and on messages.
-            CREATE TABLE deliveries_v6 (
+            CREATE TABLE deliveries_v7 (
                 id              INTEGER PRIMARY KEY AUTOINCREMENT,
                 message_id      INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
                 recipient       TEXT NOT NULL,          -- user key (local) or address (remote)
@@ -158,11 +169,11 @@ public static class SqliteSchema
                 last_error      TEXT,
                 UNIQUE (message_id, recipient)
             );
-            INSERT INTO deliveries_v6(id, message_id, recipient, original, connector, state, fence, attempts, next_attempt, last_error)
+            INSERT INTO deliveries_v7(id, message_id, recipient, original, connector, state, fence, attempts, next_attempt, last_error)
                 SELECT id, message_id, recipient, original, CASE kind WHEN 'local' THEN 'local' ELSE 'smtp' END, state, fence, attempts, next_attempt, last_error
                 FROM deliveries;
             DROP TABLE deliveries;
-            ALTER TABLE deliveries_v6 RENAME TO deliveries;
+            ALTER TABLE deliveries_v7 RENAME TO deliveries;
             CREATE INDEX deliveries_ready ON deliveries(connector, state, next_attempt);
             CREATE INDEX deliveries_destination ON deliveries(recipient, message_id) WHERE state = 'pending';
             ALTER TABLE queue_messages DROP COLUMN owner;

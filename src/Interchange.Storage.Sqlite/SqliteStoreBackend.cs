@@ -13,7 +13,7 @@ public sealed class SqliteStoreBackend : IStoreBackend
     private SqliteStoreBackend(SqliteDatabase database, MailboxEvents events)
     {
         Database = database;
-        Directory = new SqliteDirectoryStore(database);
+        Directory = new SqliteDirectoryStore(database, changes: events.Feed);
         Queue = new SqliteQueueStore(database);
         Mail = new SqliteMailStore(database, events: events);
     }

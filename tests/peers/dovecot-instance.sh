@@ -2,7 +2,8 @@
 # A self-contained Dovecot IMAP instance under DIR, listening on 127.0.0.1:PORT only, with
 # maildirs in DIR/mail and users user1..userN@example.test (password "pass"), for benchmarks.
 # Needs root and Debian's dovecot-imapd; leaves /etc/dovecot alone.
-#   dovecot-instance.sh start DIR PORT [USERS]
+#   dovecot-instance.sh start DIR PORT [USERS [LMTP_PORT]]   LMTP_PORT: also deliver over LMTP
+#                                                            there (as Postfix does in real setups)
 #   dovecot-instance.sh stop DIR
 set -euo pipefail
 cmd=${1:?usage}; dir=${2:?usage}
@@ -13,7 +14,8 @@ stop)
 start) ;;
 *) echo "unknown command $cmd" >&2; exit 2;;
 esac
-port=${3:?port}; users=${4:-20}
+port=${3:?port}; users=${4:-20}; lmtp_port=${5:-}
+protocols=imap; [ -n "$lmtp_port" ] && protocols="imap lmtp"
 rm -rf "$dir"; mkdir -p "$dir/mail" "$dir/run"; chmod 755 "$dir"
 getent group vmail >/dev/null || groupadd -g 5000 vmail
 getent passwd vmail >/dev/null || useradd -u 5000 -g 5000 -d /nonexistent -s /usr/sbin/nologin -M vmail
@@ -22,7 +24,7 @@ chown vmail:vmail "$dir/mail"
 for i in $(seq 1 "$users"); do echo "user$i@example.test:{PLAIN}pass" >> "$dir/users"; done
 chown root:dovecot "$dir/users"; chmod 640 "$dir/users"
 cat > "$dir/dovecot.conf" <<CONF
-protocols = imap
+protocols = $protocols
 listen = 127.0.0.1
 base_dir = $dir/run
 instance_name = dovecot-bench-$port
@@ -65,6 +67,21 @@ service imap {
   process_limit = 5000
 }
 CONF
+if [ -n "$lmtp_port" ]; then
+  # LMTP delivery as Debian's dovecot-lmtpd does it for Postfix: the user part names the
+  # mailbox (user1@example.test), the userdb gives the maildir.
+  cat >> "$dir/dovecot.conf" <<CONF
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $lmtp_port
+  }
+}
+protocol lmtp {
+  postmaster_address = postmaster@example.test
+}
+CONF
+fi
 dovecot -c "$dir/dovecot.conf"
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "dovecot listening on 127.0.0.1:$port"; exit 0; }

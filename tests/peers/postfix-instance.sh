@@ -5,6 +5,7 @@
 #
 #   postfix-instance.sh start DIR PORT relay DOMAIN HOST:PORT   relay DOMAIN to HOST:PORT (transport map)
 #   postfix-instance.sh start DIR PORT accept DOMAIN            accept DOMAIN, deliver to maildirs in DIR/mail
+#   postfix-instance.sh start DIR PORT lmtp DOMAIN HOST:PORT    accept DOMAIN, deliver over LMTP to HOST:PORT (Dovecot)
 #   postfix-instance.sh stop DIR
 #   postfix-instance.sh queue DIR                               messages still in the queue (a number)
 #   postfix-instance.sh log DIR                                 the instance's log
@@ -54,6 +55,11 @@ accept)
   postconf -c "$dir" -e "virtual_mailbox_domains=$domain" "virtual_mailbox_maps=static:$domain/" \
     "virtual_mailbox_base=$dir/mail" "virtual_uid_maps=static:5000" "virtual_gid_maps=static:5000" \
     "virtual_minimum_uid=100";;
+lmtp)
+  target=${6:?host:port}
+  # The usual deployment: Postfix's virtual domain handed to Dovecot's LMTP server.
+  postconf -c "$dir" -e "virtual_mailbox_domains=$domain" "virtual_mailbox_maps=static:OK" \
+    "virtual_transport=lmtp:inet:${target%:*}:${target##*:}";;
 *) echo "unknown mode $mode" >&2; exit 2;;
 esac
 postconf -c "$dir" -M# 'smtp/inet'

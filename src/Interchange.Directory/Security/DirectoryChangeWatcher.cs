@@ -1,15 +1,19 @@
 using Interchange.Storage.Accounts;
+using Interchange.Storage.Changes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Interchange.Directory.Security;
 
 /// <summary>
-/// Follows the directory's change log so that changes made by another process (the admin CLI,
-/// another node) reach this one's caches within one poll interval: a credential change revokes
-/// the user's context, an alias change rebuilds it, a group or domain change rebuilds all.
+/// Follows the directory's change log so that changes reach this process's caches: a credential
+/// change revokes the user's context, an alias change rebuilds it, a group or domain change
+/// rebuilds all. It reads the log when the change feed says the directory changed (a writer that
+/// shares the feed: this process, or another node once the feed crosses nodes) and, as the
+/// fallback, every poll interval (writers the feed does not reach: the admin CLI on SQLite). The
+/// feed's event is only a hint; what is applied is always what the log says.
 /// </summary>
-public sealed class DirectoryChangeWatcher(IDirectoryStore store, SecurityContextCache contexts, ILogger<DirectoryChangeWatcher>? logger = null)
+public sealed class DirectoryChangeWatcher(IDirectoryStore store, SecurityContextCache contexts, ILogger<DirectoryChangeWatcher>? logger = null, IChangeFeed? feed = null)
 {
     private const int PageSize = 500;
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -56,14 +60,19 @@ public sealed class DirectoryChangeWatcher(IDirectoryStore store, SecurityContex
         }
     }
 
-    /// <summary>Polls every <paramref name="interval"/> until cancelled; a failed poll is logged and retried.</summary>
+    /// <summary>
+    /// Reads the log at once, then whenever the feed announces a directory change and at the
+    /// latest every <paramref name="interval"/>, until cancelled; a failed read is logged and retried.
+    /// </summary>
     public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval);
         try
         {
-            do
+            while (true)
             {
+                // The feed's version is taken before the log is read: a change committed while
+                // the log is being read moves the version, so the wait below returns at once.
+                var seen = feed?.Version(ChangeTopic.Directory, string.Empty) ?? 0;
                 try
                 {
                     await PollAsync(cancellationToken).ConfigureAwait(false);
@@ -72,12 +81,33 @@ public sealed class DirectoryChangeWatcher(IDirectoryStore store, SecurityContex
                 {
                     _logger.LogError(ex, "Reading the directory change log failed; retrying");
                 }
+
+                await WaitForChangeAsync(seen, interval, cancellationToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    private async Task WaitForChangeAsync(long seen, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        if (feed is null)
+        {
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var intervalOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        intervalOver.CancelAfter(interval);
+        try
+        {
+            await feed.WaitAsync(ChangeTopic.Directory, string.Empty, seen, intervalOver.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The interval passed with no event: poll anyway (the fallback).
         }
     }
 }

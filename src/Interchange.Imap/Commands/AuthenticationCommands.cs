@@ -1,120 +1,117 @@
 using Interchange.Directory.Security;
 using Interchange.Imap.Protocol;
+using Interchange.Imap.Session;
 using Microsoft.Extensions.Logging;
 
-namespace Interchange.Imap.Session;
+namespace Interchange.Imap.Commands;
 
 /// <summary>LOGIN (RFC 3501 6.2.3) and AUTHENTICATE PLAIN (RFC 4616) and LOGIN, with SASL-IR (RFC 4959).</summary>
-internal sealed partial class ImapSession
+internal static class AuthenticationCommands
 {
-    private ImapCommand? _saslCommand;
-    private string? _saslMechanism;
-    private string? _saslUser;
-
-    private async ValueTask LoginAsync(ImapCommand command)
+    internal static async ValueTask LoginAsync(ImapSession session, ImapCommand command)
     {
-        if (!PlaintextAllowed)
+        if (!session.PlaintextAllowed)
         {
-            No(command, "Log in after STARTTLS", ImapResponseCode.PrivacyRequired);
+            session.No(command, "Log in after STARTTLS", ImapResponseCode.PrivacyRequired);
             return;
         }
 
         if (command.Arguments.Count != 2 || !command.Arguments[0].TryGetAstring(out var user) || !command.Arguments[1].TryGetAstring(out var password))
         {
-            Bad(command, "Usage: LOGIN user password");
+            session.Bad(command, "Usage: LOGIN user password");
             return;
         }
 
-        await CompleteLoginAsync(command, user, password).ConfigureAwait(false);
+        await CompleteLoginAsync(session, command, user, password).ConfigureAwait(false);
     }
 
-    private async ValueTask AuthenticateAsync(ImapCommand command)
+    internal static async ValueTask AuthenticateAsync(ImapSession session, ImapCommand command)
     {
         var mechanism = command.Arguments.Count is 1 or 2 ? command.Arguments[0].Text.ToUpperInvariant() : string.Empty;
         if (mechanism is not ("PLAIN" or "LOGIN"))
         {
-            No(command, "Supported mechanisms: PLAIN, LOGIN", ImapResponseCode.CannotDo);
+            session.No(command, "Supported mechanisms: PLAIN, LOGIN", ImapResponseCode.CannotDo);
             return;
         }
 
-        if (!PlaintextAllowed)
+        if (!session.PlaintextAllowed)
         {
-            No(command, "Authenticate after STARTTLS", ImapResponseCode.PrivacyRequired);
+            session.No(command, "Authenticate after STARTTLS", ImapResponseCode.PrivacyRequired);
             return;
         }
 
-        _saslMechanism = mechanism;
-        _saslUser = null;
+        session.SaslMechanism = mechanism;
+        session.SaslUser = null;
         if (command.Arguments.Count == 2 && command.Arguments[1].TryGetAstring(out var initial))
         {
-            await FinishAuthenticateAsync(command, initial).ConfigureAwait(false); // SASL-IR (RFC 4959)
+            await FinishAuthenticateAsync(session, command, initial).ConfigureAwait(false); // SASL-IR (RFC 4959)
             return;
         }
 
         // The response comes as a bare line; the serve loop hands it to FinishAuthenticateAsync.
-        _out.Continuation(mechanism == "LOGIN" ? SaslResponses.LoginUserChallenge : string.Empty);
-        _saslCommand = command;
+        session.Out.Continuation(mechanism == "LOGIN" ? SaslResponses.LoginUserChallenge : string.Empty);
+        session.SaslCommand = command;
     }
 
     /// <summary>One client response of the exchange AUTHENTICATE started: the last for PLAIN, the user name then the password for LOGIN.</summary>
-    private async ValueTask FinishAuthenticateAsync(ImapCommand command, string response)
+    internal static async ValueTask FinishAuthenticateAsync(ImapSession session, ImapCommand command, string response)
     {
         if (SaslResponses.IsCancel(response))
         {
-            Bad(command, "Authentication cancelled");
+            session.Bad(command, "Authentication cancelled");
             return;
         }
 
         if (!SaslResponses.TryDecode(response, out var decoded))
         {
-            Bad(command, "Cannot decode the response");
+            session.Bad(command, "Cannot decode the response");
             return;
         }
 
-        if (_saslMechanism == "LOGIN")
+        if (session.SaslMechanism == "LOGIN")
         {
-            if (_saslUser is null)
+            if (session.SaslUser is null)
             {
-                _saslUser = decoded;
-                _out.Continuation(SaslResponses.LoginPasswordChallenge);
-                _saslCommand = command;
+                session.SaslUser = decoded;
+                session.Out.Continuation(SaslResponses.LoginPasswordChallenge);
+                session.SaslCommand = command;
                 return;
             }
 
-            await CompleteLoginAsync(command, _saslUser, decoded).ConfigureAwait(false);
+            await CompleteLoginAsync(session, command, session.SaslUser, decoded).ConfigureAwait(false);
             return;
         }
 
         if (!SaslResponses.TryParsePlain(decoded, out var user, out var password))
         {
-            No(command, "Authentication failed", ImapResponseCode.AuthenticationFailed);
+            session.No(command, "Authentication failed", ImapResponseCode.AuthenticationFailed);
             return;
         }
 
-        await CompleteLoginAsync(command, user, password).ConfigureAwait(false);
+        await CompleteLoginAsync(session, command, user, password).ConfigureAwait(false);
     }
 
-    private async ValueTask CompleteLoginAsync(ImapCommand command, string user, string password)
+    internal static async ValueTask CompleteLoginAsync(ImapSession session, ImapCommand command, string user, string password)
     {
-        _authAttempts++;
-        var result = await _services.Authenticator.AuthenticateAsync(user, password, Client, _connectionClosed).ConfigureAwait(false);
+        session.AuthAttempts++;
+        var result = await session.Services.Authenticator.AuthenticateAsync(user, password, session.Client, session.ConnectionClosed).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            No(command, result.Outcome == AuthenticationOutcome.Throttled ? "Too many failures, try later" : "Authentication failed",
+            session.No(command, result.Outcome == AuthenticationOutcome.Throttled ? "Too many failures, try later" : "Authentication failed",
                 result.Outcome == AuthenticationOutcome.Throttled ? ImapResponseCode.Unavailable : ImapResponseCode.AuthenticationFailed);
-            if (_authAttempts >= _services.Options.MaxAuthAttempts)
+            if (session.AuthAttempts >= session.Services.Options.MaxAuthAttempts)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, "Too many authentication failures");
-                _closing = true;
+                session.Out.UntaggedStatus(ImapStatus.Bye, "Too many authentication failures");
+                session.Close();
             }
 
             return;
         }
 
-        Authentication = result.Session;
-        State = ImapState.Authenticated;
-        await _services.Mail.EnsureDefaultMailboxesAsync(UserKey, _connectionClosed).ConfigureAwait(false);
-        _services.Logger.LogInformation("IMAP {Id} from {Client}: {User} logged in", Id, Client, result.Session!.Context.Address);
-        Ok(command, "Logged in", ImapResponseCode.Capability(Capabilities()));
+        session.Authentication = result.Session;
+        session.State = ImapState.Authenticated;
+        await session.Services.Mail.EnsureDefaultMailboxesAsync(session.UserKey, session.ConnectionClosed).ConfigureAwait(false);
+        session.Services.Logger.LogInformation("IMAP {Id} from {Client}: {User} logged in", session.Id, session.Client, result.Session!.Context.Address);
+        session.Ok(command, "Logged in", ImapResponseCode.Capability(session.Capabilities()));
     }
 }

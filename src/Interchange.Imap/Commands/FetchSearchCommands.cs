@@ -1,38 +1,37 @@
 using Interchange.Imap.Fetch;
 using Interchange.Imap.Protocol;
 using Interchange.Imap.Search;
+using Interchange.Imap.Session;
 using Interchange.Mime.Encodings;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
 
-namespace Interchange.Imap.Session;
+namespace Interchange.Imap.Commands;
 
 /// <summary>FETCH and SEARCH (incl. UID forms, CONDSTORE CHANGEDSINCE/MODSEQ, ESEARCH return options).</summary>
-internal sealed partial class ImapSession
+internal static class FetchSearchCommands
 {
-    private IReadOnlySet<uint>? _savedUids;
-
-    private async ValueTask FetchAsync(ImapCommand command)
+    internal static async ValueTask FetchAsync(ImapSession session, ImapCommand command)
     {
         if (command.Arguments.Count < 2 || !command.Arguments[0].TryGetSequenceSet(out var set))
         {
-            Bad(command, "Usage: FETCH set items");
+            session.Bad(command, "Usage: FETCH set items");
             return;
         }
 
         if (!FetchRequest.TryParse(command.Arguments.Skip(1).ToList(), out var request, out var error))
         {
-            Bad(command, error);
+            session.Bad(command, error);
             return;
         }
 
         if (request.IncludesModSeq)
         {
-            CondStore = true;
+            session.CondStore = true;
         }
 
-        var view = Selected!;
-        var uids = set.IsSavedResult ? view.Uids.Where(u => _savedUids?.Contains((uint)u) == true).ToList() : view.Resolve(set, command.IsUid);
+        var view = session.Selected!;
+        var uids = set.IsSavedResult ? view.Uids.Where(u => session.SavedUids?.Contains((uint)u) == true).ToList() : view.Resolve(set, command.IsUid);
         var seen = new HashSet<long>();
         if (request.SetsSeen && !view.ReadOnly)
         {
@@ -40,7 +39,7 @@ internal sealed partial class ImapSession
             var unseen = uids.Where(u => !view.Message(u).Flags.Contains("\\Seen", StringComparer.OrdinalIgnoreCase)).ToList();
             if (unseen.Count > 0)
             {
-                var stored = await _services.Mail.StoreFlagsAsync(view.Id, unseen, FlagChange.Add, ["\\Seen"], cancellationToken: _connectionClosed).ConfigureAwait(false);
+                var stored = await session.Services.Mail.StoreFlagsAsync(view.Id, unseen, FlagChange.Add, ["\\Seen"], cancellationToken: session.ConnectionClosed).ConfigureAwait(false);
                 foreach (var update in stored.Updated.Where(u => u.Changed))
                 {
                     view.Update(view.Message(update.Uid) with { Flags = update.Flags, ModSeq = update.ModSeq });
@@ -58,36 +57,36 @@ internal sealed partial class ImapSession
                 continue;
             }
 
-            if (await FetchResponder.WriteAsync(_out, request, Fetchable(message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), FlushOutputAsync).ConfigureAwait(false) is { } refusal)
+            if (await FetchResponder.WriteAsync(session.Out, request, Fetchable(session, message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), () => FlushOutputAsync(session)).ConfigureAwait(false) is { } refusal)
             {
-                No(command, refusal.Error, refusal.Code);
+                session.No(command, refusal.Error, refusal.Code);
                 return;
             }
 
             if (++written % 64 == 0)
             {
-                await _output.FlushAsync(_connectionClosed).ConfigureAwait(false); // stream big fetches
+                await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false); // stream big fetches
             }
         }
 
-        Ok(command, Completed(command));
+        session.Ok(command, ImapSession.Completed(command));
     }
 
-    private ValueTask SearchAsync(ImapCommand command)
+    internal static ValueTask SearchAsync(ImapSession session, ImapCommand command)
     {
-        if (!SearchProgram.TryParse(command.Arguments, _services.Options.MaxSearchStringLength, out var program, out var error, out var badCharset, out var tooLong))
+        if (!SearchProgram.TryParse(command.Arguments, session.Services.Options.MaxSearchStringLength, out var program, out var error, out var badCharset, out var tooLong))
         {
             if (tooLong)
             {
-                No(command, error, ImapResponseCode.Limit);
+                session.No(command, error, ImapResponseCode.Limit);
             }
             else if (badCharset)
             {
-                No(command, error, ImapResponseCode.BadCharset(SearchProgram.SupportedCharsets));
+                session.No(command, error, ImapResponseCode.BadCharset(SearchProgram.SupportedCharsets));
             }
             else
             {
-                Bad(command, error);
+                session.Bad(command, error);
             }
 
             return ValueTask.CompletedTask;
@@ -95,20 +94,20 @@ internal sealed partial class ImapSession
 
         if (program.UsesModSeq)
         {
-            CondStore = true;
+            session.CondStore = true;
         }
 
-        var view = Selected!;
+        var view = session.Selected!;
         var maxSequence = (uint)view.Count;
         var maxUid = (uint)view.MaxUid;
         var matches = new List<StoredMessage>();
-        var budget = new SearchBudget(_services.Options.MaxSearchBytes > 0 ? _services.Options.MaxSearchBytes : long.MaxValue, _control.Token);
+        var budget = new SearchBudget(session.Services.Options.MaxSearchBytes > 0 ? session.Services.Options.MaxSearchBytes : long.MaxValue, session.Control.Token);
         try
         {
             foreach (var uid in view.Uids)
             {
                 var message = view.Message(uid);
-                if (program.Matches(new SearchableMessage(Fetchable(message, view.SequenceOf(uid)), maxSequence, maxUid, budget), _savedUids))
+                if (program.Matches(new SearchableMessage(Fetchable(session, message, view.SequenceOf(uid)), maxSequence, maxUid, budget), session.SavedUids))
                 {
                     matches.Add(message);
                 }
@@ -117,28 +116,28 @@ internal sealed partial class ImapSession
         catch (SearchLimitExceededException ex)
         {
             // RFC 5530 LIMIT: an implementation limit, not the client's syntax; no partial result.
-            No(command, ex.Message, ImapResponseCode.Limit);
+            session.No(command, ex.Message, ImapResponseCode.Limit);
             return ValueTask.CompletedTask;
         }
 
         var found = matches.Select(m => new SearchMatch(command.IsUid ? (uint)m.Uid : (uint)view.SequenceOf(m.Uid), (uint)m.Uid, (ulong)m.ModSeq)).ToList();
-        if (SearchResponder.Write(_out, command.Tag, program, found, command.IsUid, extended: Rev2) is { } saved)
+        if (SearchResponder.Write(session.Out, command.Tag, program, found, command.IsUid, extended: session.Rev2) is { } saved)
         {
-            _savedUids = saved.ToHashSet();
+            session.SavedUids = saved.ToHashSet();
         }
 
-        Ok(command, Completed(command));
+        session.Ok(command, ImapSession.Completed(command));
         return ValueTask.CompletedTask;
     }
 
     // Streamed content goes out as it is read; the transport's back-pressure paces the reads.
-    private async ValueTask FlushOutputAsync() => await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+    internal static async ValueTask FlushOutputAsync(ImapSession session) => await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
 
-    private FetchableMessage Fetchable(StoredMessage message, int sequence) =>
-        new((uint)sequence, (uint)message.Uid, FlagsOf(message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
-            (offset, length) => OpenBlobRange(message.Blob, offset, length),
-            fetchable => _services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
+    internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence) =>
+        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
+            (offset, length) => OpenBlobRange(session, message.Blob, offset, length),
+            fetchable => session.Services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
 
-    private Stream OpenBlobRange(BlobId blob, long offset, long length) =>
-        new ByteRangeStream(_services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);
+    internal static Stream OpenBlobRange(ImapSession session, BlobId blob, long offset, long length) =>
+        new ByteRangeStream(session.Services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);
 }

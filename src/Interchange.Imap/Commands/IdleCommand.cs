@@ -2,36 +2,37 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Interchange.Imap.Protocol;
+using Interchange.Imap.Session;
 
-namespace Interchange.Imap.Session;
+namespace Interchange.Imap.Commands;
 
 /// <summary>
 /// IDLE (RFC 2177): after "+ idling", reports every change to the selected mailbox as it
 /// happens (woken by <see cref="Storage.Mail.MailboxEvents"/>, then reading the store) until the
 /// client sends DONE. Ends after the idle timeout or at shutdown.
 /// </summary>
-internal sealed partial class ImapSession
+internal static class IdleCommand
 {
-    private async ValueTask IdleAsync(ImapCommand command)
+    internal static async ValueTask IdleAsync(ImapSession session, ImapCommand command)
     {
-        var events = _services.Events;
-        var seen = events.Version(UserKey);
-        await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        var events = session.Services.Events;
+        var seen = events.Version(session.UserKey);
+        await SelectionCommands.ReportChangesAsync(session, allowExpunge: true).ConfigureAwait(false);
+        await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
 
         // Revocation, shutdown and the idle deadline all end the wait through the session's token.
-        _control.SetDeadline(Core.Net.SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
-        var token = _control.Token;
-        var read = _reader.ReadAsync(token).AsTask();
+        session.Control.SetDeadline(Core.Net.SessionEndReason.CommandTimeout, session.Services.Options.IdleTimeout);
+        var token = session.Control.Token;
+        var read = session.Transport.Input.ReadAsync(token).AsTask();
         while (true)
         {
-            var changed = events.WaitAsync(UserKey, seen, token);
+            var changed = events.WaitAsync(session.UserKey, seen, token);
             var first = await Task.WhenAny(read, changed).ConfigureAwait(false);
             if (first == changed && changed.IsCompletedSuccessfully)
             {
-                seen = events.Version(UserKey);
-                await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-                await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+                seen = events.Version(session.UserKey);
+                await SelectionCommands.ReportChangesAsync(session, allowExpunge: true).ConfigureAwait(false);
+                await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
                 continue;
             }
 
@@ -40,10 +41,10 @@ internal sealed partial class ImapSession
             {
                 result = await read.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            catch (OperationCanceledException) when (!session.ConnectionClosed.IsCancellationRequested)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, EndText());
-                _closing = true;
+                session.Out.UntaggedStatus(ImapStatus.Bye, session.EndText());
+                session.Close();
                 return;
             }
 
@@ -51,14 +52,14 @@ internal sealed partial class ImapSession
             if (buffer.PositionOf((byte)'\n') is { } end)
             {
                 var line = Encoding.ASCII.GetString(buffer.Slice(0, end)).Trim();
-                _reader.AdvanceTo(buffer.GetPosition(1, end));
+                session.Transport.Input.AdvanceTo(buffer.GetPosition(1, end));
                 if (string.Equals(line, "DONE", StringComparison.OrdinalIgnoreCase))
                 {
-                    Ok(command, "IDLE terminated");
+                    session.Ok(command, "IDLE terminated");
                 }
                 else
                 {
-                    Bad(command, "Expected DONE");
+                    session.Bad(command, "Expected DONE");
                 }
 
                 return;
@@ -66,13 +67,13 @@ internal sealed partial class ImapSession
 
             if (result.IsCompleted || buffer.Length > 1024)
             {
-                _reader.AdvanceTo(buffer.End);
-                _closing = true;
+                session.Transport.Input.AdvanceTo(buffer.End);
+                session.Close();
                 return;
             }
 
-            _reader.AdvanceTo(buffer.Start, buffer.End);
-            read = _reader.ReadAsync(token).AsTask();
+            session.Transport.Input.AdvanceTo(buffer.Start, buffer.End);
+            read = session.Transport.Input.ReadAsync(token).AsTask();
         }
     }
 }

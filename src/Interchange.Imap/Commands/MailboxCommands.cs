@@ -1,14 +1,15 @@
 using Interchange.Imap.Protocol;
+using Interchange.Imap.Session;
 using Interchange.Storage.Mail;
 
-namespace Interchange.Imap.Session;
+namespace Interchange.Imap.Commands;
 
 /// <summary>LIST/LSUB (RFC 3501 6.3.8, LIST-EXTENDED RFC 5258, SPECIAL-USE RFC 6154, LIST-STATUS RFC 5819), STATUS, CREATE, DELETE, RENAME, (UN)SUBSCRIBE.</summary>
-internal sealed partial class ImapSession
+internal static class MailboxCommands
 {
     private static readonly string[] s_statusItems = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "HIGHESTMODSEQ", "RECENT"];
 
-    private async ValueTask ListAsync(ImapCommand command)
+    internal static async ValueTask ListAsync(ImapSession session, ImapCommand command)
     {
         var args = command.Arguments.ToList();
         var selectSubscribed = false;
@@ -36,14 +37,14 @@ internal sealed partial class ImapSession
                     case "REMOTE":
                         break; // no remote mailboxes here
                     default:
-                        Bad(command, $"Unknown LIST selection option {option}");
+                        session.Bad(command, $"Unknown LIST selection option {option}");
                         return;
                 }
             }
 
             if (recursiveMatch && others == 0)
             {
-                Bad(command, "RECURSIVEMATCH needs another selection option");
+                session.Bad(command, "RECURSIVEMATCH needs another selection option");
                 return;
             }
 
@@ -58,7 +59,7 @@ internal sealed partial class ImapSession
         {
             if (command.Name != "LIST" || returnAt + 2 != args.Count || args[returnAt + 1].Kind != ImapValueKind.List)
             {
-                Bad(command, "RETURN needs a list, last");
+                session.Bad(command, "RETURN needs a list, last");
                 return;
             }
 
@@ -79,7 +80,7 @@ internal sealed partial class ImapSession
                         statusItems = options[++i].Items.Select(v => v.Text.ToUpperInvariant()).ToArray();
                         break;
                     default:
-                        Bad(command, $"Unknown or incomplete LIST return option {options[i]}");
+                        session.Bad(command, $"Unknown or incomplete LIST return option {options[i]}");
                         return;
                 }
             }
@@ -89,7 +90,7 @@ internal sealed partial class ImapSession
 
         if (args.Count != 2 || !args[0].TryGetAstring(out var reference))
         {
-            Bad(command, $"Usage: {command.Name} reference pattern");
+            session.Bad(command, $"Usage: {command.Name} reference pattern");
             return;
         }
 
@@ -98,23 +99,23 @@ internal sealed partial class ImapSession
             : args[1].TryGetAstring(out var single) ? [single] : [];
         if (patterns.Count == 0 || statusItems?.Any(i => !s_statusItems.Contains(i)) == true)
         {
-            Bad(command, "Bad pattern or STATUS item");
+            session.Bad(command, "Bad pattern or STATUS item");
             return;
         }
 
         if (patterns is [""])
         {
             // RFC 3501: an empty pattern asks for the hierarchy delimiter.
-            _out.Untagged().Atom(command.Name).BeginList().Atom("\\Noselect").EndList().String("/").String(string.Empty).EndLine();
-            Ok(command, $"{command.Name} completed");
+            session.Out.Untagged().Atom(command.Name).BeginList().Atom("\\Noselect").EndList().String("/").String(string.Empty).EndLine();
+            session.Ok(command, $"{command.Name} completed");
             return;
         }
 
-        var boxes = await _services.Mail.ListMailboxesAsync(UserKey, _connectionClosed).ConfigureAwait(false);
+        var boxes = await session.Services.Mail.ListMailboxesAsync(session.UserKey, session.ConnectionClosed).ConfigureAwait(false);
         var names = boxes.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
 
         // A pattern that is not valid modified UTF-7 names no mailbox: it matches nothing.
-        var matchers = patterns.Select(p => TryDecode(reference, out var r) && TryDecode(p, out var d) ? new ListPattern(r + d) : null).OfType<ListPattern>().ToList();
+        var matchers = patterns.Select(p => TryDecode(session, reference, out var r) && TryDecode(session, p, out var d) ? new ListPattern(r + d) : null).OfType<ListPattern>().ToList();
         bool Matches(string name) => matchers.Any(m => m.IsMatch(name));
 
         // Parents of subscribed mailboxes that the pattern hides: LSUB lists them \Noselect when
@@ -158,60 +159,60 @@ internal sealed partial class ImapSession
                 attributes.Add(box.SpecialUse);
             }
 
-            _out.Untagged().Atom(command.Name).AtomList(attributes).String("/").AString(Encode(box.Name));
+            session.Out.Untagged().Atom(command.Name).AtomList(attributes).String("/").AString(Encode(session, box.Name));
             if (command.Name == "LIST" && recursiveMatch && selectSubscribed && parentOnly)
             {
-                _out.BeginList().String("CHILDINFO").BeginList().String("SUBSCRIBED").EndList().EndList();
+                session.Out.BeginList().String("CHILDINFO").BeginList().String("SUBSCRIBED").EndList().EndList();
             }
 
-            _out.EndLine();
+            session.Out.EndLine();
             if (statusItems is not null)
             {
-                await WriteStatusAsync(box.Name, statusItems).ConfigureAwait(false);
+                await WriteStatusAsync(session, box.Name, statusItems).ConfigureAwait(false);
             }
         }
 
-        Ok(command, $"{command.Name} completed");
+        session.Ok(command, $"{command.Name} completed");
     }
 
-    private async ValueTask StatusAsync(ImapCommand command)
+    internal static async ValueTask StatusAsync(ImapSession session, ImapCommand command)
     {
         if (command.Arguments.Count != 2 || !command.Arguments[0].TryGetAstring(out var name) || command.Arguments[1].Kind != ImapValueKind.List)
         {
-            Bad(command, "Usage: STATUS mailbox (items)");
+            session.Bad(command, "Usage: STATUS mailbox (items)");
             return;
         }
 
         var items = command.Arguments[1].Items.Select(v => v.Text.ToUpperInvariant()).ToArray();
         if (items.Length == 0 || items.Any(i => !s_statusItems.Contains(i)))
         {
-            Bad(command, "Unknown STATUS item");
+            session.Bad(command, "Unknown STATUS item");
             return;
         }
 
-        if (!await WriteStatusAsync(Decode(name), items).ConfigureAwait(false))
+        if (!await WriteStatusAsync(session, Decode(session, name), items).ConfigureAwait(false))
         {
-            No(command, "No such mailbox", ImapResponseCode.NonExistent);
+            session.No(command, "No such mailbox", ImapResponseCode.NonExistent);
             return;
         }
 
-        Ok(command, "STATUS completed");
+        session.Ok(command, "STATUS completed");
     }
 
-    private async ValueTask<bool> WriteStatusAsync(string name, string[] items)
+    internal static async ValueTask<bool> WriteStatusAsync(ImapSession session, string name, string[] items)
     {
-        var box = await _services.Snapshots.SnapshotAsync(UserKey, name, _connectionClosed).ConfigureAwait(false);
+        var box = await session.Services.Snapshots.SnapshotAsync(session.UserKey, name, session.ConnectionClosed).ConfigureAwait(false);
         if (box is null)
         {
             return false;
         }
 
         // RECENT: the messages no session has claimed yet (RFC 3501 6.3.10, 2.3.2).
-        var firstRecent = items.Contains("RECENT") ? await _services.Mail.FirstRecentUidAsync(box.Id, _connectionClosed).ConfigureAwait(false) ?? long.MaxValue : long.MaxValue;
-        _out.Untagged().Atom("STATUS").AString(Encode(box.Name)).BeginList();
+        var firstRecent = items.Contains("RECENT") ? await session.Services.Mail.FirstRecentUidAsync(box.Id, session.ConnectionClosed).ConfigureAwait(false) ?? long.MaxValue : long.MaxValue;
+        session.Out.Untagged().Atom("STATUS").AString(Encode(session, box.Name)).BeginList();
         foreach (var item in items)
         {
-            _out.Atom(item).Number((ulong)(item switch
+            session.Out.Atom(item).Number((ulong)(item switch
             {
                 "MESSAGES" => box.Messages.Count,
                 "UIDNEXT" => box.UidNext,
@@ -225,55 +226,55 @@ internal sealed partial class ImapSession
             }));
         }
 
-        _out.EndList().EndLine();
+        session.Out.EndList().EndLine();
         return true;
     }
 
-    private async ValueTask ManageAsync(ImapCommand command)
+    internal static async ValueTask ManageAsync(ImapSession session, ImapCommand command)
     {
         var expected = command.Name == "RENAME" ? 2 : 1;
         if (command.Arguments.Count != expected || !command.Arguments[0].TryGetAstring(out var first))
         {
-            Bad(command, $"Usage: {command.Name} mailbox{(expected == 2 ? " newname" : string.Empty)}");
+            session.Bad(command, $"Usage: {command.Name} mailbox{(expected == 2 ? " newname" : string.Empty)}");
             return;
         }
 
-        var name = Decode(first);
+        var name = Decode(session, first);
         switch (command.Name)
         {
             case "CREATE":
-                await _services.Mail.CreateMailboxAsync(UserKey, name.TrimEnd('/'), cancellationToken: _connectionClosed).ConfigureAwait(false);
+                await session.Services.Mail.CreateMailboxAsync(session.UserKey, name.TrimEnd('/'), cancellationToken: session.ConnectionClosed).ConfigureAwait(false);
                 break;
             case "DELETE":
-                if (Selected?.Name == name)
+                if (session.Selected?.Name == name)
                 {
-                    No(command, "Close the mailbox before deleting it", ImapResponseCode.InUse);
+                    session.No(command, "Close the mailbox before deleting it", ImapResponseCode.InUse);
                     return;
                 }
 
-                await _services.Mail.DeleteMailboxAsync(UserKey, name, _connectionClosed).ConfigureAwait(false);
+                await session.Services.Mail.DeleteMailboxAsync(session.UserKey, name, session.ConnectionClosed).ConfigureAwait(false);
                 break;
             case "RENAME":
                 if (!command.Arguments[1].TryGetAstring(out var second))
                 {
-                    Bad(command, "Usage: RENAME mailbox newname");
+                    session.Bad(command, "Usage: RENAME mailbox newname");
                     return;
                 }
 
-                await _services.Mail.RenameMailboxAsync(UserKey, name, Decode(second), _connectionClosed).ConfigureAwait(false);
+                await session.Services.Mail.RenameMailboxAsync(session.UserKey, name, Decode(session, second), session.ConnectionClosed).ConfigureAwait(false);
                 break;
             default:
-                await _services.Mail.SetSubscribedAsync(UserKey, name, command.Name == "SUBSCRIBE", _connectionClosed).ConfigureAwait(false);
+                await session.Services.Mail.SetSubscribedAsync(session.UserKey, name, command.Name == "SUBSCRIBE", session.ConnectionClosed).ConfigureAwait(false);
                 break;
         }
 
-        Ok(command, $"{command.Name} completed");
+        session.Ok(command, $"{command.Name} completed");
     }
 
     /// <summary>A mailbox name from the client: modified UTF-7, or UTF-8 once UTF8=ACCEPT is enabled (RFC 6855).</summary>
-    private string Decode(string wire)
+    internal static string Decode(ImapSession session, string wire)
     {
-        if (Utf8Accept)
+        if (session.Utf8Accept)
         {
             return wire;
         }
@@ -283,11 +284,11 @@ internal sealed partial class ImapSession
             : throw new MailStoreException(MailStoreError.NotAllowed, $"Invalid mailbox name: {error}");
     }
 
-    private string Encode(string name) => Utf8Accept ? name : MailboxNameCodec.Encode(name);
+    internal static string Encode(ImapSession session, string name) => session.Utf8Accept ? name : MailboxNameCodec.Encode(name);
 
-    private bool TryDecode(string wire, out string name)
+    internal static bool TryDecode(ImapSession session, string wire, out string name)
     {
-        if (Utf8Accept)
+        if (session.Utf8Accept)
         {
             name = wire;
             return true;

@@ -1,19 +1,20 @@
 using System.Globalization;
 using Interchange.Imap.Protocol;
+using Interchange.Imap.Session;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
 
-namespace Interchange.Imap.Session;
+namespace Interchange.Imap.Commands;
 
 /// <summary>STORE (CONDSTORE UNCHANGEDSINCE), COPY and MOVE (UIDPLUS COPYUID, RFC 6851), APPEND (APPENDUID).</summary>
-internal sealed partial class ImapSession
+internal static class MessageCommands
 {
-    private async ValueTask StoreAsync(ImapCommand command)
+    internal static async ValueTask StoreAsync(ImapSession session, ImapCommand command)
     {
         var args = command.Arguments.ToList();
         if (args.Count < 3 || !args[0].TryGetSequenceSet(out var set))
         {
-            Bad(command, "Usage: STORE set [(UNCHANGEDSINCE n)] FLAGS|+FLAGS|-FLAGS[.SILENT] (flags)");
+            session.Bad(command, "Usage: STORE set [(UNCHANGEDSINCE n)] FLAGS|+FLAGS|-FLAGS[.SILENT] (flags)");
             return;
         }
 
@@ -24,12 +25,12 @@ internal sealed partial class ImapSession
             var modifier = args[1].Items;
             if (modifier.Count != 2 || !modifier[0].IsAtom("UNCHANGEDSINCE") || modifier[1].Kind != ImapValueKind.Number)
             {
-                Bad(command, "Unknown STORE modifier");
+                session.Bad(command, "Unknown STORE modifier");
                 return;
             }
 
             unchangedSince = (long)modifier[1].Number;
-            CondStore = true;
+            session.CondStore = true;
             at = 2;
         }
 
@@ -43,94 +44,94 @@ internal sealed partial class ImapSession
             _ => null,
         };
         var flagValues = args.Skip(at + 1).SelectMany(v => v.Kind == ImapValueKind.List ? v.Items : [v]).ToList();
-        if (change is null || flagValues.Any(f => !f.TryGetFlag(out _)) || flagValues.Any(f => f.Text.StartsWith('\\') && !s_systemFlags.Contains(f.Text, StringComparer.OrdinalIgnoreCase)))
+        if (change is null || flagValues.Any(f => !f.TryGetFlag(out _)) || flagValues.Any(f => f.Text.StartsWith('\\') && !SelectionCommands.SystemFlags.Contains(f.Text, StringComparer.OrdinalIgnoreCase)))
         {
-            Bad(command, "Bad STORE operation or flag");
+            session.Bad(command, "Bad STORE operation or flag");
             return;
         }
 
-        if (Selected!.ReadOnly)
+        if (session.Selected!.ReadOnly)
         {
-            No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
+            session.No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
             return;
         }
 
-        if (change != FlagChange.Remove && KeywordLimitProblem(flagValues.Select(f => f.Text), Selected.Keywords) is { } problem)
+        if (change != FlagChange.Remove && KeywordLimitProblem(session, flagValues.Select(f => f.Text), session.Selected.Keywords) is { } problem)
         {
-            No(command, problem, ImapResponseCode.Limit);
+            session.No(command, problem, ImapResponseCode.Limit);
             return;
         }
 
-        var uids = Selected.Resolve(set, command.IsUid);
-        var result = await _services.Mail.StoreFlagsAsync(Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, _connectionClosed).ConfigureAwait(false);
-        var updated = result.Updated.Select(u => Selected.Message(u.Uid) with { Flags = u.Flags, ModSeq = u.ModSeq }).ToList();
-        if (Selected.TakeKeywords(updated))
+        var uids = session.Selected.Resolve(set, command.IsUid);
+        var result = await session.Services.Mail.StoreFlagsAsync(session.Selected.Id, uids, change.Value, flagValues.Select(f => f.Text).ToList(), unchangedSince, session.ConnectionClosed).ConfigureAwait(false);
+        var updated = result.Updated.Select(u => session.Selected.Message(u.Uid) with { Flags = u.Flags, ModSeq = u.ModSeq }).ToList();
+        if (session.Selected.TakeKeywords(updated))
         {
-            WriteFlagsResponse(); // a new keyword is announced before a FETCH shows it (RFC 3501 7.2.6)
+            SelectionCommands.WriteFlagsResponse(session); // a new keyword is announced before a FETCH shows it (RFC 3501 7.2.6)
         }
 
         foreach (var (update, message) in result.Updated.Zip(updated))
         {
-            Selected.Update(message);
+            session.Selected.Update(message);
             if (!silent)
             {
-                WriteFlags(message, includeUid: command.IsUid);
+                SelectionCommands.WriteFlags(session, message, includeUid: command.IsUid);
             }
-            else if (CondStore && update.Changed)
+            else if (session.CondStore && update.Changed)
             {
                 // RFC 7162 3.1.3: .SILENT still reports the new MODSEQ, without FLAGS.
-                WriteFlags(message, includeUid: command.IsUid, includeFlags: false);
+                SelectionCommands.WriteFlags(session, message, includeUid: command.IsUid, includeFlags: false);
             }
         }
 
         if (result.Modified.Count > 0)
         {
-            var modified = SequenceSet.FromRanges(result.Modified.Select(uid => command.IsUid ? (uint)uid : (uint)Selected.SequenceOf(uid)).Select(n => new SequenceRange(n, n)));
-            Ok(command, "Conditional STORE failed for some messages", ImapResponseCode.Modified(modified));
+            var modified = SequenceSet.FromRanges(result.Modified.Select(uid => command.IsUid ? (uint)uid : (uint)session.Selected.SequenceOf(uid)).Select(n => new SequenceRange(n, n)));
+            session.Ok(command, "Conditional STORE failed for some messages", ImapResponseCode.Modified(modified));
             return;
         }
 
-        Ok(command, Completed(command));
+        session.Ok(command, ImapSession.Completed(command));
     }
 
     /// <summary>Why adding <paramref name="flags"/> to a mailbox that has <paramref name="known"/> keywords would pass a keyword limit, or null.</summary>
-    private string? KeywordLimitProblem(IEnumerable<string> flags, IReadOnlyCollection<string> known)
+    internal static string? KeywordLimitProblem(ImapSession session, IEnumerable<string> flags, IReadOnlyCollection<string> known)
     {
         var keywords = flags.Where(f => !f.StartsWith('\\')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (keywords.FirstOrDefault(k => k.Length > _services.Options.MaxKeywordLength) is { } tooLong)
+        if (keywords.FirstOrDefault(k => k.Length > session.Services.Options.MaxKeywordLength) is { } tooLong)
         {
-            return $"Keyword longer than {_services.Options.MaxKeywordLength} characters: {tooLong[..Math.Min(tooLong.Length, 20)]}...";
+            return $"Keyword longer than {session.Services.Options.MaxKeywordLength} characters: {tooLong[..Math.Min(tooLong.Length, 20)]}...";
         }
 
         var added = keywords.Count(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase));
-        return known.Count + added > _services.Options.MaxKeywords
-            ? $"Too many keywords in this mailbox (at most {_services.Options.MaxKeywords})"
+        return known.Count + added > session.Services.Options.MaxKeywords
+            ? $"Too many keywords in session mailbox (at most {session.Services.Options.MaxKeywords})"
             : null;
     }
 
-    private async ValueTask CopyAsync(ImapCommand command, bool move)
+    internal static async ValueTask CopyAsync(ImapSession session, ImapCommand command, bool move)
     {
         if (command.Arguments.Count != 2 || !command.Arguments[0].TryGetSequenceSet(out var set) || !command.Arguments[1].TryGetAstring(out var wire))
         {
-            Bad(command, $"Usage: {command.Name} set mailbox");
+            session.Bad(command, $"Usage: {command.Name} set mailbox");
             return;
         }
 
-        if (move && Selected!.ReadOnly)
+        if (move && session.Selected!.ReadOnly)
         {
-            No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
+            session.No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
             return;
         }
 
-        var uids = Selected!.Resolve(set, command.IsUid);
+        var uids = session.Selected!.Resolve(set, command.IsUid);
         CopyResult copied;
         try
         {
-            copied = await _services.Mail.CopyAsync(Selected.Id, uids, UserKey, Decode(wire), move, _connectionClosed).ConfigureAwait(false);
+            copied = await session.Services.Mail.CopyAsync(session.Selected.Id, uids, session.UserKey, MailboxCommands.Decode(session, wire), move, session.ConnectionClosed).ConfigureAwait(false);
         }
         catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
         {
-            No(command, "No such mailbox", ImapResponseCode.TryCreate);
+            session.No(command, "No such mailbox", ImapResponseCode.TryCreate);
             return;
         }
 
@@ -139,23 +140,23 @@ internal sealed partial class ImapSession
         {
             if (code is not null)
             {
-                _out.UntaggedStatus(ImapStatus.Ok, "Moved", code);
+                session.Out.UntaggedStatus(ImapStatus.Ok, "Moved", code);
             }
 
-            await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-            Ok(command, Completed(command));
+            await SelectionCommands.ReportChangesAsync(session, allowExpunge: true).ConfigureAwait(false);
+            session.Ok(command, ImapSession.Completed(command));
             return;
         }
 
-        Ok(command, "COPY completed", code);
+        session.Ok(command, "COPY completed", code);
     }
 
     // append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / "UTF8" SP "(" literal8 ")")
     // (RFC 3501 §6.3.11; the UTF8 form is RFC 6855 §4, which Thunderbird uses once UTF8=ACCEPT is enabled).
-    private async ValueTask AppendAsync(ImapCommand command)
+    internal static async ValueTask AppendAsync(ImapSession session, ImapCommand command)
     {
-        var streamed = _streamedLiteral;
-        _streamedLiteral = null;
+        var streamed = session.StreamedLiteral;
+        session.StreamedLiteral = null;
         var args = command.Arguments;
         var last = args.Count > 0 ? args[^1] : null;
         var utf8 = args.Count >= 3 && last!.Kind == ImapValueKind.List && args[^2].IsAtom("UTF8");
@@ -165,14 +166,14 @@ internal sealed partial class ImapSession
         if (args.Count < 2 || !args[0].TryGetAstring(out var wire) || literal is null
             || optional.Count > 2 || optional.Any(a => a.Kind is not (ImapValueKind.List or ImapValueKind.QuotedString)))
         {
-            Bad(command, "Usage: APPEND mailbox [(flags)] [date-time] literal, or UTF8 (literal8)");
+            session.Bad(command, "Usage: APPEND mailbox [(flags)] [date-time] literal, or UTF8 (literal8)");
             return;
         }
 
         var flags = optional.FirstOrDefault(a => a.Kind == ImapValueKind.List)?.Items.Select(i => i.Text).ToList() ?? [];
-        if (KeywordLimitProblem(flags, Selected?.Name == Decode(wire) ? Selected.Keywords : []) is { } problem)
+        if (KeywordLimitProblem(session, flags, session.Selected?.Name == MailboxCommands.Decode(session, wire) ? session.Selected.Keywords : []) is { } problem)
         {
-            No(command, problem, ImapResponseCode.Limit);
+            session.No(command, problem, ImapResponseCode.Limit);
             return;
         }
 
@@ -184,7 +185,7 @@ internal sealed partial class ImapSession
             var text = dateArgument.Text.Trim();
             if (text.Length < 5 || !DateTimeOffset.TryParseExact(text[..^2] + ":" + text[^2..], ["d-MMM-yyyy HH:mm:ss zzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             {
-                Bad(command, "Bad date-time");
+                session.Bad(command, "Bad date-time");
                 return;
             }
         }
@@ -198,37 +199,37 @@ internal sealed partial class ImapSession
         else
         {
             var content = literal.Bytes;
-            if (content.Length > _services.Options.MaxAppendSize)
+            if (content.Length > session.Services.Options.MaxAppendSize)
             {
-                No(command, "Message too big", ImapResponseCode.TooBig);
+                session.No(command, "Message too big", ImapResponseCode.TooBig);
                 return;
             }
 
-            await using var writer = _services.Blobs.BeginWrite();
-            await writer.WriteAsync(content, _connectionClosed).ConfigureAwait(false);
-            blob = await writer.CommitAsync(_connectionClosed).ConfigureAwait(false);
+            await using var writer = session.Services.Blobs.BeginWrite();
+            await writer.WriteAsync(content, session.ConnectionClosed).ConfigureAwait(false);
+            blob = await writer.CommitAsync(session.ConnectionClosed).ConfigureAwait(false);
         }
 
-        var name = Decode(wire);
+        var name = MailboxCommands.Decode(session, wire);
         AppendResult appended;
         try
         {
             // The append itself refuses a missing mailbox; reading the mailbox first would cost a
             // full snapshot per APPEND. The blob written for nothing is unreferenced and collectable.
-            appended = await _services.Mail.AppendAsync(UserKey, name, blob, flags, date, _connectionClosed).ConfigureAwait(false);
+            appended = await session.Services.Mail.AppendAsync(session.UserKey, name, blob, flags, date, session.ConnectionClosed).ConfigureAwait(false);
         }
         catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
         {
-            No(command, "No such mailbox", ImapResponseCode.TryCreate);
+            session.No(command, "No such mailbox", ImapResponseCode.TryCreate);
             return;
         }
 
-        if (Selected?.Name == name)
+        if (session.Selected?.Name == name)
         {
-            await ReportChangesAsync(allowExpunge: false).ConfigureAwait(false);
+            await SelectionCommands.ReportChangesAsync(session, allowExpunge: false).ConfigureAwait(false);
         }
 
-        Ok(command, "APPEND completed", ImapResponseCode.AppendUid((uint)appended.UidValidity, (uint)appended.Uid));
+        session.Ok(command, "APPEND completed", ImapResponseCode.AppendUid((uint)appended.UidValidity, (uint)appended.Uid));
     }
 
     private static SequenceSet UidSet(IEnumerable<long> uids) =>

@@ -1,80 +1,82 @@
 using Interchange.Imap.Protocol;
+using Interchange.Imap.Session;
 using Interchange.Storage.Mail;
 
-namespace Interchange.Imap.Session;
+namespace Interchange.Imap.Commands;
 
 /// <summary>SELECT, EXAMINE, CLOSE, UNSELECT, EXPUNGE (incl. UID EXPUNGE), and reporting other sessions' changes.</summary>
-internal sealed partial class ImapSession
+internal static class SelectionCommands
 {
-    private static readonly string[] s_systemFlags = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+    /// <summary>The system flags (RFC 3501 2.3.2) a client may set.</summary>
+    internal static readonly string[] SystemFlags = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
-    private async ValueTask SelectAsync(ImapCommand command, bool readOnly)
+    internal static async ValueTask SelectAsync(ImapSession session, ImapCommand command, bool readOnly)
     {
         if (command.Arguments.Count is 0 or > 2 || !command.Arguments[0].TryGetAstring(out var wire))
         {
-            Bad(command, $"Usage: {command.Name} mailbox");
+            session.Bad(command, $"Usage: {command.Name} mailbox");
             return;
         }
 
         if (command.Arguments.Count == 2 && command.Arguments[1].Kind == ImapValueKind.List && command.Arguments[1].Items.Any(i => i.IsAtom("CONDSTORE")))
         {
-            CondStore = true; // RFC 7162 3.1.8: SELECT (CONDSTORE) enables it
+            session.CondStore = true; // RFC 7162 3.1.8: SELECT (CONDSTORE) enables it
         }
 
         // A failed SELECT leaves no mailbox selected (RFC 3501 6.3.1).
-        Selected = null;
-        State = ImapState.Authenticated;
-        var snapshot = await _services.Snapshots.SnapshotAsync(UserKey, Decode(wire), _connectionClosed).ConfigureAwait(false);
+        session.Selected = null;
+        session.State = ImapState.Authenticated;
+        var snapshot = await session.Services.Snapshots.SnapshotAsync(session.UserKey, MailboxCommands.Decode(session, wire), session.ConnectionClosed).ConfigureAwait(false);
         if (snapshot is null)
         {
-            No(command, "No such mailbox", ImapResponseCode.NonExistent);
+            session.No(command, "No such mailbox", ImapResponseCode.NonExistent);
             return;
         }
 
-        Selected = new SelectedMailbox(snapshot, readOnly);
-        State = ImapState.Selected;
-        await TakeRecentAsync().ConfigureAwait(false);
-        WriteFlagsResponse();
-        _out.Untagged().Number((ulong)snapshot.Messages.Count).Atom("EXISTS").EndLine();
-        if (!Rev2)
+        session.Selected = new SelectedMailbox(snapshot, readOnly);
+        session.State = ImapState.Selected;
+        await TakeRecentAsync(session).ConfigureAwait(false);
+        WriteFlagsResponse(session);
+        session.Out.Untagged().Number((ulong)snapshot.Messages.Count).Atom("EXISTS").EndLine();
+        if (!session.Rev2)
         {
-            _out.Untagged().Number((ulong)Selected.RecentCount).Atom("RECENT").EndLine();
+            session.Out.Untagged().Number((ulong)session.Selected.RecentCount).Atom("RECENT").EndLine();
             var firstUnseen = snapshot.Messages.Select((m, i) => (m, i)).FirstOrDefault(x => !x.m.Flags.Contains("\\Seen", StringComparer.OrdinalIgnoreCase));
             if (firstUnseen.m is not null)
             {
-                _out.UntaggedStatus(ImapStatus.Ok, "First unseen", ImapResponseCode.Unseen((uint)firstUnseen.i + 1));
+                session.Out.UntaggedStatus(ImapStatus.Ok, "First unseen", ImapResponseCode.Unseen((uint)firstUnseen.i + 1));
             }
         }
 
-        _out.UntaggedStatus(ImapStatus.Ok, "UIDs valid", ImapResponseCode.UidValidity((uint)snapshot.UidValidity));
-        _out.UntaggedStatus(ImapStatus.Ok, "Predicted next UID", ImapResponseCode.UidNext((uint)snapshot.UidNext));
-        _out.UntaggedStatus(ImapStatus.Ok, "Highest", ImapResponseCode.HighestModSeq((ulong)snapshot.HighestModSeq));
-        if (Rev2)
+        session.Out.UntaggedStatus(ImapStatus.Ok, "UIDs valid", ImapResponseCode.UidValidity((uint)snapshot.UidValidity));
+        session.Out.UntaggedStatus(ImapStatus.Ok, "Predicted next UID", ImapResponseCode.UidNext((uint)snapshot.UidNext));
+        session.Out.UntaggedStatus(ImapStatus.Ok, "Highest", ImapResponseCode.HighestModSeq((ulong)snapshot.HighestModSeq));
+        if (session.Rev2)
         {
-            _out.Untagged().Atom("LIST").BeginList().EndList().String("/").AString(Encode(snapshot.Name)).EndLine();
+            session.Out.Untagged().Atom("LIST").BeginList().EndList().String("/").AString(MailboxCommands.Encode(session, snapshot.Name)).EndLine();
         }
 
-        Ok(command, $"{command.Name} completed", readOnly ? ImapResponseCode.ReadOnly : ImapResponseCode.ReadWrite);
+        session.Ok(command, $"{command.Name} completed", readOnly ? ImapResponseCode.ReadOnly : ImapResponseCode.ReadWrite);
     }
 
-    private async ValueTask CloseMailboxAsync(ImapCommand command, bool expunge)
+    internal static async ValueTask CloseMailboxAsync(ImapSession session, ImapCommand command, bool expunge)
     {
-        if (expunge && !Selected!.ReadOnly)
+        if (expunge && !session.Selected!.ReadOnly)
         {
             // CLOSE expunges silently (RFC 3501 6.4.2).
-            await _services.Mail.ExpungeAsync(Selected.Id, cancellationToken: _connectionClosed).ConfigureAwait(false);
+            await session.Services.Mail.ExpungeAsync(session.Selected.Id, cancellationToken: session.ConnectionClosed).ConfigureAwait(false);
         }
 
-        Selected = null;
-        State = ImapState.Authenticated;
-        Ok(command, $"{command.Name} completed");
+        session.Selected = null;
+        session.State = ImapState.Authenticated;
+        session.Ok(command, $"{command.Name} completed");
     }
 
-    private async ValueTask ExpungeAsync(ImapCommand command)
+    internal static async ValueTask ExpungeAsync(ImapSession session, ImapCommand command)
     {
-        if (Selected!.ReadOnly)
+        if (session.Selected!.ReadOnly)
         {
-            No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
+            session.No(command, "The mailbox is read-only", ImapResponseCode.ReadOnly);
             return;
         }
 
@@ -83,62 +85,62 @@ internal sealed partial class ImapSession
         {
             if (command.Arguments.Count != 1 || !command.Arguments[0].TryGetSequenceSet(out var set))
             {
-                Bad(command, "Usage: UID EXPUNGE uid-set");
+                session.Bad(command, "Usage: UID EXPUNGE uid-set");
                 return;
             }
 
-            uids = Selected.Resolve(set, uid: true);
+            uids = session.Selected.Resolve(set, uid: true);
         }
 
-        await _services.Mail.ExpungeAsync(Selected.Id, uids, _connectionClosed).ConfigureAwait(false);
-        await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-        Ok(command, Completed(command));
+        await session.Services.Mail.ExpungeAsync(session.Selected.Id, uids, session.ConnectionClosed).ConfigureAwait(false);
+        await ReportChangesAsync(session, allowExpunge: true).ConfigureAwait(false);
+        session.Ok(command, ImapSession.Completed(command));
     }
 
     /// <summary>
     /// Tells the client what changed in its selected mailbox since it was last told (new
     /// messages, flag changes, and expunges where allowed: never during FETCH, STORE or SEARCH).
     /// </summary>
-    private async ValueTask ReportChangesAsync(bool allowExpunge)
+    internal static async ValueTask ReportChangesAsync(ImapSession session, bool allowExpunge)
     {
-        if (Selected is null)
+        if (session.Selected is null)
         {
             return;
         }
 
-        var current = await _services.Mail.ChangesSinceAsync(UserKey, Selected.Name, Selected.State, _connectionClosed).ConfigureAwait(false);
-        if (current is null || current.Id != Selected.Id || current.UidValidity != Selected.UidValidity)
+        var current = await session.Services.Mail.ChangesSinceAsync(session.UserKey, session.Selected.Name, session.Selected.State, session.ConnectionClosed).ConfigureAwait(false);
+        if (current is null || current.Id != session.Selected.Id || current.UidValidity != session.Selected.UidValidity)
         {
-            _out.UntaggedStatus(ImapStatus.Bye, "The selected mailbox was deleted or renamed");
-            _closing = true;
+            session.Out.UntaggedStatus(ImapStatus.Bye, "The selected mailbox was deleted or renamed");
+            session.Close();
             return;
         }
 
-        if (Selected.TakeKeywords(current.Changed))
+        if (session.Selected.TakeKeywords(current.Changed))
         {
-            WriteFlagsResponse(); // before any FETCH or new message shows a keyword (RFC 3501 7.2.6)
+            WriteFlagsResponse(session); // before any FETCH or new message shows a keyword (RFC 3501 7.2.6)
         }
 
-        var changes = Selected.Refresh(current, allowExpunge);
+        var changes = session.Selected.Refresh(current, allowExpunge);
         foreach (var sequence in changes.ExpungedSequences)
         {
-            _out.Untagged().Number((ulong)sequence).Atom("EXPUNGE").EndLine();
+            session.Out.Untagged().Number((ulong)sequence).Atom("EXPUNGE").EndLine();
         }
 
         if (changes.Exists >= 0)
         {
-            _out.Untagged().Number((ulong)changes.Exists).Atom("EXISTS").EndLine();
-            if (!Rev2)
+            session.Out.Untagged().Number((ulong)changes.Exists).Atom("EXISTS").EndLine();
+            if (!session.Rev2)
             {
                 // New messages are this session's to claim as recent, if no other session did.
-                await TakeRecentAsync().ConfigureAwait(false);
-                _out.Untagged().Number((ulong)Selected.RecentCount).Atom("RECENT").EndLine();
+                await TakeRecentAsync(session).ConfigureAwait(false);
+                session.Out.Untagged().Number((ulong)session.Selected.RecentCount).Atom("RECENT").EndLine();
             }
         }
 
         foreach (var message in changes.FlagChanges)
         {
-            WriteFlags(message, includeUid: false);
+            WriteFlags(session, message, includeUid: false);
         }
     }
 
@@ -147,51 +149,51 @@ internal sealed partial class ImapSession
     /// claims the messages no session has claimed yet, atomically in the store, so one session
     /// only is told; a read-only one sees the unclaimed ones as recent and leaves them.
     /// </summary>
-    private async ValueTask TakeRecentAsync()
+    internal static async ValueTask TakeRecentAsync(ImapSession session)
     {
-        var view = Selected!;
-        if (Rev2 || view.Count == 0)
+        var view = session.Selected!;
+        if (session.Rev2 || view.Count == 0)
         {
             return;
         }
 
         var last = view.MaxUid;
         var first = view.ReadOnly
-            ? await _services.Mail.FirstRecentUidAsync(view.Id, _connectionClosed).ConfigureAwait(false) ?? last + 1
-            : await _services.Mail.ClaimRecentAsync(view.Id, last, _connectionClosed).ConfigureAwait(false);
+            ? await session.Services.Mail.FirstRecentUidAsync(view.Id, session.ConnectionClosed).ConfigureAwait(false) ?? last + 1
+            : await session.Services.Mail.ClaimRecentAsync(view.Id, last, session.ConnectionClosed).ConfigureAwait(false);
         view.MarkRecent(first, last);
     }
 
     /// <summary>FLAGS and PERMANENTFLAGS with every keyword this client knows (RFC 3501 7.2.6, 7.1 PERMANENTFLAGS).</summary>
-    private void WriteFlagsResponse()
+    internal static void WriteFlagsResponse(ImapSession session)
     {
-        var view = Selected!;
-        _out.Untagged().Atom("FLAGS").AtomList(s_systemFlags.Concat(view.Keywords)).EndLine();
-        _out.UntaggedStatus(ImapStatus.Ok, "Flags permitted", ImapResponseCode.PermanentFlags(view.ReadOnly ? [] : [.. s_systemFlags, .. view.Keywords, "\\*"]));
+        var view = session.Selected!;
+        session.Out.Untagged().Atom("FLAGS").AtomList(SystemFlags.Concat(view.Keywords)).EndLine();
+        session.Out.UntaggedStatus(ImapStatus.Ok, "Flags permitted", ImapResponseCode.PermanentFlags(view.ReadOnly ? [] : [.. SystemFlags, .. view.Keywords, "\\*"]));
     }
 
     /// <summary>A message's flags as this session shows them: the stored ones, and \Recent where it is recent here.</summary>
-    private IReadOnlyList<string> FlagsOf(StoredMessage message) =>
-        Selected is { } view && view.IsRecent(message.Uid) ? [.. message.Flags, "\\Recent"] : message.Flags;
+    internal static IReadOnlyList<string> FlagsOf(ImapSession session, StoredMessage message) =>
+        session.Selected is { } view && view.IsRecent(message.Uid) ? [.. message.Flags, "\\Recent"] : message.Flags;
 
-    private void WriteFlags(StoredMessage message, bool includeUid, bool includeFlags = true)
+    internal static void WriteFlags(ImapSession session, StoredMessage message, bool includeUid, bool includeFlags = true)
     {
-        _out.Untagged().Number((ulong)Selected!.SequenceOf(message.Uid)).Atom("FETCH").BeginList();
+        session.Out.Untagged().Number((ulong)session.Selected!.SequenceOf(message.Uid)).Atom("FETCH").BeginList();
         if (includeFlags)
         {
-            _out.Atom("FLAGS").AtomList(FlagsOf(message));
+            session.Out.Atom("FLAGS").AtomList(FlagsOf(session, message));
         }
 
         if (includeUid)
         {
-            _out.Atom("UID").Number((ulong)message.Uid);
+            session.Out.Atom("UID").Number((ulong)message.Uid);
         }
 
-        if (CondStore)
+        if (session.CondStore)
         {
-            _out.Atom("MODSEQ").BeginList().Number((ulong)message.ModSeq).EndList();
+            session.Out.Atom("MODSEQ").BeginList().Number((ulong)message.ModSeq).EndList();
         }
 
-        _out.EndList().EndLine();
+        session.Out.EndList().EndLine();
     }
 }

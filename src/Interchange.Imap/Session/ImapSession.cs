@@ -1,11 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
-using System.Security.Authentication;
 using Interchange.Core.Net;
+using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
+using Interchange.Imap.Commands;
 using Interchange.Imap.Protocol;
+using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
 using Microsoft.Extensions.Logging;
 
@@ -14,42 +15,27 @@ namespace Interchange.Imap.Session;
 /// <summary>
 /// One IMAP connection (RFC 3501, RFC 9051 when enabled). The loop reads commands with the
 /// resumable <see cref="ImapCommandReader"/>, answers continuation requests for synchronizing
-/// literals, and dispatches; commands live in the partial files under <c>Commands/</c>.
+/// literals, and dispatches. The session holds the connection's state (login, selected mailbox,
+/// enabled extensions, an AUTHENTICATE or APPEND literal under way) and the response helpers;
+/// the commands are types of their own under <c>Commands/</c>, one per command or family.
 /// Responses are buffered and flushed when the session next waits for input.
 /// </summary>
-internal sealed partial class ImapSession
+internal sealed class ImapSession : ServerSession
 {
-    private readonly ImapServices _services;
-    private readonly CancellationToken _connectionClosed;
-    private readonly ImapCommandReader _parser;
-    private PipeReader _reader;
-    private PipeWriter _writer;
-    private CoalescingPipeWriter _output;
-    private ImapResponseWriter _out;
     private int _errors;
-    private int _authAttempts;
     private bool _closing;
     private bool _startTls;
     private ImapCommand? _idleCommand;
     private readonly CommandPacer? _pacer;
-    private readonly SessionControl _control;
-    private readonly MinDataRate? _literalRate;
-    private bool _inLiteral;
 
-    public ImapSession(ImapServices services, IPAddress client, IDuplexPipe transport, bool tls, string id, CancellationToken connectionClosed)
+    public ImapSession(ImapServices services, AcceptedConnection connection)
+        : base("IMAP", connection, services.Limiter, services.Heartbeat, RateOf(services.Options), services.Logger, services.Stopping)
     {
-        _services = services;
-        Client = client;
-        IsTls = tls;
-        Id = id;
-        _connectionClosed = connectionClosed;
-        _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
-        _literalRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
-        _reader = new TimedPipeReader(transport.Input, _control);
-        _writer = new TimedPipeWriter(transport.Output, _control, _literalRate);
-        _output = new CoalescingPipeWriter(_writer);
-        _out = new ImapResponseWriter(_output);
-        _parser = new ImapCommandReader(ImapParserOptions.Default with
+        Services = services;
+        LiteralRate = RateOf(services.Options);
+        Output = new CoalescingPipeWriter(Transport.Output);
+        Out = new ImapResponseWriter(Output);
+        Parser = new ImapCommandReader(ImapParserOptions.Default with
         {
             // APPEND's message streams to storage (ReceiveLiteralAsync); every other literal is buffered, so small.
             StreamedLiteralCommands = ["APPEND"],
@@ -58,15 +44,19 @@ internal sealed partial class ImapSession
         _pacer = services.Options.MaxCommandsPerSecond > 0 ? new CommandPacer(services.Options.MaxCommandsPerSecond, Math.Max(1, services.Options.CommandBurst)) : null;
     }
 
-    public string Id { get; }
+    internal ImapServices Services { get; }
 
-    public IPAddress Client { get; }
+    /// <summary>The command reader; its literal handling is driven by APPEND and AUTHENTICATE too.</summary>
+    internal ImapCommandReader Parser { get; }
 
-    public bool IsTls { get; private set; }
+    /// <summary>Where responses are written; replaced (with <see cref="Output"/>) after STARTTLS.</summary>
+    internal ImapResponseWriter Out { get; private set; }
 
-    public ImapState State { get; private set; } = ImapState.NotAuthenticated;
+    internal CoalescingPipeWriter Output { get; private set; }
 
-    private SessionHandle? Authentication
+    public ImapState State { get; internal set; } = ImapState.NotAuthenticated;
+
+    internal SessionHandle? Authentication
     {
         get;
         set
@@ -74,101 +64,108 @@ internal sealed partial class ImapSession
             field = value;
             if (value is not null)
             {
-                _control.ClearDeadline(SessionEndReason.LoginTimeout);
+                Control.ClearDeadline(SessionEndReason.LoginTimeout);
 
                 // A password change or disable ends the session at once, whatever it is waiting for.
-                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+                Control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
             }
         }
     }
 
-    private SelectedMailbox? Selected { get; set; }
+    internal SelectedMailbox? Selected { get; set; }
 
-    private bool Utf8Accept { get; set; }
+    internal bool Utf8Accept { get; set; }
 
-    private bool CondStore { get; set; }
+    internal bool CondStore { get; set; }
 
-    private bool Rev2 { get; set; }
+    internal bool Rev2 { get; set; }
+
+    internal int AuthAttempts { get; set; }
+
+    /// <summary>An AUTHENTICATE waiting for the client's next response line, its mechanism, and LOGIN's user name once given.</summary>
+    internal ImapCommand? SaslCommand { get; set; }
+
+    internal string? SaslMechanism { get; set; }
+
+    internal string? SaslUser { get; set; }
+
+    /// <summary>SEARCHRES (RFC 5182): the last SEARCH's result, for "$".</summary>
+    internal IReadOnlySet<uint>? SavedUids { get; set; }
+
+    /// <summary>The literal of the command being read and the blob it went to; APPEND takes it.</summary>
+    internal (ImapValue Value, BlobRef Blob)? StreamedLiteral { get; set; }
+
+    /// <summary>The minimum data rate for literals (null: off).</summary>
+    internal MinDataRate? LiteralRate { get; }
+
+    /// <summary>A literal is arriving: the data rate applies instead of the command deadline.</summary>
+    internal bool InLiteral { get; set; }
+
+    /// <summary>APPENDLIMIT (RFC 7889): the largest message APPEND takes.</summary>
+    internal long AppendLimit => Services.Options.MaxAppendSize;
 
     /// <summary>LOGIN and AUTHENTICATE may be used: under TLS, or from loopback when so configured.</summary>
-    internal bool PlaintextAllowed => IsTls || (_services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
+    internal bool PlaintextAllowed => IsTls || (Services.Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client));
 
-    internal bool CanStartTls => !IsTls && _services.Certificate is not null;
+    internal bool CanStartTls => !IsTls && Services.Certificate is not null;
 
-    private string UserKey => Authentication!.Context.UserKey;
+    internal string UserKey => Authentication!.Context.UserKey;
 
-    public async Task RunAsync()
+    protected override ValueTask RefuseConnectionAsync()
     {
-        var entered = false;
-        try
-        {
-            if (!(entered = _services.Limiter.TryEnter(Client)))
-            {
-                _out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
-                return;
-            }
-
-            _out.UntaggedStatus(ImapStatus.Ok, $"{_services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
-            _control.SetDeadline(SessionEndReason.LoginTimeout, _services.Options.LoginTimeout);
-            _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
-            await ServeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
-        {
-            _services.Logger.LogDebug("IMAP {Id} from {Client} ended: {Reason}", Id, Client, ex.Message);
-        }
-        catch (Exception ex)
-        {
-            _services.Logger.LogError(ex, "IMAP {Id} from {Client} failed", Id, Client);
-        }
-        finally
-        {
-            if (entered)
-            {
-                _services.Limiter.Leave(Client);
-            }
-
-            if (_pacer is { Delayed: > 0 } pacer)
-            {
-                _services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
-            }
-
-            Authentication?.Dispose();
-            await CloseAsync().ConfigureAwait(false);
-            _control.Dispose(); // after the last flush, which the heartbeat still bounds
-        }
+        Out.UntaggedStatus(ImapStatus.Bye, "Too many connections, try again later", ImapResponseCode.Unavailable);
+        return ValueTask.CompletedTask;
     }
 
-    private async Task ServeAsync()
+    protected override async Task ServeAsync()
+    {
+        Out.UntaggedStatus(ImapStatus.Ok, $"{Services.HostName} Interchange IMAP ready", ImapResponseCode.Capability(Capabilities()));
+        Control.SetDeadline(SessionEndReason.LoginTimeout, Services.Options.LoginTimeout);
+        Control.SetDeadline(SessionEndReason.CommandTimeout, Services.Options.IdleTimeout);
+        await CommandLoopAsync().ConfigureAwait(false);
+    }
+
+    protected override ValueTask OnEndedAsync()
+    {
+        if (_pacer is { Delayed: > 0 } pacer)
+        {
+            Services.Logger.LogInformation("IMAP {Id} from {Client}: {Delayed} commands waited, over {Rate} per second", Id, Client, pacer.Delayed, pacer.Rate);
+        }
+
+        Authentication?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task CommandLoopAsync()
     {
         while (!_closing)
         {
-            await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
+            await Output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
             ReadResult read;
             try
             {
                 // One token for the session: deadlines, the literal rate, revocation and shutdown.
-                read = await _reader.ReadAsync(_control.Token).ConfigureAwait(false);
+                read = await Transport.Input.ReadAsync(Control.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+            catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, EndText());
+                Out.UntaggedStatus(ImapStatus.Bye, EndText());
                 return;
             }
 
             var buffer = read.Buffer;
             _startTls = false;
             ImapReadResult? streamed = null;
-            while (!_closing && !_startTls && _idleCommand is null && !_control.HasEnded)
+            while (!_closing && !_startTls && _idleCommand is null && !Control.HasEnded)
             {
-                if (_saslCommand is { } authenticating)
+                if (SaslCommand is { } authenticating)
                 {
                     // The client's SASL response is a bare line, not a command.
                     if (buffer.PositionOf((byte)'\n') is not { } end)
                     {
                         if (buffer.Length > 16384)
                         {
-                            _out.UntaggedStatus(ImapStatus.Bye, "Authentication response too long");
+                            Out.UntaggedStatus(ImapStatus.Bye, "Authentication response too long");
                             _closing = true;
                         }
 
@@ -177,12 +174,12 @@ internal sealed partial class ImapSession
 
                     var response = System.Text.EncodingExtensions.GetString(System.Text.Encoding.ASCII, buffer.Slice(0, end)).Trim();
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
-                    _saslCommand = null;
-                    await FinishAuthenticateAsync(authenticating, response).ConfigureAwait(false);
+                    SaslCommand = null;
+                    await AuthenticationCommands.FinishAuthenticateAsync(this, authenticating, response).ConfigureAwait(false);
                     continue;
                 }
 
-                var result = _parser.TryRead(ref buffer);
+                var result = Parser.TryRead(ref buffer);
                 if (result.Status == ImapReadStatus.NeedMoreData)
                 {
                     break;
@@ -200,12 +197,12 @@ internal sealed partial class ImapSession
                     if (State == ImapState.NotAuthenticated && result.LiteralLength > 8192)
                     {
                         // Before login nobody needs a big literal (RFC 9051 7.5).
-                        _parser.RefuseContinuation(ref buffer);
+                        Parser.RefuseContinuation(ref buffer);
                         Error(null, "Literal too big before authentication");
                         continue;
                     }
 
-                    _out.Continuation();
+                    Out.Continuation();
                     break;
                 }
 
@@ -214,16 +211,16 @@ internal sealed partial class ImapSession
                     var error = result.Error!;
                     if (error.Tag is null)
                     {
-                        _out.UntaggedStatus(error.Status, error.Message);
+                        Out.UntaggedStatus(error.Status, error.Message);
                     }
                     else
                     {
-                        _out.Tagged(error.Tag, error.Status, error.Message, error.ResponseCode is null ? null : new ImapResponseCode(error.ResponseCode));
+                        Out.Tagged(error.Tag, error.Status, error.Message, error.ResponseCode is null ? null : new ImapResponseCode(error.ResponseCode));
                     }
 
-                    if (error.Recovery == ImapErrorRecovery.CloseConnection || ++_errors >= _services.Options.MaxErrors)
+                    if (error.Recovery == ImapErrorRecovery.CloseConnection || ++_errors >= Services.Options.MaxErrors)
                     {
-                        _out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
+                        Out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
                         _closing = true;
                     }
 
@@ -233,21 +230,21 @@ internal sealed partial class ImapSession
                 if (_pacer?.Take() is { } wait && wait > TimeSpan.Zero)
                 {
                     // Over its command rate: answers so far go out, then this command waits its turn.
-                    await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
-                    await Task.Delay(wait, _connectionClosed).ConfigureAwait(false);
+                    await Output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
+                    await Task.Delay(wait, ConnectionClosed).ConfigureAwait(false);
                 }
 
                 // The deadline is for the client's command; the answer (a long FETCH, a SEARCH) is held to
                 // the data rate of its flushes instead, and the next command gets the deadline again.
-                _control.ClearDeadline(SessionEndReason.CommandTimeout);
+                Control.ClearDeadline(SessionEndReason.CommandTimeout);
                 await DispatchAsync(result.Command!).ConfigureAwait(false);
                 CommandDone();
             }
 
             if (streamed is { } literal)
             {
-                _reader.AdvanceTo(buffer.Start);
-                await ReceiveLiteralAsync(literal).ConfigureAwait(false);
+                Transport.Input.AdvanceTo(buffer.Start);
+                await AppendLiteral.ReceiveLiteralAsync(this, literal).ConfigureAwait(false);
                 continue;
             }
 
@@ -256,9 +253,9 @@ internal sealed partial class ImapSession
             if (_idleCommand is { } idle)
             {
                 // IDLE owns the reader until DONE (nothing may follow IDLE before its +).
-                _reader.AdvanceTo(buffer.Start, buffer.Start);
+                Transport.Input.AdvanceTo(buffer.Start, buffer.Start);
                 _idleCommand = null;
-                await IdleAsync(idle).ConfigureAwait(false);
+                await IdleCommand.IdleAsync(this, idle).ConfigureAwait(false);
                 CommandDone();
                 continue;
             }
@@ -267,12 +264,12 @@ internal sealed partial class ImapSession
             {
                 // RFC 3501 6.2.1 / 9051 11.1: whatever the client sent after STARTTLS is not
                 // trusted: drop it, then the handshake, then a new reader over TLS.
-                _reader.AdvanceTo(buffer.End);
+                Transport.Input.AdvanceTo(buffer.End);
                 await HandshakeAsync().ConfigureAwait(false);
                 continue;
             }
 
-            _reader.AdvanceTo(buffer.Start, buffer.End);
+            Transport.Input.AdvanceTo(buffer.Start, buffer.End);
             if (read.IsCompleted)
             {
                 return;
@@ -288,28 +285,16 @@ internal sealed partial class ImapSession
             switch (name)
             {
                 case "CAPABILITY":
-                    _out.Untagged().Atom("CAPABILITY");
-                    foreach (var capability in Capabilities())
-                    {
-                        _out.Atom(capability); // a space-separated list, not parenthesised (RFC 3501 7.2.1)
-                    }
-
-                    _out.EndLine();
-                    Ok(command, "CAPABILITY completed");
+                    SessionCommands.Capability(this, command);
                     return;
                 case "NOOP" or "CHECK":
-                    await ReportChangesAsync(allowExpunge: true).ConfigureAwait(false);
-                    Ok(command, $"{name} completed");
+                    await SessionCommands.NoopAsync(this, command).ConfigureAwait(false);
                     return;
                 case "LOGOUT":
-                    _out.UntaggedStatus(ImapStatus.Bye, "Logging out");
-                    Ok(command, "LOGOUT completed");
-                    State = ImapState.Logout;
-                    _closing = true;
+                    SessionCommands.Logout(this, command);
                     return;
                 case "ID":
-                    _out.Untagged().Atom("ID").BeginList().String("name").String("Interchange").EndList().EndLine();
-                    Ok(command, "ID completed");
+                    SessionCommands.Id(this, command);
                     return;
             }
 
@@ -318,13 +303,13 @@ internal sealed partial class ImapSession
                 switch (name)
                 {
                     case "STARTTLS":
-                        await StartTlsAsync(command).ConfigureAwait(false);
+                        await SessionCommands.StartTlsAsync(this, command).ConfigureAwait(false);
                         return;
                     case "LOGIN":
-                        await LoginAsync(command).ConfigureAwait(false);
+                        await AuthenticationCommands.LoginAsync(this, command).ConfigureAwait(false);
                         return;
                     case "AUTHENTICATE":
-                        await AuthenticateAsync(command).ConfigureAwait(false);
+                        await AuthenticationCommands.AuthenticateAsync(this, command).ConfigureAwait(false);
                         return;
                 }
 
@@ -334,7 +319,7 @@ internal sealed partial class ImapSession
 
             if (Authentication!.Context.IsRevoked)
             {
-                _out.UntaggedStatus(ImapStatus.Bye, "Your credentials changed; log in again");
+                Out.UntaggedStatus(ImapStatus.Bye, "Your credentials changed; log in again");
                 _closing = true;
                 return;
             }
@@ -345,30 +330,29 @@ internal sealed partial class ImapSession
                     Bad(command, "ENABLE is valid only before a mailbox is selected"); // RFC 5161 3.1, RFC 9051 6.3.1
                     return;
                 case "ENABLE":
-                    Enable(command);
+                    SessionCommands.Enable(this, command);
                     return;
                 case "NAMESPACE":
-                    _out.Untagged().Atom("NAMESPACE").BeginList().BeginList().String(string.Empty).String("/").EndList().EndList().Nil().Nil().EndLine();
-                    Ok(command, "NAMESPACE completed");
+                    SessionCommands.Namespace(this, command);
                     return;
                 case "LIST" or "LSUB":
-                    await ListAsync(command).ConfigureAwait(false);
+                    await MailboxCommands.ListAsync(this, command).ConfigureAwait(false);
                     return;
                 case "STATUS":
-                    await StatusAsync(command).ConfigureAwait(false);
+                    await MailboxCommands.StatusAsync(this, command).ConfigureAwait(false);
                     return;
                 case "CREATE" or "DELETE" or "RENAME" or "SUBSCRIBE" or "UNSUBSCRIBE":
-                    await ManageAsync(command).ConfigureAwait(false);
+                    await MailboxCommands.ManageAsync(this, command).ConfigureAwait(false);
                     return;
                 case "SELECT" or "EXAMINE":
-                    await SelectAsync(command, readOnly: name == "EXAMINE").ConfigureAwait(false);
+                    await SelectionCommands.SelectAsync(this, command, readOnly: name == "EXAMINE").ConfigureAwait(false);
                     return;
                 case "APPEND":
-                    await AppendAsync(command).ConfigureAwait(false);
+                    await MessageCommands.AppendAsync(this, command).ConfigureAwait(false);
                     return;
                 case "IDLE":
                     // Allowed in the authenticated state too (RFC 9051 6.3.13); with no mailbox selected there is nothing to report until DONE.
-                    _out.Continuation("idling");
+                    Out.Continuation("idling");
                     _idleCommand = command;
                     return;
             }
@@ -382,22 +366,22 @@ internal sealed partial class ImapSession
             switch (name)
             {
                 case "CLOSE" or "UNSELECT":
-                    await CloseMailboxAsync(command, expunge: name == "CLOSE").ConfigureAwait(false);
+                    await SelectionCommands.CloseMailboxAsync(this, command, expunge: name == "CLOSE").ConfigureAwait(false);
                     return;
                 case "EXPUNGE":
-                    await ExpungeAsync(command).ConfigureAwait(false);
+                    await SelectionCommands.ExpungeAsync(this, command).ConfigureAwait(false);
                     return;
                 case "STORE":
-                    await StoreAsync(command).ConfigureAwait(false);
+                    await MessageCommands.StoreAsync(this, command).ConfigureAwait(false);
                     return;
                 case "COPY" or "MOVE":
-                    await CopyAsync(command, move: name == "MOVE").ConfigureAwait(false);
+                    await MessageCommands.CopyAsync(this, command, move: name == "MOVE").ConfigureAwait(false);
                     return;
                 case "FETCH":
-                    await FetchAsync(command).ConfigureAwait(false);
+                    await FetchSearchCommands.FetchAsync(this, command).ConfigureAwait(false);
                     return;
                 case "SEARCH":
-                    await SearchAsync(command).ConfigureAwait(false);
+                    await FetchSearchCommands.SearchAsync(this, command).ConfigureAwait(false);
                     return;
             }
 
@@ -413,141 +397,94 @@ internal sealed partial class ImapSession
                 _ => ImapResponseCode.CannotDo,
             });
         }
-        catch (Exception ex) when (!_out.InLine && ex is not (IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException))
+        catch (Exception ex) when (!Out.InLine && !IsDisconnect(ex))
         {
             // A bug that one command reaches (through a message's content, most likely) fails
             // that command, not the session. A response line already half written cannot be
             // mended: then the exception ends the connection, as before.
-            _services.Logger.LogError(ex, "IMAP {Id} from {Client}: {Command} failed", Id, Client, name);
+            Services.Logger.LogError(ex, "IMAP {Id} from {Client}: {Command} failed", Id, Client, name);
             No(command, "Internal error; the command was not completed", ImapResponseCode.ServerBug);
         }
     }
 
     private static bool IsKnown(string name) => ImapExtensions.IsKnown(name);
 
-    private IEnumerable<string> Capabilities() => ImapExtensions.Capabilities(this);
+    internal IEnumerable<string> Capabilities() => ImapExtensions.Capabilities(this);
 
-    private void Enable(ImapCommand command)
-    {
-        var enabled = new List<string>();
-        foreach (var argument in command.Arguments)
-        {
-            var name = argument.Text.ToUpperInvariant();
-            switch (name)
-            {
-                case "UTF8=ACCEPT":
-                    Utf8Accept = true;
-                    _out.Utf8Accept = true;
-                    enabled.Add(name);
-                    break;
-                case "CONDSTORE":
-                    CondStore = true;
-                    enabled.Add(name);
-                    break;
-                case "IMAP4REV2":
-                    Rev2 = true;
-                    enabled.Add("IMAP4rev2");
-                    break;
-            }
-        }
-
-        _out.Untagged().Atom("ENABLED");
-        foreach (var name in enabled)
-        {
-            _out.Atom(name);
-        }
-
-        _out.EndLine();
-        Ok(command, "ENABLE completed");
-    }
-
-    private async ValueTask StartTlsAsync(ImapCommand command)
-    {
-        if (IsTls || _services.Certificate is null)
-        {
-            Bad(command, IsTls ? "TLS is already active" : "TLS is not available");
-            return;
-        }
-
-        Ok(command, "Begin TLS negotiation now");
-        await _output.FlushAsync(_connectionClosed).ConfigureAwait(false);
-        _startTls = true;
-    }
+    /// <summary>STARTTLS was answered: the loop runs the handshake once the command's buffer is done with.</summary>
+    internal void StartTlsAfterReply() => _startTls = true;
 
     private async ValueTask HandshakeAsync()
     {
-        _parser.Reset();
-        var ssl = new SslStream(new DuplexPipeStream(_reader, _writer), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _services.Certificate, EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 }, timeout.Token).ConfigureAwait(false);
-        _reader = PipeReader.Create(ssl);
-        _writer = PipeWriter.Create(ssl);
-        _output = new CoalescingPipeWriter(_writer);
-        _out = new ImapResponseWriter(_output, Utf8Accept);
-        IsTls = true;
+        Parser.Reset();
+        await Transport.StartTlsAsServerAsync(Services.Certificate!).ConfigureAwait(false);
+        Output = new CoalescingPipeWriter(Transport.Output);
+        Out = new ImapResponseWriter(Output, Utf8Accept);
     }
 
     /// <summary>"UID FETCH completed", "STORE completed": the command as the client named it.</summary>
-    private static string Completed(ImapCommand command) => command.IsUid ? $"UID {command.Name} completed" : $"{command.Name} completed";
+    internal static string Completed(ImapCommand command) => command.IsUid ? $"UID {command.Name} completed" : $"{command.Name} completed";
 
-    private void Ok(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.Ok, text, code);
+    internal void Ok(ImapCommand command, string text, ImapResponseCode? code = null) => Out.Tagged(command.Tag, ImapStatus.Ok, text, code);
 
-    private void No(ImapCommand command, string text, ImapResponseCode? code = null) => _out.Tagged(command.Tag, ImapStatus.No, text, code);
+    internal void No(ImapCommand command, string text, ImapResponseCode? code = null) => Out.Tagged(command.Tag, ImapStatus.No, text, code);
 
-    private void Bad(ImapCommand command, string text) => Error(command.Tag, text);
+    internal void Bad(ImapCommand command, string text) => Error(command.Tag, text);
 
-    private void Error(string? tag, string text)
+    internal void Error(string? tag, string text)
     {
         if (tag is null)
         {
-            _out.UntaggedStatus(ImapStatus.Bad, text);
+            Out.UntaggedStatus(ImapStatus.Bad, text);
         }
         else
         {
-            _out.Tagged(tag, ImapStatus.Bad, text);
+            Out.Tagged(tag, ImapStatus.Bad, text);
         }
 
-        if (++_errors >= _services.Options.MaxErrors)
+        if (++_errors >= Services.Options.MaxErrors)
         {
-            _out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
+            Out.UntaggedStatus(ImapStatus.Bye, "Too many errors");
             _closing = true;
         }
     }
 
     /// <summary>The next command has the idle timeout to arrive whole.</summary>
-    private void CommandDone()
+    internal void CommandDone()
     {
-        _inLiteral = false;
-        _control.StopDataRate();
-        _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+        InLiteral = false;
+        Control.StopDataRate();
+        Control.SetDeadline(SessionEndReason.CommandTimeout, Services.Options.IdleTimeout);
     }
 
     /// <summary>While a literal (APPEND) arrives, the minimum data rate applies instead of the command deadline (responses are timed against it always).</summary>
     private void FollowLiteral()
     {
-        var inLiteral = _parser.AwaitingLiteral;
-        if (inLiteral == _inLiteral)
+        var inLiteral = Parser.AwaitingLiteral;
+        if (inLiteral == InLiteral)
         {
             return;
         }
 
-        _inLiteral = inLiteral;
-        if (inLiteral && _literalRate is not null)
+        InLiteral = inLiteral;
+        if (inLiteral && LiteralRate is not null)
         {
             // With the rate turned off (MinDataRate 0) the command deadline stays: a literal never waits for ever.
-            _control.ClearDeadline(SessionEndReason.CommandTimeout);
-            _control.StartDataRate(_literalRate);
+            Control.ClearDeadline(SessionEndReason.CommandTimeout);
+            Control.StartDataRate(LiteralRate);
         }
         else
         {
-            _control.StopDataRate();
-            _control.SetDeadline(SessionEndReason.CommandTimeout, _services.Options.IdleTimeout);
+            Control.StopDataRate();
+            Control.SetDeadline(SessionEndReason.CommandTimeout, Services.Options.IdleTimeout);
         }
     }
 
+    /// <summary>Ends the session after the responses queued so far.</summary>
+    internal void Close() => _closing = true;
+
     /// <summary>The text of the BYE that tells the client why the server ends the session.</summary>
-    private string EndText() => _control.Reason switch
+    internal string EndText() => Control.Reason switch
     {
         SessionEndReason.LoginTimeout => "Autologout; not logged in in time",
         SessionEndReason.DataRateTooLow => "Autologout; data arrived too slowly",
@@ -556,9 +493,11 @@ internal sealed partial class ImapSession
         _ => "Autologout; idle for too long",
     };
 
-    private ValueTask CloseAsync()
+    protected override ValueTask CloseAsync()
     {
-        _output.Commit(); // a last BYE or tagged reply goes out with the close
-        return PipeClosing.CloseQuietlyAsync(_reader, _writer);
+        Output.Commit(); // a last BYE or tagged reply goes out with the close
+        return base.CloseAsync();
     }
+
+    private static MinDataRate? RateOf(ImapOptions options) => MinDataRate.FromOptions(options.MinDataRate, options.MinDataRateGracePeriod);
 }

@@ -245,6 +245,7 @@ public static class ServerHost
         services.AddSingleton<SecurityContextCache>();
         services.AddSingleton(sp => new LoginThrottle(options.LoginThrottle));
         services.AddSingleton<Authenticator>();
+        services.AddSingleton(store.Changes);
         services.AddSingleton<DirectoryChangeWatcher>();
         services.AddHostedService<DirectoryWatcherService>();
 
@@ -252,8 +253,8 @@ public static class ServerHost
         services.AddSingleton(_ => new SessionHeartbeat());
 
         // Transport: two wake-up hints, one for the categorizer and one for delivery.
-        var newMessages = new QueueSignal();
-        var deliveries = new QueueSignal();
+        var newMessages = new QueueSignal(store.Changes, "new");
+        var deliveries = new QueueSignal(store.Changes, "deliveries");
         services.AddSingleton(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));

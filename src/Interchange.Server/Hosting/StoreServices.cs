@@ -2,6 +2,7 @@ using Interchange.Directory.Administration;
 using Interchange.Directory.Passwords;
 using Interchange.Storage;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Changes;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Mail;
 using Interchange.Storage.Sqlite;
@@ -47,14 +48,17 @@ public sealed class StoreServices : IAsyncDisposable
 
     public Interchange.Storage.Mail.IMailStore Mail { get; }
 
-    /// <summary>Changes to mailboxes, for IMAP IDLE.</summary>
+    /// <summary>Changes to mailboxes, for IMAP IDLE: the mailbox topic of <see cref="Changes"/>.</summary>
     public MailboxEvents Events { get; }
+
+    /// <summary>The change feed: mailbox, queue and directory hints (in-process with this backend).</summary>
+    public IChangeFeed Changes => Events.Feed;
 
     /// <param name="migrate">False for the admin CLI while a server runs: never change the schema under it.</param>
     public static async Task<StoreServices> OpenAsync(DataFolder folder, InterchangeOptions options, ILogger logger, bool migrate = true, CancellationToken cancellationToken = default)
     {
         System.IO.Directory.CreateDirectory(folder.Root);
-        var events = new MailboxEvents();
+        var events = new MailboxEvents(new InProcessChangeFeed());
         var backend = await OpenBackendAsync(folder, options.Storage, events, logger, migrate, cancellationToken).ConfigureAwait(false);
         return new StoreServices(backend, events, options, folder.BlobsPath);
     }

@@ -5,35 +5,29 @@ using Microsoft.Extensions.Logging;
 
 namespace Interchange.Smtp.Commands;
 
-/// <summary>AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms.</summary>
+/// <summary>AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms; AUTH after a login is refused by <see cref="Protocol.SmtpStateTable"/>.</summary>
 internal static class AuthCommand
 {
-    public static async ValueTask ExecuteAsync(SmtpSession session, string arguments)
+    public static async ValueTask<bool> ExecuteAsync(SmtpSession session, string arguments)
     {
-        if (session.IsAuthenticated)
-        {
-            await session.ReplyAsync(new SmtpReply(503, "5.5.1", "Error: already authenticated")).ConfigureAwait(false);
-            return;
-        }
-
         if (!session.CanAuthenticate)
         {
             await session.ReplyAsync(new SmtpReply(538, "5.7.11", "Encryption required for requested authentication mechanism")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is 0 or > 2)
         {
             await session.ReplyAsync(new SmtpReply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var mechanism = parts[0].ToUpperInvariant();
         if (mechanism is not ("PLAIN" or "LOGIN"))
         {
             await session.ReplyAsync(new SmtpReply(504, "5.5.4", "Unrecognized authentication type")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var initial = parts.Length == 2 ? parts[1] : null;
@@ -43,7 +37,7 @@ internal static class AuthCommand
 
         if (credentials is not { } given)
         {
-            return; // the mechanism already replied (cancelled or malformed)
+            return false; // the mechanism already replied (cancelled or malformed)
         }
 
         session.AuthAttempts++;
@@ -54,7 +48,7 @@ internal static class AuthCommand
                 session.Authentication = result.Session;
                 session.Logger.LogInformation("SMTP {Id} from {Client}: authenticated as {User}", session.Id, session.Client, result.Session!.Context.Address);
                 await session.ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
-                return;
+                return true;
             case AuthenticationOutcome.Throttled:
                 await session.ReplyAsync(new SmtpReply(454, "4.7.0", "Temporary authentication failure: too many failures, try later")).ConfigureAwait(false);
                 break;
@@ -67,6 +61,8 @@ internal static class AuthCommand
         {
             await session.SendAndCloseAsync(new SmtpReply(421, "4.7.0", $"{session.HostName} Error: too many authentication failures")).ConfigureAwait(false);
         }
+
+        return false;
     }
 
     private static async ValueTask<(string User, string Password)?> PlainAsync(SmtpSession session, string? initial)

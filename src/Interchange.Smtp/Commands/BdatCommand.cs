@@ -7,6 +7,10 @@ namespace Interchange.Smtp.Commands;
 /// <summary>BDAT (RFC 3030 CHUNKING): exact-length chunks, no dot-stuffing; the LAST chunk commits the message.</summary>
 internal static class BdatCommand
 {
+    /// <summary>The key <see cref="SmtpStateTable"/> knows this BDAT by: the LAST chunk ends the transaction.</summary>
+    public static string TableVerb(string arguments) =>
+        TryParse(arguments, out _, out var last) && last ? "BDAT LAST" : "BDAT";
+
     public static bool TryParse(string arguments, out long size, out bool last)
     {
         size = 0;
@@ -30,13 +34,13 @@ internal static class BdatCommand
         return long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out size);
     }
 
-    public static async ValueTask ExecuteAsync(SmtpSession session, string arguments)
+    public static async ValueTask<bool> ExecuteAsync(SmtpSession session, string arguments)
     {
         if (!TryParse(arguments, out var size, out var last))
         {
             // The chunk's length is unknown, so its bytes cannot be skipped: end the session.
             await session.SendAndCloseAsync(new SmtpReply(501, "5.5.4", "Syntax: BDAT size [LAST]")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (size > session.Options.MaxMessageSize - session.Transaction.Size)
@@ -48,28 +52,28 @@ internal static class BdatCommand
             RefusalLog.Write(session, $"BDAT {size}", reply);
             session.ResetTransaction();
             await session.SendAndCloseAsync(reply).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (session.State == SmtpState.Recipients)
         {
-            await session.BeginContentAsync().ConfigureAwait(false);
-            session.State = SmtpState.Chunking;
+            await session.BeginContentAsync("BDAT").ConfigureAwait(false);
         }
 
         if (!await session.ReadChunkAsync(size, keep: true).ConfigureAwait(false))
         {
             session.ResetTransaction();
             session.Close();
-            return;
+            return false;
         }
 
         if (!last)
         {
             await session.ReplyAsync(new SmtpReply(250, "2.0.0", $"{size} octets received")).ConfigureAwait(false);
-            return;
+            return true;
         }
 
         await session.FinishMessageAsync().ConfigureAwait(false);
+        return true;
     }
 }

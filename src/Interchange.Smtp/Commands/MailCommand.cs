@@ -7,36 +7,36 @@ namespace Interchange.Smtp.Commands;
 /// <summary>MAIL FROM (RFC 5321 4.1.1.2) with SIZE, BODY, SMTPUTF8, RET, ENVID and AUTH parameters.</summary>
 internal static class MailCommand
 {
-    public static async ValueTask ExecuteAsync(SmtpSession session, string arguments)
+    public static async ValueTask<bool> ExecuteAsync(SmtpSession session, string arguments)
     {
         if (!arguments.StartsWith("FROM:", StringComparison.OrdinalIgnoreCase))
         {
             await session.ReplyAsync(new SmtpReply(501, "5.5.4", "Syntax: MAIL FROM:<address>")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (session.Authentication is { Context.IsRevoked: true })
         {
             await session.SendAndCloseAsync(new SmtpReply(421, "4.7.0", $"{session.HostName} Your credentials changed; log in again")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (session.RequiresAuthentication && !session.IsAuthenticated)
         {
             await session.ReplyAsync(new SmtpReply(530, "5.7.0", "Authentication required")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (!SmtpPath.TryParse(arguments[5..], out var path, out var rest, out var error) || path.IsBarePostmaster)
         {
             await session.ReplyAsync(new SmtpReply(501, "5.1.7", $"Bad sender address syntax: {(error.Length > 0 ? error : "no domain")}")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         if (!SmtpParameters.TryParse(rest, out var parameters, out error))
         {
             await session.ReplyAsync(new SmtpReply(501, "5.5.4", error)).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var t = session.Transaction;
@@ -48,13 +48,13 @@ internal static class MailCommand
                     if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size))
                     {
                         await session.ReplyAsync(new SmtpReply(501, "5.5.4", "Bad SIZE parameter")).ConfigureAwait(false);
-                        return;
+                        return false;
                     }
 
                     if (size > session.Options.MaxMessageSize)
                     {
                         await session.RefuseAsync("MAIL " + arguments, new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit")).ConfigureAwait(false);
-                        return;
+                        return false;
                     }
 
                     break;
@@ -63,7 +63,7 @@ internal static class MailCommand
                     if (body is not ("7BIT" or "8BITMIME"))
                     {
                         await session.ReplyAsync(new SmtpReply(555, "5.5.4", $"Unsupported BODY type {value}")).ConfigureAwait(false);
-                        return;
+                        return false;
                     }
 
                     t.BodyType = body;
@@ -81,26 +81,26 @@ internal static class MailCommand
                     break; // RFC 4954 5: accepted, and ignored (we do not relay the identity on)
                 default:
                     await session.ReplyAsync(new SmtpReply(555, "5.5.4", $"Unsupported or malformed parameter {key}")).ConfigureAwait(false);
-                    return;
+                    return false;
             }
         }
 
         if (path.IsInternational && !t.SmtpUtf8)
         {
             await session.ReplyAsync(new SmtpReply(553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         // One rule for every authenticated session, whichever listener it came in on.
         if (session.IsAuthenticated && session.Options.RequireOwnedSender && !Owns(session, path))
         {
             await session.RefuseAsync("MAIL " + arguments, new SmtpReply(553, "5.7.1", $"<{path.Address}>: Sender address rejected: not owned by user {session.Authentication!.Context.Address}")).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         t.MailFrom = path;
-        session.State = SmtpState.Mail;
         await session.ReplyAsync(new SmtpReply(250, "2.1.0", "Ok")).ConfigureAwait(false);
+        return true;
     }
 
     private static bool Owns(SmtpSession session, SmtpPath path)

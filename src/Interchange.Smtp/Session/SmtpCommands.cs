@@ -5,7 +5,7 @@ namespace Interchange.Smtp.Session;
 /// <summary>Dispatches a verb to its command (one file each in <c>Commands/</c>).</summary>
 internal static class SmtpCommands
 {
-    private static readonly Dictionary<string, Func<SmtpSession, string, ValueTask>> s_commands = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, Func<SmtpSession, string, ValueTask<bool>>> s_commands = new(StringComparer.OrdinalIgnoreCase)
     {
         ["EHLO"] = HelloCommand.EhloAsync,
         ["HELO"] = HelloCommand.HeloAsync,
@@ -27,6 +27,7 @@ internal static class SmtpCommands
     public static bool IsMailCommand(string verb) =>
         verb is "MAIL" or "RCPT" or "DATA" or "BDAT" or "AUTH" or "STARTTLS" or "QUIT" or "EHLO" or "HELO";
 
-    public static ValueTask ExecuteAsync(string verb, SmtpSession session, string arguments) =>
+    /// <summary>Runs the command; true when it succeeded, so the session takes the state table's transition.</summary>
+    public static ValueTask<bool> ExecuteAsync(string verb, SmtpSession session, string arguments) =>
         s_commands[verb](session, arguments);
 }

@@ -1,12 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Interchange.Core.Logging;
 using Interchange.Core.Net;
+using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
 using Interchange.Smtp.Protocol;
 using Interchange.Storage.Blobs;
@@ -17,54 +15,40 @@ namespace Interchange.Smtp.Session;
 
 /// <summary>
 /// One SMTP connection: its state, its transaction, and its I/O. Commands (in
-/// <c>Commands/</c>) act on it; the loop in <see cref="RunAsync"/> reads command lines, checks
-/// them against <see cref="SmtpStateTable"/> and the limits, and dispatches. Replies are
-/// buffered and flushed only when no further command is already waiting (RFC 2920).
+/// <c>Commands/</c>) act on it; the loop in <see cref="ServeAsync"/> reads command lines, checks
+/// them against <see cref="SmtpStateTable"/> (which also gives the state each leads to) and the
+/// limits, and dispatches. Replies are buffered and flushed only when no further command is
+/// already waiting (RFC 2920). Limits, deadlines, TLS and the close come from <see cref="ServerSession"/>.
 /// </summary>
-public sealed class SmtpSession
+public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
 {
     private const int AuthLineLimit = 12288; // RFC 4954 4
 
     private readonly SmtpServices _services;
     private readonly X509Certificate2? _certificate;
-    private readonly CancellationToken _connectionClosed;
-    private readonly LineReader _lines;
-    private readonly SessionControl _control;
     private readonly MinDataRate? _dataRate;
     private bool _dataPhase;
-    private PipeWriter _writer;
     private int _errors;
     private int _nonMailCommands;
     private bool _closing;
 
-    internal SmtpSession(SmtpServices services, ListenerKind kind, IPAddress client, IDuplexPipe transport, bool tls, X509Certificate2? certificate, string id, CancellationToken connectionClosed)
+    internal SmtpSession(SmtpServices services, ListenerKind kind, AcceptedConnection connection, X509Certificate2? certificate)
+        : base("SMTP", connection, services.Limiter, services.Heartbeat, DataRate(services.Options), services.Logger, services.Stopping)
     {
         _services = services;
         Kind = kind;
-        Client = client;
-        _control = services.Heartbeat.Open(connectionClosed, services.Stopping);
-        _dataRate = MinDataRate.FromOptions(services.Options.MinDataRate, services.Options.MinDataRateGracePeriod);
-        _lines = new LineReader(new TimedPipeReader(transport.Input, _control));
-        _writer = new TimedPipeWriter(transport.Output, _control, _dataRate);
-        IsTls = tls;
+        _dataRate = DataRate(services.Options);
         _certificate = certificate;
-        Id = id;
-        _connectionClosed = connectionClosed;
     }
 
-    public string Id { get; }
-
     public ListenerKind Kind { get; }
-
-    public IPAddress Client { get; }
 
     public SmtpOptions Options => _services.Options;
 
     public string HostName => _services.HostName;
 
-    public bool IsTls { get; private set; }
-
-    public SmtpState State { get; internal set; } = SmtpState.Connected;
+    /// <summary>Changed only by the transitions of <see cref="SmtpStateTable"/>.</summary>
+    public SmtpState State { get; private set; } = SmtpState.Connected;
 
     public string? Helo { get; internal set; }
 
@@ -79,10 +63,10 @@ public sealed class SmtpSession
             field = value;
             if (value is not null)
             {
-                _control.ClearDeadline(SessionEndReason.LoginTimeout);
+                Control.ClearDeadline(SessionEndReason.LoginTimeout);
 
                 // A password change or disable ends the session at once, whatever it is waiting for.
-                _control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+                Control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
             }
         }
     }
@@ -95,8 +79,6 @@ public sealed class SmtpSession
 
     internal SmtpServices Services => _services;
 
-    internal ILogger Logger => _services.Logger;
-
     public bool CanStartTls => !IsTls && _certificate is not null && Kind != ListenerKind.Submissions;
 
     public bool CanAuthenticate => !IsAuthenticated && (IsTls || (Options.AllowPlaintextAuthOnLoopback && IPAddress.IsLoopback(Client)));
@@ -106,65 +88,44 @@ public sealed class SmtpSession
 
     internal int MessagesAccepted { get; set; }
 
-    public async Task RunAsync()
+    protected override async ValueTask RefuseConnectionAsync()
     {
-        try
+        await SendAndCloseAsync(new SmtpReply(421, "4.7.0", $"{HostName} Too many connections, try again later")).ConfigureAwait(false);
+        Logger.LogWarning("SMTP {Id} from {Client} refused: connection limit reached", Id, Client);
+    }
+
+    protected override async Task ServeAsync()
+    {
+        await WriteAsync(new SmtpReply(220, null, $"{HostName} ESMTP Interchange")).ConfigureAwait(false);
+        if (RequiresAuthentication)
         {
-            if (!_services.Limiter.TryEnter(Client))
+            Control.SetDeadline(SessionEndReason.LoginTimeout, Options.LoginTimeout);
+        }
+
+        // Port 25 has no AUTH to wait for: the envelope of each message has its deadline instead.
+        Control.SetDeadline(SessionEndReason.TransactionTimeout, Options.EnvelopeTimeout);
+        while (!_closing)
+        {
+            var line = await ReadCommandLineAsync().ConfigureAwait(false);
+            if (line.Kind == LineKind.Closed)
             {
-                await SendAndCloseAsync(new SmtpReply(421, "4.7.0", $"{HostName} Too many connections, try again later")).ConfigureAwait(false);
-                Logger.LogWarning("SMTP {Id} from {Client} refused: connection limit reached", Id, Client);
-                return;
+                break;
             }
 
-            try
+            if (line.Kind == LineKind.TooLong)
             {
-                await WriteAsync(new SmtpReply(220, null, $"{HostName} ESMTP Interchange")).ConfigureAwait(false);
-                if (RequiresAuthentication)
-                {
-                    _control.SetDeadline(SessionEndReason.LoginTimeout, Options.LoginTimeout);
-                }
-
-                // Port 25 has no AUTH to wait for: the envelope of each message has its deadline instead.
-                _control.SetDeadline(SessionEndReason.TransactionTimeout, Options.EnvelopeTimeout);
-                while (!_closing)
-                {
-                    var line = await ReadCommandLineAsync().ConfigureAwait(false);
-                    if (line.Kind == LineKind.Closed)
-                    {
-                        break;
-                    }
-
-                    if (line.Kind == LineKind.TooLong)
-                    {
-                        await ReplyAsync(new SmtpReply(500, "5.5.2", "Error: line too long")).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await DispatchAsync(line.Text).ConfigureAwait(false);
-                }
+                await ReplyAsync(new SmtpReply(500, "5.5.2", "Error: line too long")).ConfigureAwait(false);
+                continue;
             }
-            finally
-            {
-                _services.Limiter.Leave(Client);
-                await DiscardTransactionAsync().ConfigureAwait(false);
-                Authentication?.Dispose();
-            }
+
+            await DispatchAsync(line.Text).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException)
-        {
-            Logger.LogDebug("SMTP {Id} from {Client} ended: {Reason}", Id, Client, ex.Message);
-        }
-        catch (Exception ex)
-        {
-            // A defect, not the client's doing: log it with the session, drop this connection, keep serving.
-            Logger.LogError(ex, "SMTP {Id} from {Client} failed", Id, Client);
-        }
-        finally
-        {
-            await CloseTransportAsync().ConfigureAwait(false);
-            _control.Dispose(); // after the last flush, which the heartbeat still bounds
-        }
+    }
+
+    protected override async ValueTask OnEndedAsync()
+    {
+        await DiscardTransactionAsync().ConfigureAwait(false);
+        Authentication?.Dispose();
     }
 
     /// <summary>Queues a reply, counting errors; past the error limit the session ends with 421.</summary>
@@ -190,7 +151,7 @@ public sealed class SmtpSession
 
     internal async ValueTask FlushAsync()
     {
-        await _writer.FlushAsync(_connectionClosed).ConfigureAwait(false);
+        await Transport.Output.FlushAsync(ConnectionClosed).ConfigureAwait(false);
     }
 
     /// <summary>Reads one line of an AUTH exchange (after a 334 challenge).</summary>
@@ -209,17 +170,13 @@ public sealed class SmtpSession
             _ = old.Content.DisposeAsync().AsTask();
         }
 
-        if (State is SmtpState.Mail or SmtpState.Recipients or SmtpState.Chunking)
-        {
-            State = SmtpState.Ready;
-        }
-
         if (_dataPhase)
         {
             // The message's content is done with: the next envelope starts its own deadline.
             _dataPhase = false;
-            _control.StopDataRate();
-            _control.SetDeadline(SessionEndReason.TransactionTimeout, Options.EnvelopeTimeout);
+            TransferEnded();
+            Control.StopDataRate();
+            Control.SetDeadline(SessionEndReason.TransactionTimeout, Options.EnvelopeTimeout);
         }
     }
 
@@ -227,12 +184,13 @@ public sealed class SmtpSession
     /// Starts the message content: a blob writer with our Received field first. The trace
     /// counter sees everything written, so the hop limit counts our own field too.
     /// </summary>
-    internal async ValueTask BeginContentAsync()
+    internal async ValueTask BeginContentAsync(string command)
     {
         var t = Transaction;
         _dataPhase = true;
-        _control.ClearDeadline(SessionEndReason.TransactionTimeout);
-        _control.StartDataRate(_dataRate);
+        TransferStarted(command, "the client is told 421 and the message is not kept");
+        Control.ClearDeadline(SessionEndReason.TransactionTimeout);
+        Control.StartDataRate(_dataRate);
         t.Content = _services.Acceptor.BeginMessage();
         t.Incoming = IncomingContent.For(this);
         t.Trace = new HeaderTraceCounter();
@@ -273,7 +231,7 @@ public sealed class SmtpSession
         }
 
         t.Trace!.Observe(data.Span);
-        await t.Content.WriteAsync(data, _connectionClosed).ConfigureAwait(false);
+        await t.Content.WriteAsync(data, ConnectionClosed).ConfigureAwait(false);
     }
 
     /// <summary>Reads DATA content up to CRLF.CRLF into the transaction; false if the connection ended first.</summary>
@@ -291,7 +249,7 @@ public sealed class SmtpSession
             var buffer = result.Buffer;
             output.ResetWrittenCount();
             var used = unstuffer.Feed(buffer, output);
-            _lines.Reader.AdvanceTo(buffer.GetPosition(used));
+            Transport.Input.AdvanceTo(buffer.GetPosition(used));
             if (output.WrittenCount > 0)
             {
                 await AppendContentAsync(output.WrittenMemory).ConfigureAwait(false);
@@ -331,7 +289,7 @@ public sealed class SmtpSession
             }
 
             remaining -= take.Length;
-            _lines.Reader.AdvanceTo(take.End);
+            Transport.Input.AdvanceTo(take.End);
             if (remaining > 0 && result.IsCompleted)
             {
                 return false;
@@ -347,12 +305,12 @@ public sealed class SmtpSession
     /// </summary>
     private async ValueTask<ReadResult?> ReadContentAsync()
     {
-        _control.SetDeadline(SessionEndReason.CommandTimeout, Options.DataTimeout);
+        Control.SetDeadline(SessionEndReason.CommandTimeout, Options.DataTimeout);
         try
         {
-            return await _lines.Reader.ReadAsync(_control.Token).ConfigureAwait(false);
+            return await Transport.Input.ReadAsync(Control.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
         {
             await SendAndCloseAsync(EndReply()).ConfigureAwait(false);
             return null;
@@ -360,7 +318,7 @@ public sealed class SmtpSession
     }
 
     /// <summary>The 421 that tells the client why the server ends the session.</summary>
-    private SmtpReply EndReply() => _control.Reason switch
+    private SmtpReply EndReply() => Control.Reason switch
     {
         SessionEndReason.CredentialsRevoked => new SmtpReply(421, "4.7.0", $"{HostName} Credentials changed; closing"),
         SessionEndReason.ServerStopping => new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down, try again later"),
@@ -399,7 +357,7 @@ public sealed class SmtpSession
             long queueId;
             try
             {
-                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, _connectionClosed).ConfigureAwait(false);
+                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, ConnectionClosed).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Interchange.Storage.StoreException or InvalidOperationException)
             {
@@ -426,28 +384,13 @@ public sealed class SmtpSession
     {
         // Discard before the 220 leaves: after it, what arrives may already be the client's ClientHello,
         // and discarding that would leave the handshake waiting for it.
-        if (_lines.DiscardBuffered() is > 0 and var discarded)
+        if (Transport.DiscardBuffered() is > 0 and var discarded)
         {
             Logger.LogWarning("SMTP {Id} from {Client}: discarded {Bytes} bytes sent after STARTTLS before the handshake", Id, Client, discarded);
         }
 
         await FlushAsync().ConfigureAwait(false);
-
-        var ssl = new SslStream(new DuplexPipeStream(_lines.Reader, _writer), leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_control.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        await ssl.AuthenticateAsServerAsync(
-            new SslServerAuthenticationOptions
-            {
-                ServerCertificate = _certificate,
-                ClientCertificateRequired = false,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            },
-            timeout.Token).ConfigureAwait(false);
-        _lines.Reader = PipeReader.Create(ssl);
-        _writer = PipeWriter.Create(ssl);
-        IsTls = true;
-        State = SmtpState.Connected;
+        var ssl = await Transport.StartTlsAsServerAsync(_certificate!).ConfigureAwait(false);
         Helo = null;
         Extended = false;
         ResetTransaction();
@@ -474,7 +417,8 @@ public sealed class SmtpSession
             return;
         }
 
-        if (!SmtpStateTable.IsAllowed(verb, State))
+        var transition = SmtpStateTable.Find(verb == "BDAT" ? Commands.BdatCommand.TableVerb(arguments) : verb, State);
+        if (transition is null)
         {
             // BDAT data follows its command whatever the state: consume it (RFC 3030 2).
             if (verb == "BDAT" && Commands.BdatCommand.TryParse(arguments, out var tooBig, out _) && tooBig > Options.MaxMessageSize)
@@ -490,17 +434,25 @@ public sealed class SmtpSession
                 return;
             }
 
-            var hint = State == SmtpState.Connected ? "send HELO/EHLO first" : "bad sequence of commands";
-            await ReplyAsync(new SmtpReply(503, "5.5.1", $"Error: {hint}")).ConfigureAwait(false);
+            await ReplyAsync(new SmtpReply(503, "5.5.1", $"Error: {SmtpStateTable.OutOfSequence(State)}")).ConfigureAwait(false);
             return;
         }
 
-        await SmtpCommands.ExecuteAsync(verb, this, arguments).ConfigureAwait(false);
+        if (transition.Refusal(this) is { } refusal)
+        {
+            await ReplyAsync(new SmtpReply(503, "5.5.1", $"Error: {refusal}")).ConfigureAwait(false);
+            return;
+        }
+
+        if (await SmtpCommands.ExecuteAsync(verb, this, arguments).ConfigureAwait(false))
+        {
+            State = transition.After(State);
+        }
     }
 
     private async ValueTask WriteAsync(SmtpReply reply)
     {
-        _writer.Write(reply.ToBytes());
+        Transport.Output.Write(reply.ToBytes());
         if (reply.Code is 354 or 334 or 221 or 421)
         {
             await FlushAsync().ConfigureAwait(false);
@@ -516,16 +468,16 @@ public sealed class SmtpSession
     private async ValueTask<Line> ReadLineAsync(int maxLength, TimeSpan timeoutAfter)
     {
         // The line must be whole by then; the session's other deadlines run on regardless.
-        _control.SetDeadline(SessionEndReason.CommandTimeout, timeoutAfter);
+        Control.SetDeadline(SessionEndReason.CommandTimeout, timeoutAfter);
         try
         {
-            var line = await _lines.ReadLineAsync(maxLength, FlushAsync, _control.Token).ConfigureAwait(false);
+            var line = await Transport.Lines.ReadLineAsync(maxLength, FlushAsync, Control.Token).ConfigureAwait(false);
 
             // The deadline is for the client's line, not for the work the command then does.
-            _control.ClearDeadline(SessionEndReason.CommandTimeout);
+            Control.ClearDeadline(SessionEndReason.CommandTimeout);
             return line;
         }
-        catch (OperationCanceledException) when (!_connectionClosed.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ConnectionClosed.IsCancellationRequested)
         {
             await SendAndCloseAsync(EndReply()).ConfigureAwait(false);
             return new Line(LineKind.Closed, string.Empty);
@@ -541,5 +493,5 @@ public sealed class SmtpSession
         }
     }
 
-    private ValueTask CloseTransportAsync() => PipeClosing.CloseQuietlyAsync(_lines.Reader, _writer);
+    private static MinDataRate? DataRate(SmtpOptions options) => MinDataRate.FromOptions(options.MinDataRate, options.MinDataRateGracePeriod);
 }

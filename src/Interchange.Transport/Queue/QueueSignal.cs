@@ -1,26 +1,32 @@
+using Interchange.Storage.Changes;
+
 namespace Interchange.Transport.Queue;
 
 /// <summary>
 /// A wake-up hint (ARCHITECTURE.md rule 2, seed Q184524): <see cref="Pulse"/> wakes every
 /// waiting worker, and a worker also wakes by itself after its poll interval. Waking proves
 /// nothing: a worker owns work only after claiming it in the store, so two workers woken by one
-/// pulse race to claim, and one of them finds nothing.
+/// pulse race to claim, and one of them finds nothing. A pulse is the change feed's
+/// <see cref="ChangeTopic.Queue"/> event named <paramref name="name"/>, so another node's feed can
+/// carry it too.
 /// </summary>
-public sealed class QueueSignal
+public sealed class QueueSignal(IChangeFeed? feed = null, string name = "queue")
 {
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IChangeFeed _feed = feed ?? new InProcessChangeFeed();
 
-    public void Pulse() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    public void Pulse() => _feed.Publish(ChangeTopic.Queue, name);
 
     /// <summary>Returns at the next pulse, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
     public async Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken)
     {
-        var pulse = Volatile.Read(ref _next).Task;
+        var seen = _feed.Version(ChangeTopic.Queue, name);
+        using var pollOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        pollOver.CancelAfter(poll); // cancels the wait itself, so no waiter is left behind on the feed
         try
         {
-            await pulse.WaitAsync(poll, cancellationToken).ConfigureAwait(false);
+            await _feed.WaitAsync(ChangeTopic.Queue, name, seen, pollOver.Token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // Poll: pick up deferred retries and lapsed leases even if nobody pulses.
         }

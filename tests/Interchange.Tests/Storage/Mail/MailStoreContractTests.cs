@@ -18,6 +18,14 @@ public abstract class MailStoreContractTests : IAsyncLifetime
 
     protected abstract Task<IMailStore> CreateStoreAsync();
 
+    /// <summary>
+    /// Another store on the same database as <see cref="Store"/>, with its own connection(s) and
+    /// writer, so that writes through it and through <see cref="Store"/> are separate
+    /// transactions racing in the database, not requests batched by one writer. The subclass
+    /// disposes it with the test.
+    /// </summary>
+    protected abstract Task<IMailStore> OpenAnotherStoreAsync();
+
     [Fact]
     public async Task DefaultMailboxes_AreCreatedOnce_WithSpecialUse()
     {
@@ -255,6 +263,192 @@ public abstract class MailStoreContractTests : IAsyncLifetime
         (await Store.FirstRecentUidAsync(box.Id)).ShouldBe(4);
         (await Store.FirstRecentUidAsync(box.Id + 1000)).ShouldBeNull();
         (await Store.ClaimRecentAsync(box.Id + 1000, 3)).ShouldBe(4, "a mailbox that is gone has nothing to claim");
+    }
+
+    // ---------------------------------------------------------------- concurrency
+    //
+    // These run many writers at once from several store instances on one database, bypassing any
+    // one writer's batching. Honest note: under SQLite every writer's BEGIN IMMEDIATE takes the
+    // file's write lock, so the transactions still run one at a time and these tests passed with
+    // the old read-then-insert code too. They are here for the backends where they bite: under
+    // PostgreSQL's READ COMMITTED the old code fails each of them (see each test's comment),
+    // while the UPDATE … RETURNING allocation and the mailbox row taken first make them hold.
+
+    private const int Instances = 4;
+
+    /// <summary>
+    /// Read-then-insert (SELECT uidnext; INSERT uid; UPDATE uidnext + 1) under READ COMMITTED:
+    /// two appends read the same uidnext, the second INSERT violates the primary key (an error to
+    /// the client) or, without the key, two messages share a UID and uidnext moves by one.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentAppends_FromSeveralStores_GetUniqueIncreasingUids_AndConsistentCounters()
+    {
+        const int TasksPerStore = 6;
+        const int AppendsPerTask = 15;
+        await Store.EnsureDefaultMailboxesAsync(User);
+        var stores = await StoresAsync();
+
+        var perTask = await Task.WhenAll(stores.SelectMany((store, s) => Enumerable.Range(0, TasksPerStore).Select(t => Task.Run(async () =>
+        {
+            var uids = new List<long>();
+            for (var i = 0; i < AppendsPerTask; i++)
+            {
+                uids.Add((await store.AppendAsync(User, "INBOX", Blob($"a{s}.{t}.{i}"), [], DateTimeOffset.UtcNow)).Uid);
+            }
+
+            return uids;
+        }))));
+
+        foreach (var uids in perTask)
+        {
+            uids.ShouldBe(uids.Order().ToList(), "one writer's appends get increasing UIDs");
+            uids.Distinct().Count().ShouldBe(uids.Count);
+        }
+
+        var all = perTask.SelectMany(u => u).ToList();
+        all.Distinct().Count().ShouldBe(all.Count, "no UID given twice");
+        var box = (await Store.SnapshotAsync(User, "INBOX"))!;
+        box.Messages.Select(m => m.Uid).ShouldBe(all.Order().ToList(), "every UID handed out is a stored message");
+        box.UidNext.ShouldBe(all.Max() + 1, "uidnext is one past the highest UID");
+        box.Messages.Select(m => m.ModSeq).Distinct().Count().ShouldBe(box.Messages.Count, "no modseq given twice");
+        box.HighestModSeq.ShouldBe(box.Messages.Max(m => m.ModSeq));
+        all.Count.ShouldBe(Instances * TasksPerStore * AppendsPerTask);
+    }
+
+    /// <summary>
+    /// STORE that reads highest_modseq, hands out highest + 1, … and writes the last back: under
+    /// READ COMMITTED two commands hand out the same modseqs, and the later write moves
+    /// HIGHESTMODSEQ back below modseqs already given out (a CONDSTORE client then misses
+    /// changes). COPY that reads uidnext per message gives two copies one UID.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentCopiesStoresAndAppends_FromSeveralStores_NeverReuseAUidOrAModseq()
+    {
+        const int Seed = 12;
+        const int Rounds = 10;
+        await Store.EnsureDefaultMailboxesAsync(User);
+        for (var i = 0; i < Seed; i++)
+        {
+            await Store.AppendAsync(User, "INBOX", Blob($"s{i}"), [], DateTimeOffset.UtcNow);
+        }
+
+        var inbox = (await Store.SnapshotAsync(User, "INBOX"))!;
+        var stores = await StoresAsync();
+        var storeModSeqs = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var copiedUids = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var appendedUids = new System.Collections.Concurrent.ConcurrentBag<long>();
+
+        await Task.WhenAll(stores.SelectMany((store, s) => new[]
+        {
+            Task.Run(async () =>
+            {
+                for (var r = 0; r < Rounds; r++)
+                {
+                    var result = await store.StoreFlagsAsync(inbox.Id, [1 + ((s + r) % Seed), 1 + ((s + r + 1) % Seed)], r % 2 == 0 ? FlagChange.Add : FlagChange.Remove, ["\\Flagged"]);
+                    foreach (var u in result.Updated.Where(u => u.Changed))
+                    {
+                        storeModSeqs.Add(u.ModSeq);
+                    }
+                }
+            }),
+            Task.Run(async () =>
+            {
+                for (var r = 0; r < Rounds; r++)
+                {
+                    var result = await store.CopyAsync(inbox.Id, [1 + (r % Seed), 1 + ((r + s) % Seed)], User, "Archive", move: false);
+                    result.DestinationUids.Count.ShouldBe(result.SourceUids.Count);
+                    foreach (var uid in result.DestinationUids)
+                    {
+                        copiedUids.Add(uid);
+                    }
+                }
+            }),
+            Task.Run(async () =>
+            {
+                for (var r = 0; r < Rounds; r++)
+                {
+                    appendedUids.Add((await store.AppendAsync(User, "INBOX", Blob($"n{s}.{r}"), ["\\Seen"], DateTimeOffset.UtcNow)).Uid);
+                }
+            }),
+        }));
+
+        storeModSeqs.Distinct().Count().ShouldBe(storeModSeqs.Count, "no modseq handed out by two STOREs");
+        copiedUids.Distinct().Count().ShouldBe(copiedUids.Count, "no destination UID handed out by two COPYs");
+        appendedUids.Distinct().Count().ShouldBe(appendedUids.Count);
+
+        var archive = (await Store.SnapshotAsync(User, "Archive"))!;
+        archive.Messages.Select(m => m.Uid).ShouldBe(copiedUids.Order().ToList(), "every copy is one stored message under the UID COPY reported");
+        archive.UidNext.ShouldBe(copiedUids.Max() + 1);
+        archive.HighestModSeq.ShouldBe(archive.Messages.Max(m => m.ModSeq));
+
+        var after = (await Store.SnapshotAsync(User, "INBOX"))!;
+        after.Messages.Select(m => m.ModSeq).Distinct().Count().ShouldBe(after.Messages.Count, "each message's last change has a modseq of its own");
+        after.HighestModSeq.ShouldBeGreaterThanOrEqualTo(storeModSeqs.Max(), "HIGHESTMODSEQ never falls below a modseq handed out");
+        after.HighestModSeq.ShouldBe(after.Messages.Max(m => m.ModSeq));
+        after.UidNext.ShouldBe(after.Messages.Max(m => m.Uid) + 1);
+        after.Messages.Count.ShouldBe(Seed + (Instances * Rounds));
+    }
+
+    /// <summary>
+    /// Each task adds its own keyword to one message at once. STORE reads the flags, computes the
+    /// new set and writes it: under READ COMMITTED without the mailbox row taken first, two
+    /// commands read the same set and the later write drops the other's keyword (a lost update).
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentFlagAdditions_ToOneMessage_FromSeveralStores_LoseNone()
+    {
+        const int TasksPerStore = 5;
+        await Store.EnsureDefaultMailboxesAsync(User);
+        await Store.AppendAsync(User, "INBOX", Blob("k"), [], DateTimeOffset.UtcNow);
+        var inbox = (await Store.SnapshotAsync(User, "INBOX"))!;
+        var stores = await StoresAsync();
+
+        await Task.WhenAll(stores.SelectMany((store, s) => Enumerable.Range(0, TasksPerStore).Select(t =>
+            Task.Run(() => store.StoreFlagsAsync(inbox.Id, [1], FlagChange.Add, [$"$k{s}x{t}"])))));
+
+        var message = (await Store.SnapshotAsync(User, "INBOX"))!.Messages.Single();
+        message.Flags.Order().ShouldBe(
+            stores.SelectMany((_, s) => Enumerable.Range(0, TasksPerStore).Select(t => $"$k{s}x{t}")).Order(),
+            "every STORE's keyword is kept");
+        message.ModSeq.ShouldBe(inbox.HighestModSeq + (Instances * TasksPerStore), "each addition changed the message once, with a modseq of its own");
+    }
+
+    /// <summary>
+    /// A user's first logins on several nodes at once each make the default mailboxes. Look-then-
+    /// insert under READ COMMITTED: both look, both insert, the second fails on the unique name
+    /// and the login errors; the insert that does nothing on conflict lets both succeed. Each
+    /// mailbox also needs its own UIDVALIDITY, which a read-then-write of the last one issued
+    /// (SQLite's store-wide mark) would hand out twice.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentDefaultMailboxes_FromSeveralStores_AllSucceed_WithOneSetAndDistinctUidValidities()
+    {
+        var stores = await StoresAsync();
+
+        await Task.WhenAll(stores.SelectMany(store => Enumerable.Range(0, 3).Select(_ => Task.Run(() => store.EnsureDefaultMailboxesAsync(User)))));
+        await Task.WhenAll(stores.Select((store, s) => Task.Run(() => store.EnsureDefaultMailboxesAsync($"user{s}@example.test"))));
+
+        var boxes = await Store.ListMailboxesAsync(User);
+        boxes.Select(b => b.Name).ShouldBe(["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"]);
+        boxes.Select(b => b.UidValidity).Distinct().Count().ShouldBe(6, "each mailbox has its own UIDVALIDITY");
+        for (var s = 0; s < Instances; s++)
+        {
+            var theirs = await Store.ListMailboxesAsync($"user{s}@example.test");
+            theirs.Count.ShouldBe(6);
+            theirs.Select(b => b.UidValidity).Distinct().Count().ShouldBe(6, "each mailbox has its own UIDVALIDITY");
+        }
+    }
+
+    private async Task<IReadOnlyList<IMailStore>> StoresAsync()
+    {
+        var stores = new List<IMailStore> { Store };
+        for (var i = 1; i < Instances; i++)
+        {
+            stores.Add(await OpenAnotherStoreAsync());
+        }
+
+        return stores;
     }
 
     protected static BlobRef Blob(string content) => new(BlobId.Of(Encoding.UTF8.GetBytes(content)), content.Length);

@@ -14,7 +14,7 @@ namespace Interchange.Tests.Storage.Queue;
 public sealed class SqliteQueueMigrationTests : IDisposable
 {
     /// <summary>The last schema version whose deliveries had a local/remote kind instead of a connector.</summary>
-    private const int KindSchema = 5;
+    private const int KindSchema = 6;
 
     private readonly TempDirectory _directory = new();
 

@@ -10,6 +10,7 @@ public sealed class SqliteDirectoryStoreTests : DirectoryStoreContractTests
 {
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 9, 30, 0, TimeSpan.Zero));
     private TempDirectory? _directory;
+    private readonly List<SqliteDatabase> _others = [];
     private SqliteDatabase? _database;
 
     protected override async Task<IDirectoryStore> CreateStoreAsync()
@@ -19,8 +20,20 @@ public sealed class SqliteDirectoryStoreTests : DirectoryStoreContractTests
         return new SqliteDirectoryStore(_database, _clock);
     }
 
+    protected override async Task<IDirectoryStore> OpenAnotherStoreAsync()
+    {
+        var other = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = _database!.Path, Readers = 2 });
+        _others.Add(other);
+        return new SqliteDirectoryStore(other, _clock);
+    }
+
     protected override async Task DisposeStoreAsync()
     {
+        foreach (var other in _others)
+        {
+            await other.DisposeAsync();
+        }
+
         if (_database is not null)
         {
             await _database.DisposeAsync();

@@ -147,6 +147,40 @@ public sealed class SqliteMigrationTests : IDisposable
         ex.Message.ShouldContain("99");
     }
 
+    [Fact]
+    public async Task A_version_5_store_upgrades_to_lock_rows_and_keeps_counting_uids_and_modseqs_where_it_was()
+    {
+        await using (var old = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = 5 }))
+        {
+            (await old.SchemaVersionAsync()).ShouldBe(5);
+        }
+
+        using (var raw = OpenRaw())
+        {
+            TableExists(raw, "store_locks").ShouldBeFalse("version 5 has no lock rows yet");
+            raw.Execute("INSERT INTO mailboxes(user_key, name, uidvalidity, uidnext, highest_modseq, first_recent_uid) VALUES ('alice@example.com', 'INBOX', 1700000000, 8, 20, 8)");
+            raw.Execute("INSERT INTO messages(mailbox_id, uid, blob, prefix, size, internal_date, flags, modseq) VALUES (1, 7, @blob, x'', 1, 0, '', 20)", new { blob = new string('a', 64) });
+            raw.Execute("INSERT INTO domains(name, created_at) VALUES ('example.com', 1700000000)");
+            raw.Execute("INSERT INTO addresses(key, address, domain, kind, created_at) VALUES ('g1@example.com', 'g1@example.com', 'example.com', 'group', 1), ('g2@example.com', 'g2@example.com', 'example.com', 'group', 1)");
+            raw.Execute("INSERT INTO group_members(group_key, member, member_key) VALUES ('g1@example.com', 'g2@example.com', 'g2@example.com')");
+        }
+
+        await using var upgraded = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath });
+        (await upgraded.SchemaVersionAsync()).ShouldBe(SqliteSchema.LatestVersion);
+        var mail = new SqliteMailStore(upgraded);
+        var appended = await mail.AppendAsync("alice@example.com", "INBOX", new Interchange.Storage.Blobs.BlobRef(Interchange.Storage.Blobs.BlobId.Of("x"u8.ToArray()), 1), [], DateTimeOffset.UtcNow);
+        appended.Uid.ShouldBe(8);
+        var box = (await mail.SnapshotAsync("alice@example.com", "INBOX"))!;
+        box.UidNext.ShouldBe(9);
+        box.HighestModSeq.ShouldBe(21);
+
+        var directory = new SqliteDirectoryStore(upgraded);
+        var refused = await Should.ThrowAsync<Interchange.Storage.Accounts.DirectoryStoreException>(() => directory.AddGroupMemberAsync("g2@example.com", "g1@example.com", "g1@example.com"));
+        refused.Error.ShouldBe(Interchange.Storage.Accounts.DirectoryStoreError.Conflict);
+        await directory.AddGroupAsync("g3@example.com", "g3@example.com", "example.com");
+        await directory.AddGroupMemberAsync("g2@example.com", "g3@example.com", "g3@example.com");
+    }
+
     private SqliteConnection OpenRaw()
     {
         SQLitePCL.Batteries_V2.Init();
