@@ -106,7 +106,8 @@ public sealed class ImapCacheTortureTests(ITestOutputHelper output)
         var readers = Enumerable.Range(0, Readers).Select(r => Task.Run(async () =>
         {
             var reads = 0;
-            while (Volatile.Read(ref writing) && reads < 50_000)
+            // Until the writer is done, and then (bounded) until the cache has served a catch-up.
+            while ((Volatile.Read(ref writing) || cache.Hits == 0) && reads < 50_000)
             {
                 var snapshot = await cache.SnapshotAsync(User, Mailbox);
                 if (++reads % 4 == 0)

@@ -42,7 +42,9 @@ public sealed class MailboxSessionTortureTests(ITestOutputHelper output)
 
         var appenders = Enumerable.Range(0, Appenders).Select(a => Task.Run(async () =>
         {
-            for (var i = 0; i < AppendsEach; i++)
+            // Past AppendsEach, appending goes on (bounded) until an expunge and an IDLE wake-up
+            // have happened: the race is waited for, not hoped for within a fixed count.
+            for (var i = 0; i < AppendsEach || ((expunged.IsEmpty || Interlocked.Read(ref wakeUps) == 0) && i < AppendsEach * 20); i++)
             {
                 var content = Encoding.ASCII.GetBytes($"Subject: {a}-{i}\r\n\r\nx\r\n");
                 var result = await store.AppendAsync(User, "INBOX", new BlobRef(BlobId.Of(content), content.Length), [], DateTimeOffset.UtcNow);

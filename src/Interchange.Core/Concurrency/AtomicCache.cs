@@ -117,8 +117,7 @@ public sealed class AtomicCache<TKey, TValue>
 
         // The factory runs once, on first use, not under the dictionary's lock; it is not
         // cancelled by any one caller, since every caller racing on the key shares it. It starts
-        // on the thread pool: run inline it would do its I/O inside Lazy's lock, with every other
-        // caller of the key blocked on that lock (rule 1: no lock held across I/O).
+        // on the thread pool, so its synchronous part never runs on the first caller's flow.
         return new CacheEntry<TValue>(generation, () => Task.Run(() => factory(key, CancellationToken.None)));
     }
 }

@@ -8,13 +8,15 @@ namespace Interchange.Core.Concurrency;
 public sealed class CacheEntry<TValue>
     where TValue : class
 {
-    private readonly Lazy<Task<TValue>> _value;
+    private readonly Func<Task<TValue>> _factory;
+    private readonly TaskCompletionSource<TValue> _value = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _started;
     private int _invalidated;
 
     internal CacheEntry(long generation, Func<Task<TValue>> factory)
     {
         Generation = generation;
-        _value = new Lazy<Task<TValue>>(factory, LazyThreadSafetyMode.ExecutionAndPublication);
+        _factory = factory;
     }
 
     public long Generation { get; }
@@ -23,12 +25,44 @@ public sealed class CacheEntry<TValue>
     public bool IsInvalidated => Volatile.Read(ref _invalidated) != 0;
 
     /// <summary>True when the value has been computed successfully.</summary>
-    public bool HasValue => _value.IsValueCreated && _value.Value.IsCompletedSuccessfully;
+    public bool HasValue => _value.Task.IsCompletedSuccessfully;
 
-    internal Task<TValue> ValueTask => _value.Value;
+    /// <summary>
+    /// The value being computed. The first caller starts the computation and every caller awaits
+    /// the same task; nobody waits on a lock for it (rule 1: Lazy would hold its lock while the
+    /// factory starts, and a caller racing it would block a thread on that lock).
+    /// </summary>
+    internal Task<TValue> ValueTask
+    {
+        get
+        {
+            if (Interlocked.CompareExchange(ref _started, 1, 0) == 0)
+            {
+                _ = ComputeAsync();
+            }
+
+            return _value.Task;
+        }
+    }
 
     /// <summary>The computed value; throws if it is not computed yet.</summary>
-    public TValue Value => HasValue ? _value.Value.Result : throw new InvalidOperationException("the cache entry has no value yet");
+    public TValue Value => HasValue ? _value.Task.Result : throw new InvalidOperationException("the cache entry has no value yet");
 
     internal bool MarkInvalidated() => Interlocked.Exchange(ref _invalidated, 1) == 0;
+
+    private async Task ComputeAsync()
+    {
+        try
+        {
+            _value.TrySetResult(await _factory().ConfigureAwait(false));
+        }
+        catch (OperationCanceledException ex)
+        {
+            _value.TrySetCanceled(ex.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _value.TrySetException(ex);
+        }
+    }
 }

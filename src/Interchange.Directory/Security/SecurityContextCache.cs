@@ -66,14 +66,21 @@ public sealed class SecurityContextCache(IDirectoryStore store)
 
     private async Task<SecurityContext> BuildAsync(string userKey, CancellationToken cancellationToken)
     {
-        var user = await store.GetUserAsync(userKey, cancellationToken).ConfigureAwait(false)
-            ?? throw new UserNotFoundException(userKey);
+        if (await store.GetUserAsync(userKey, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new UserNotFoundException(userKey);
+        }
 
-        // A revocation that lands while this build runs also invalidates its cache entry, and
-        // the cache rebuilds instead of handing it out; so reading the epoch here is enough.
-        // Cells are made only for users that exist: unknown names cannot grow the table.
+        // The epoch is read before the credentials the context is built from: a revocation comes
+        // after its change is committed, so either it moves the epoch after this read (the
+        // context is revoked) or the credentials read below already include the change. Read the
+        // other way round, a login racing a password change could keep the old password
+        // unrevoked (found by CoyoteTests: the entry was invalidated only after the login had
+        // taken it). Cells are made only for users that exist: unknown names cannot grow the table.
         var cell = _revocations.GetOrAdd(userKey, static _ => new RevocationCell());
         var generation = cell.Current;
+        var user = await store.GetUserAsync(userKey, cancellationToken).ConfigureAwait(false)
+            ?? throw new UserNotFoundException(userKey);
         var groups = await store.GetGroupsContainingAsync(userKey, cancellationToken).ConfigureAwait(false);
         var aliases = await store.GetAliasesOfAsync(userKey, cancellationToken).ConfigureAwait(false);
         return new SecurityContext(cell, generation, user.Key, user.Address, user.Disabled, user.CredentialVersion, user.PasswordHash, groups, [user.Address, .. aliases]);

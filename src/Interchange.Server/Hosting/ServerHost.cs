@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Interchange.Core.Concurrency;
 using Interchange.Core.Net;
 using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
@@ -78,7 +77,6 @@ public static class ServerHost
 
         using var bootstrapLoggerFactory = LoggerFactory.Create(l => ConfigureLogging(l, null));
         var logger = bootstrapLoggerFactory.CreateLogger("Interchange.Server");
-        LockDiagnostics.Logger = bootstrapLoggerFactory.CreateLogger("Interchange.Locks");
         foreach (var unknown in UnknownConfigurationKeys.Find(configuration, typeof(InterchangeOptions)))
         {
             logger.LogWarning("Configuration: {Problem}", unknown);
@@ -144,7 +142,6 @@ public static class ServerHost
                 RegisterServices(builder.Services, store, options, certificate, hostName);
                 builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, listeners, certificate, hostName));
                 await using var app = builder.Build();
-                LockDiagnostics.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Interchange.Locks");
                 MapHttp(app);
 
                 if (ListenerPreflight.Check(listeners) is { } preflightFailure)
