@@ -363,6 +363,33 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     public async Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) =>
         await database.ReadAsync(c => Query(c, "AND x.uid = @uid", new { userKey, mailbox = Normalize(mailbox), uid }).SingleOrDefault(), cancellationToken).ConfigureAwait(false);
 
+    public async Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        var delivered = await database.Writer.WriteAsync<IReadOnlyList<long>>(w =>
+        {
+            var done = new List<long>(deliveries.Count);
+            foreach (var (item, prefix) in deliveries)
+            {
+                // The queue's completion and the mailbox write commit together, or neither does.
+                if (SqliteQueueStore.TryComplete(w, item))
+                {
+                    SqliteMailboxes.Append(w, item.Recipient, MailboxNames.Inbox, item.Blob, prefix, item.ReceivedAt, [], $"{item.MessageId}:{item.Recipient}", _clock);
+                    SqliteQueueStore.RemoveIfFinished(w, item.MessageId);
+                    done.Add(item.Id);
+                }
+            }
+
+            return done;
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var user in deliveries.Where(d => delivered.Contains(d.Item.Id)).Select(d => d.Item.Recipient).Distinct())
+        {
+            Events.Notify(user);
+        }
+
+        return delivered;
+    }
+
     private static IEnumerable<StoredMessage> Query(SqliteConnection c, string tail, object parameters, SqliteTransaction? transaction = null) =>
         c.Query<(long Uid, string Blob, byte[] Prefix, long Size, long InternalDate, string Flags, long ModSeq)>(
                 "SELECT x.uid, x.blob, x.prefix, x.size, x.internal_date, x.flags, x.modseq FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id " +

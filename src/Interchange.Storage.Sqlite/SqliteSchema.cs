@@ -150,6 +150,36 @@ public static class SqliteSchema
             );
             INSERT INTO store_locks(name) VALUES ('directory');
             """),
+        new(7, "deliveries name their connector and their destination's partition; the unused claim columns go", """
+            -- Routing names the connector that delivers (issue 9): 'local' stays local, 'remote'
+            -- waits for the SMTP connector. Work is partitioned by destination (a hash of the
+            -- recipient, 0 for rows queued before this step). Items are taken by a commit that
+            -- names their fence, so owner and lease were never set: they go, here and on messages.
+            CREATE TABLE deliveries_v7 (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id      INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+                recipient       TEXT NOT NULL,          -- user key (local) or address (remote)
+                original        TEXT NOT NULL,          -- the RCPT TO address it came from
+                connector       TEXT NOT NULL,          -- the connector that delivers it: 'local', 'smtp', ...
+                destination_hash INTEGER NOT NULL DEFAULT 0,
+                state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+                fence           INTEGER NOT NULL DEFAULT 0,  -- bumped by every outcome; a completion names the one it found
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt    INTEGER NOT NULL DEFAULT 0,
+                last_error      TEXT,
+                UNIQUE (message_id, recipient)
+            );
+            INSERT INTO deliveries_v7(id, message_id, recipient, original, connector, state, fence, attempts, next_attempt, last_error)
+                SELECT id, message_id, recipient, original, CASE kind WHEN 'local' THEN 'local' ELSE 'smtp' END, state, fence, attempts, next_attempt, last_error
+                FROM deliveries;
+            DROP TABLE deliveries;
+            ALTER TABLE deliveries_v7 RENAME TO deliveries;
+            CREATE INDEX deliveries_ready ON deliveries(connector, state, next_attempt);
+            CREATE INDEX deliveries_destination ON deliveries(recipient, message_id) WHERE state = 'pending';
+            ALTER TABLE queue_messages DROP COLUMN owner;
+            ALTER TABLE queue_messages DROP COLUMN lease_until;
+            ALTER TABLE queue_messages DROP COLUMN fence;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -14,7 +14,7 @@ public sealed class SqliteStoreBackend : IStoreBackend
     {
         Database = database;
         Directory = new SqliteDirectoryStore(database, changes: events.Feed);
-        Queue = new SqliteQueueStore(database, events: events);
+        Queue = new SqliteQueueStore(database);
         Mail = new SqliteMailStore(database, events: events);
     }
 

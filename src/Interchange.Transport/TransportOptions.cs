@@ -6,14 +6,11 @@ public sealed class TransportOptions
     /// <summary>Workers turning accepted messages into deliveries.</summary>
     public int CategorizerWorkers { get; set; } = 2;
 
-    /// <summary>Workers appending to local mailboxes.</summary>
+    /// <summary>Workers of the local connector; deliveries are partitioned among them by destination mailbox.</summary>
     public int LocalDeliveryWorkers { get; set; } = 4;
 
     /// <summary>Items one worker claims at a time.</summary>
     public int ClaimBatch { get; set; } = 16;
-
-    /// <summary>How long a claim lasts; a worker that dies loses its items to another after this.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often an idle worker looks for work nobody pulsed about (retries, lapsed leases).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);

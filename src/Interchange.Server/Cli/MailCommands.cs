@@ -94,7 +94,8 @@ public static class MailCommands
             var stats = await s.Queue.StatisticsAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"messages waiting for routing: {stats.NewMessages}");
             Console.WriteLine($"messages routed, not finished: {stats.RoutedMessages}");
-            Console.WriteLine($"deliveries pending: {stats.PendingDeliveries} (local {stats.PendingLocalDeliveries}, remote {stats.PendingRemoteDeliveries})");
+            var local = stats.Pending(Interchange.Transport.Connectors.LocalConnector.ConnectorName);
+            Console.WriteLine($"deliveries pending: {stats.PendingDeliveries} (local {local}, remote {stats.PendingDeliveries - local})");
             Console.WriteLine($"deliveries failed: {stats.FailedDeliveries}");
         }, ct));
         return new Command("queue", "Look at the mail queue.") { status };

@@ -78,7 +78,7 @@ public sealed class InterchangeOptions
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
         Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
-        Require(Transport.Lease > TimeSpan.Zero && Transport.PollInterval > TimeSpan.Zero, "Transport:Lease and PollInterval must be positive");
+        Require(Transport.PollInterval > TimeSpan.Zero, "Transport:PollInterval must be positive");
         return problems;
     }
 }

@@ -13,7 +13,7 @@ using Interchange.Smtp;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Transport;
-using Interchange.Transport.Delivery;
+using Interchange.Transport.Connectors;
 using Interchange.Transport.Queue;
 using Interchange.Transport.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -255,9 +255,9 @@ public static class ServerHost
         services.AddSingleton(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));
-        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), store.Blobs, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
-        services.AddSingleton(sp => new LocalDelivery(store.Queue, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalDelivery>>()));
-        services.AddHostedService(sp => new TransportService(store.Queue, sp.GetRequiredService<Categorizer>(), sp.GetRequiredService<LocalDelivery>(), newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<TransportService>>()));
+        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), new RoutingTable(), store.Blobs, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
+        services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
+        services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));
 
         services.AddSingleton(sp => new Pop3Server(
             options.Pop3,

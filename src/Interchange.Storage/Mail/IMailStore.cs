@@ -67,4 +67,14 @@ public interface IMailStore
     Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default);
 
     Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Local delivery: appends each item's message to its recipient's INBOX (made on first
+    /// delivery) and completes the item in the queue, all in one transaction, in list order. An
+    /// item is stored only if the queue still has it pending with its fence (the queue's
+    /// completion ticket, <see cref="Queue.DeliveryItem"/>), and the append is keyed by (message,
+    /// recipient), so two workers or a retry after a crash never store a second copy. Returns the
+    /// ids of the items delivered; IDLE sessions of their users are told.
+    /// </summary>
+    Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default);
 }

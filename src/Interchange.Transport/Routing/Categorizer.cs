@@ -4,6 +4,7 @@ using Interchange.Directory.Resolution;
 using Interchange.Mime.Parsing;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Queue;
+using Interchange.Transport.Connectors;
 using Interchange.Transport.Queue;
 using Microsoft.Extensions.Logging;
 
@@ -13,10 +14,11 @@ namespace Interchange.Transport.Routing;
 /// The categorizer ("inbound conversion", ARCHITECTURE.md section 3, step 3): claims accepted
 /// messages and resolves each recipient through the directory (aliases, nested groups,
 /// catch-all) into one delivery per final destination, deduplicated: a user reached through
-/// two groups gets one copy. Each message is parsed once here (Interchange.Mime, streaming, in
+/// two groups gets one copy. Each delivery names the connector the <see cref="RoutingTable"/>
+/// chose for it. Each message is parsed once here (Interchange.Mime, streaming, in
 /// bounded memory): its envelope names it in the log, and malformed structure is reported.
 /// </summary>
-public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, IBlobStore blobs, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
+public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, RoutingTable routing, IBlobStore blobs, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
 {
     /// <summary>
     /// Works one partition of the new messages (id mod <paramref name="partitions"/>): reads them,
@@ -55,12 +57,11 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, I
                 {
                     var parsed = await DescribeAsync(message, cancellationToken).ConfigureAwait(false);
                     logger.LogInformation(
-                        "Message {Id} {MessageId} from <{From}> routed: {Local} local, {Remote} remote, {Failed} failed",
+                        "Message {Id} {MessageId} from <{From}> routed: {Connectors}; {Failed} failed",
                         message.Id,
                         new LogText(parsed),
                         new LogText(message.Envelope.MailFrom),
-                        routes.Count(r => r.IsLocal && r.Error is null),
-                        routes.Count(r => !r.IsLocal && r.Error is null),
+                        string.Join(", ", routes.Where(r => r.Error is null).GroupBy(r => r.Connector, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")),
                         routes.Count(r => r.Error is not null));
                 }
 
@@ -92,7 +93,7 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, I
         {
             if (!EmailAddress.TryParse(recipient.Address, out var address, out var error))
             {
-                routes.Add(new Route(recipient.Address, recipient.Address, IsLocal: false, Error: $"5.1.3 {error}"));
+                routes.Add(new Route(recipient.Address, recipient.Address, RoutingTable.SmtpConnector, Error: $"5.1.3 {error}"));
                 continue;
             }
 
@@ -101,7 +102,7 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, I
             {
                 if (seen.Add(address.Key))
                 {
-                    routes.Add(new Route(address.Key, recipient.Address, IsLocal: true, Error: "5.1.1 no such user here"));
+                    routes.Add(new Route(address.Key, recipient.Address, LocalConnector.ConnectorName, Error: "5.1.1 no such user here"));
                 }
 
                 continue;
@@ -112,7 +113,7 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, I
                 var key = destination.IsLocal ? destination.Key : destination.Address;
                 if (seen.Add(key))
                 {
-                    routes.Add(new Route(key, recipient.Address, destination.IsLocal));
+                    routes.Add(new Route(key, recipient.Address, routing.ConnectorFor(destination)));
                 }
             }
         }

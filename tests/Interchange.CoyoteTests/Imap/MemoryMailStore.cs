@@ -120,6 +120,8 @@ internal sealed class MemoryMailStore : IMailStore
 
     public Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     private MailboxState? Current(string name)
     {
         lock (_history)

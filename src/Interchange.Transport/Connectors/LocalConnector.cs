@@ -1,26 +1,36 @@
 using System.Text;
 using Interchange.Storage.Accounts;
+using Interchange.Storage.Mail;
 using Interchange.Storage.Queue;
 using Interchange.Transport.Queue;
 using Microsoft.Extensions.Logging;
 
-namespace Interchange.Transport.Delivery;
+namespace Interchange.Transport.Connectors;
 
 /// <summary>
-/// Local delivery (ARCHITECTURE.md section 3, step 4): claims pending local deliveries and
-/// appends each to the recipient's INBOX with <c>Return-Path:</c> and <c>Delivered-To:</c>
-/// prepended. The append is keyed by (message, recipient) in the same transaction that marks the
-/// delivery done, so however often an item is retried, after a crash or a lapsed lease, the
-/// mailbox holds one copy.
+/// The local connector (ARCHITECTURE.md section 3, step 4): delivers pending items routed to
+/// <see cref="ConnectorName"/> into the recipient's INBOX with <c>Return-Path:</c> and
+/// <c>Delivered-To:</c> prepended, through the mail store's <see cref="IMailStore.DeliverAsync"/>,
+/// which completes the queue items in the same transaction, keyed by (message, recipient): however
+/// often an item is retried, after a crash or by a second worker, the mailbox holds one copy.
+/// Work is partitioned by destination, so one worker serves a mailbox, in acceptance order.
 /// </summary>
-public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, QueueSignal deliveries, TransportOptions options, ILogger<LocalDelivery> logger, TimeProvider? clock = null)
+public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirectoryStore directory, QueueSignal deliveries, TransportOptions options, ILogger<LocalConnector> logger, TimeProvider? clock = null) : IDeliveryConnector
 {
+    /// <summary>The name routes to local mailboxes carry.</summary>
+    public const string ConnectorName = "local";
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public string Name => ConnectorName;
+
+    public int Workers => options.LocalDeliveryWorkers;
 
     /// <summary>
     /// Works one partition of the pending local deliveries: reads them, checks each recipient
-    /// still exists, then appends the whole batch in one transaction that takes each item only if
-    /// it is still pending and unclaimed (rule 2), so a retry or a second worker adds no copy.
+    /// still exists, then delivers the batch in one transaction that takes each item only if it
+    /// is still pending with the fence it was found with (rule 2), so a retry or a second worker
+    /// adds no copy.
     /// </summary>
     public async Task RunWorkerAsync(int partition, int partitions, CancellationToken cancellationToken)
     {
@@ -28,7 +38,7 @@ public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, 
         {
             try
             {
-                var found = await queue.FindPendingLocalAsync(partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
+                var found = await queue.FindPendingAsync(ConnectorName, partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
                 if (found.Count == 0)
                 {
                     await deliveries.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
@@ -56,21 +66,28 @@ public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, 
         }
     }
 
-    private async Task DeliverBatchAsync(IReadOnlyList<DeliveryItem> found, CancellationToken cancellationToken)
+    /// <summary>Delivers items found in the queue (in the order given, which is acceptance order); returns the ids delivered.</summary>
+    public async Task<IReadOnlyList<long>> DeliverBatchAsync(IReadOnlyList<DeliveryItem> found, CancellationToken cancellationToken)
     {
-        var ready = new List<(DeliveryItem, byte[])>(found.Count);
-        var gone = new List<long>();
+        ArgumentNullException.ThrowIfNull(found);
+        var ready = new List<MailboxDelivery>(found.Count);
+        var gone = new List<DeliveryItem>();
+        var users = new Dictionary<string, UserRecord?>(StringComparer.Ordinal); // a batch is often one mailbox's
         foreach (var item in found)
         {
-            var user = await directory.GetUserAsync(item.Recipient, cancellationToken).ConfigureAwait(false);
+            if (!users.TryGetValue(item.Recipient, out var user))
+            {
+                user = users[item.Recipient] = await directory.GetUserAsync(item.Recipient, cancellationToken).ConfigureAwait(false);
+            }
+
             if (user is null)
             {
-                gone.Add(item.Id);
+                gone.Add(item);
                 logger.LogWarning("Message {Id} to {Recipient} failed: the user was removed after the message was accepted", item.MessageId, item.Recipient);
             }
             else
             {
-                ready.Add((item, TracePrefix(item.MailFrom, user.Address)));
+                ready.Add(new MailboxDelivery(item, TracePrefix(item.MailFrom, user.Address)));
             }
         }
 
@@ -81,26 +98,29 @@ public sealed class LocalDelivery(IQueueStore queue, IDirectoryStore directory, 
 
         if (ready.Count == 0)
         {
-            return;
+            return [];
         }
 
         try
         {
-            var delivered = await queue.DeliverPendingLocallyAsync(ready, cancellationToken).ConfigureAwait(false);
-            foreach (var (item, _) in ready.Where(r => delivered.Contains(r.Item1.Id)))
+            var delivered = await mail.DeliverAsync(ready, cancellationToken).ConfigureAwait(false);
+            foreach (var item in ready.Select(r => r.Item).Where(i => delivered.Contains(i.Id)))
             {
                 logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
             }
+
+            return delivered;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The batch's transaction did not commit: nothing was delivered. Retry on the schedule.
             var schedule = options.RetrySchedule;
-            var attempts = ready.Max(r => r.Item1.Attempts);
+            var attempts = ready.Max(r => r.Item.Attempts);
             var fail = attempts > schedule.Length;
             var retryAt = _clock.GetUtcNow() + schedule[Math.Clamp(attempts - 1, 0, schedule.Length - 1)];
-            await queue.SetPendingOutcomeAsync(ready.Select(r => r.Item1.Id).ToList(), retryAt, "4.3.0 " + ex.Message, fail, cancellationToken).ConfigureAwait(false);
+            await queue.SetPendingOutcomeAsync(ready.Select(r => r.Item).ToList(), retryAt, "4.3.0 " + ex.Message, fail, cancellationToken).ConfigureAwait(false);
             logger.LogError(ex, "Local delivery of {Count} item(s) failed (attempt {Attempt}); {Next}", ready.Count, attempts, fail ? "giving up" : $"next at {retryAt:u}");
+            return [];
         }
     }
 

@@ -1,0 +1,10 @@
+namespace Interchange.Storage.Queue;
+
+/// <summary>Counts for operators and tests; pending deliveries also by connector name (connectors with none are absent).</summary>
+public sealed record QueueStatistics(int NewMessages, int RoutedMessages, int FailedDeliveries, IReadOnlyDictionary<string, int> PendingByConnector)
+{
+    public int PendingDeliveries => PendingByConnector.Values.Sum();
+
+    /// <summary>Pending deliveries for one connector.</summary>
+    public int Pending(string connector) => PendingByConnector.GetValueOrDefault(connector);
+}

@@ -1,0 +1,75 @@
+using System.Text;
+using Dapper;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
+using Interchange.Storage.Queue;
+using Interchange.Storage.Sqlite;
+using Interchange.Tests.TestSupport;
+using Microsoft.Data.Sqlite;
+using Shouldly;
+
+namespace Interchange.Tests.Storage.Queue;
+
+/// <summary>Mail queued before deliveries named their connector is delivered after the upgrade.</summary>
+public sealed class SqliteQueueMigrationTests : IDisposable
+{
+    /// <summary>The last schema version whose deliveries had a local/remote kind instead of a connector.</summary>
+    private const int KindSchema = 6;
+
+    private readonly TempDirectory _directory = new();
+
+    private string DatabasePath => _directory.File("store.db");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task Deliveries_waiting_under_the_old_kind_column_keep_their_state_under_a_connector()
+    {
+        await using (var old = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = KindSchema }))
+        {
+            (await old.SchemaVersionAsync()).ShouldBe(KindSchema);
+        }
+
+        var content = Encoding.ASCII.GetBytes("Subject: queued before the upgrade\r\n\r\nhi\r\n");
+        var blob = new BlobRef(BlobId.Of(content), content.Length);
+        using (var raw = OpenRaw())
+        {
+            raw.Execute("""
+                INSERT INTO queue_messages(id, blob, size, mail_from, received_at, client, state, owner, lease_until, fence)
+                VALUES (7, @blob, @size, 'sender@remote.test', 1700000000000, 'old [127.0.0.1]', 'routed', 'node:1', 1700000000000, 3)
+                """, new { blob = blob.Id.Hex, size = blob.Length });
+            raw.Execute("""
+                INSERT INTO deliveries(id, message_id, recipient, original, kind, state, fence, attempts, last_error) VALUES
+                    (11, 7, 'alice@example.test', 'alice@example.test', 'local', 'pending', 2, 1, '4.3.0 was busy'),
+                    (12, 7, 'friend@elsewhere.test', 'friend@elsewhere.test', 'remote', 'pending', 0, 0, NULL),
+                    (13, 7, 'nobody@example.test', 'nobody@example.test', 'local', 'failed', 0, 0, '5.1.1 no such user here')
+                """);
+        }
+
+        await using var upgraded = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath });
+        var queue = new SqliteQueueStore(upgraded);
+        var mail = new SqliteMailStore(upgraded);
+        var stats = await queue.StatisticsAsync();
+        (stats.RoutedMessages, stats.Pending("local"), stats.Pending("smtp"), stats.FailedDeliveries).ShouldBe((1, 1, 1, 1));
+
+        var local = (await queue.FindPendingAsync("local", 0, 1, 10)).ShouldHaveSingleItem();
+        (local.Id, local.MessageId, local.Fence, local.Attempts, local.Blob).ShouldBe((11L, 7L, 2L, 2, blob));
+        (await queue.FindPendingAsync("smtp", 0, 1, 10)).ShouldHaveSingleItem().Recipient.ShouldBe("friend@elsewhere.test");
+        (await mail.DeliverAsync([new MailboxDelivery(local, [])])).ShouldBe([11L]);
+        (await mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldHaveSingleItem().Blob.ShouldBe(blob.Id);
+
+        // Rows added after the upgrade continue the id sequence.
+        var next = await queue.EnqueueAsync(blob, new Envelope("a@b.test", [new QueuedRecipient("alice@example.test")], "c"), DateTimeOffset.UtcNow);
+        next.ShouldBeGreaterThan(7);
+        await queue.RouteAsync([((await queue.FindNewAsync(0, 1, 10)).Single(), [new Route("alice@example.test", "alice@example.test", "local")])]);
+        (await queue.FindPendingAsync("local", 0, 1, 10)).ShouldHaveSingleItem().Id.ShouldBeGreaterThan(13);
+    }
+
+    private SqliteConnection OpenRaw()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text;
+using Interchange.Directory.Administration;
+using Interchange.Directory.Passwords;
+using Interchange.Directory.Resolution;
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Queue;
+using Interchange.Storage.Sqlite;
+using Interchange.Tests.TestSupport;
+using Interchange.Transport;
+using Interchange.Transport.Connectors;
+using Interchange.Transport.Queue;
+using Interchange.Transport.Routing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Shouldly;
+
+namespace Interchange.Tests.Transport;
+
+/// <summary>The categorizer and the local connector at the worker level, on a real embedded store.</summary>
+public sealed class LocalConnectorTests : IAsyncLifetime
+{
+    private readonly TempDirectory _blobs = new();
+    private readonly TransportOptions _options = new() { CategorizerWorkers = 3, LocalDeliveryWorkers = 4, ClaimBatch = 4, PollInterval = TimeSpan.FromMilliseconds(50) };
+    private readonly QueueSignal _newMessages = new();
+    private readonly QueueSignal _deliveries = new();
+    private SqliteTestDatabase _database = null!;
+    private DirectoryService _directory = null!;
+    private SqliteQueueStore _queue = null!;
+    private SqliteMailStore _mail = null!;
+    private MessageAcceptor _acceptor = null!;
+    private Categorizer _categorizer = null!;
+    private LocalConnector _connector = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await SqliteTestDatabase.CreateAsync();
+        var directoryStore = new SqliteDirectoryStore(_database.Database);
+        _directory = new DirectoryService(directoryStore, new PasswordHasher(1000), new DirectoryOptions());
+        await _directory.AddDomainAsync("example.test");
+        await _directory.AddUserAsync("alice@example.test", null);
+        await _directory.AddUserAsync("bob@example.test", null);
+        _queue = new SqliteQueueStore(_database.Database);
+        _mail = new SqliteMailStore(_database.Database);
+        var blobs = new FileBlobStore(_blobs.Path);
+        _acceptor = new MessageAcceptor(blobs, _queue, _newMessages);
+        _categorizer = new Categorizer(_queue, new RecipientResolver(directoryStore), new RoutingTable(), blobs, _newMessages, _deliveries, _options, NullLogger<Categorizer>.Instance);
+        _connector = new LocalConnector(_queue, _mail, directoryStore, _deliveries, _options, NullLogger<LocalConnector>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        _blobs.Dispose();
+    }
+
+    [Fact]
+    public void Connector_IsNamedAsRoutesNameIt() =>
+        (_connector.Name, _connector.Workers).ShouldBe((LocalConnector.ConnectorName, _options.LocalDeliveryWorkers));
+
+    [Fact]
+    public async Task Workers_DeliverMessagesAcceptedOneAfterAnother_InAcceptanceOrder()
+    {
+        const int Messages = 100;
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, _options.CategorizerWorkers).Select(i => _categorizer.RunWorkerAsync(i, _options.CategorizerWorkers, stop.Token))
+            .Concat(Enumerable.Range(0, _connector.Workers).Select(i => _connector.RunWorkerAsync(i, _connector.Workers, stop.Token)))
+            .ToList();
+
+        // As one SMTP client does: each message after the last was accepted; every other one also to bob.
+        var sent = new List<BlobId>();
+        for (var i = 0; i < Messages; i++)
+        {
+            sent.Add(await AcceptAsync($"in order {i}", i % 2 == 0 ? ["alice@example.test", "bob@example.test"] : ["alice@example.test"]));
+        }
+
+        await Eventually.TrueAsync(async () => (await _mail.ListMessagesAsync("alice@example.test", "INBOX")).Count == Messages, "alice received every message", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(10));
+
+        (await _mail.ListMessagesAsync("alice@example.test", "INBOX")).Select(m => m.Blob).ShouldBe(sent, "alice's UIDs follow acceptance order");
+        (await _mail.ListMessagesAsync("bob@example.test", "INBOX")).Select(m => m.Blob).ShouldBe(sent.Where((_, i) => i % 2 == 0), "bob's too");
+    }
+
+    [Fact]
+    public async Task TwoWorkersWithTheSameItems_StoreOneCopy()
+    {
+        await AcceptAsync("twice", ["alice@example.test"]);
+        await RouteAsync();
+        var found = await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10);
+
+        (await _connector.DeliverBatchAsync(found, CancellationToken.None)).ShouldBe(found.Select(i => i.Id));
+        (await _connector.DeliverBatchAsync(found, CancellationToken.None)).ShouldBeEmpty();
+
+        var stored = (await _mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldHaveSingleItem();
+        Encoding.UTF8.GetString(stored.Prefix).ShouldBe("Return-Path: <sender@remote.test>\r\nDelivered-To: alice@example.test\r\n");
+    }
+
+    [Fact]
+    public async Task UserRemovedAfterRouting_FailsTheDelivery_AndMakesNoMailbox()
+    {
+        await AcceptAsync("too late", ["bob@example.test", "alice@example.test"]);
+        await RouteAsync();
+        await _directory.RemoveUserAsync("bob@example.test");
+
+        var delivered = await _connector.DeliverBatchAsync(await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10), CancellationToken.None);
+
+        delivered.Count.ShouldBe(1, "alice's copy");
+        (await _mail.ListMailboxesAsync("bob@example.test")).ShouldBeEmpty();
+        var stats = await _queue.StatisticsAsync();
+        (stats.PendingDeliveries, stats.FailedDeliveries, stats.RoutedMessages).ShouldBe((0, 1, 1), "the message stays for its bounce");
+    }
+
+    private async Task<BlobId> AcceptAsync(string subject, string[] recipients)
+    {
+        var content = Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\n{subject}\r\n");
+        await using var writer = _acceptor.BeginMessage();
+        await writer.WriteAsync(content);
+        await _acceptor.CommitAsync(writer, new Envelope("sender@remote.test", recipients.Select(r => new QueuedRecipient(r)).ToList(), "test [127.0.0.1]"), CancellationToken.None);
+        return BlobId.Of(content);
+    }
+
+    private async Task RouteAsync()
+    {
+        var found = await _queue.FindNewAsync(0, 1, 100);
+        var routed = new List<(QueuedMessage, IReadOnlyList<Route>)>();
+        foreach (var message in found)
+        {
+            routed.Add((message, await _categorizer.RoutesAsync(message, CancellationToken.None)));
+        }
+
+        (await _queue.RouteAsync(routed)).ShouldBe(found.Count);
+    }
+}
