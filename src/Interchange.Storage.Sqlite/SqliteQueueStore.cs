@@ -86,6 +86,13 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             w.Execute("UPDATE queue_messages SET next_attempt = @at, attempts = attempts + 1 WHERE id = @id AND state = 'new'", new { id = messageId, at = retryAt.ToUnixTimeMilliseconds() }),
             cancellationToken);
 
+    /// <summary>
+    /// How long an unrouted message may hold back later deliveries (the order rule). Routing takes
+    /// milliseconds; one that has not finished by then is stuck (a resolver that hangs, a row it
+    /// cannot read), and mail for every other mailbox must not wait on it.
+    /// </summary>
+    internal static readonly TimeSpan OrderHold = TimeSpan.FromMinutes(2);
+
     public async Task<IReadOnlyList<DeliveryItem>> FindPendingAsync(string connector, int partition, int partitions, int max, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(connector);
@@ -100,12 +107,12 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
                 SELECT d.id, d.message_id, d.fence, d.recipient, d.original, d.attempts, m.blob, m.size, m.mail_from, m.received_at
                 FROM deliveries d JOIN queue_messages m ON m.id = d.message_id
                 WHERE d.connector = @connector AND d.state = 'pending' AND d.next_attempt <= @now AND d.destination_hash % @partitions = @partition
-                  AND d.message_id < COALESCE((SELECT MIN(id) FROM queue_messages WHERE state = 'new' AND attempts = 0), 9223372036854775807)
+                  AND d.message_id < COALESCE((SELECT MIN(id) FROM queue_messages WHERE state = 'new' AND attempts = 0 AND received_at > @holdFrom), 9223372036854775807)
                   AND NOT EXISTS (SELECT 1 FROM deliveries e
                                   WHERE e.recipient = d.recipient AND e.state = 'pending' AND e.message_id < d.message_id
                                     AND e.connector = d.connector AND e.destination_hash <> d.destination_hash AND e.next_attempt <= @now)
                 ORDER BY d.message_id, d.id LIMIT @max
-                """, new { connector, now, partitions, partition, max })
+                """, new { connector, now, partitions, partition, max, holdFrom = now - (long)OrderHold.TotalMilliseconds })
             .Select(r => new DeliveryItem(r.Id, r.MessageId, r.Fence, r.Recipient, r.Original, connector, (int)r.Attempts + 1, new BlobRef(ParseBlob(r.Blob), r.Size), r.MailFrom, DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt)))
             .ToList(), cancellationToken).ConfigureAwait(false);
     }
@@ -147,11 +154,18 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             new { id = item.Id, fence = item.Fence }) == 1;
 
     /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
-    internal static void RemoveIfFinished(SqliteWriteContext w, long messageId) =>
+    internal static void RemoveIfFinished(SqliteWriteContext w, long messageId)
+    {
+        // The message row first: two workers completing its last two items at once (different
+        // mailboxes, different partitions) then check one after the other, so under READ
+        // COMMITTED the second sees the first's completion and removes the entry; checked side
+        // by side, each would see the other's item pending and the entry would stay for ever.
+        w.Execute("UPDATE queue_messages SET state = state WHERE id = @id", new { id = messageId });
         w.Execute("""
             DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
             """, new { id = messageId });
+    }
 
     /// <summary>
     /// A stable hash of the destination (FNV-1a over its UTF-8), so every item for one recipient
@@ -173,8 +187,9 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         foreach (var route in routes)
         {
             w.Execute("""
-                INSERT OR IGNORE INTO deliveries(message_id, recipient, original, connector, destination_hash, state, last_error)
+                INSERT INTO deliveries(message_id, recipient, original, connector, destination_hash, state, last_error)
                 VALUES (@id, @recipient, @original, @connector, @hash, @state, @error)
+                ON CONFLICT (message_id, recipient) DO NOTHING
                 """, new
             {
                 id = messageId,

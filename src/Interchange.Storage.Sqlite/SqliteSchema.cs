@@ -176,6 +176,9 @@ public static class SqliteSchema
             ALTER TABLE deliveries_v7 RENAME TO deliveries;
             CREATE INDEX deliveries_ready ON deliveries(connector, state, next_attempt);
             CREATE INDEX deliveries_destination ON deliveries(recipient, message_id) WHERE state = 'pending';
+            -- A connector's workers read its pending items in message order and stop at their
+            -- batch: this index lets them, instead of sorting the whole backlog on every look.
+            CREATE INDEX deliveries_pending ON deliveries(connector, message_id) WHERE state = 'pending';
             ALTER TABLE queue_messages DROP COLUMN owner;
             ALTER TABLE queue_messages DROP COLUMN lease_until;
             ALTER TABLE queue_messages DROP COLUMN fence;

@@ -397,6 +397,12 @@ internal sealed class ImapSession : ServerSession
                 _ => ImapResponseCode.CannotDo,
             });
         }
+        catch (Interchange.Storage.StoreException ex) when (ex.IsUnavailable && !Out.InLine)
+        {
+            // The store failed or is busy past its bound: a temporary condition, not the command's fault.
+            Services.Logger.LogWarning(ex, "IMAP {Id} from {Client}: {Command}: the store is unavailable", Id, Client, name);
+            No(command, "The mail store is unavailable; try again later", ImapResponseCode.Unavailable);
+        }
         catch (Exception ex) when (!Out.InLine && !IsDisconnect(ex))
         {
             // A bug that one command reaches (through a message's content, most likely) fails

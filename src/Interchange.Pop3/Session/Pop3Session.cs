@@ -82,7 +82,16 @@ internal sealed class Pop3Session : ServerSession
                     continue;
             }
 
-            await Pop3Commands.DispatchAsync(this, line.Text).ConfigureAwait(false);
+            try
+            {
+                await Pop3Commands.DispatchAsync(this, line.Text).ConfigureAwait(false);
+            }
+            catch (Interchange.Storage.StoreException ex) when (ex.IsUnavailable)
+            {
+                // The store failed or is busy past its bound: temporary (RFC 3206 SYS/TEMP).
+                Logger.LogWarning(ex, "POP3 {Id} from {Client}: the store is unavailable", Id, Client);
+                Send("-ERR [SYS/TEMP] The mail store is unavailable, try again later");
+            }
         }
     }
 

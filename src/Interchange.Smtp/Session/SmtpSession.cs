@@ -394,6 +394,11 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
         Helo = null;
         Extended = false;
         ResetTransaction();
+
+        // RFC 3207 4.2: nothing learnt before TLS survives it, a login neither (possible only where
+        // plaintext AUTH is allowed on loopback).
+        Authentication?.Dispose();
+        Authentication = null;
         Logger.LogDebug("SMTP {Id}: TLS started ({Protocol}, {Cipher})", Id, ssl.SslProtocol, ssl.NegotiatedCipherSuite);
     }
 
@@ -444,7 +449,21 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
             return;
         }
 
-        if (await SmtpCommands.ExecuteAsync(verb, this, arguments).ConfigureAwait(false))
+        bool done;
+        try
+        {
+            done = await SmtpCommands.ExecuteAsync(verb, this, arguments).ConfigureAwait(false);
+        }
+        catch (Interchange.Storage.StoreException ex) when (ex.IsUnavailable)
+        {
+            // The store failed or is busy past its bound (a directory read in RCPT or AUTH): the
+            // client may try again later; the session and its state stay as they were.
+            Logger.LogWarning(ex, "SMTP {Id} from {Client}: {Verb}: the store is unavailable", Id, Client, verb);
+            await ReplyAsync(new SmtpReply(451, "4.3.0", "Error: temporary local problem, try again later")).ConfigureAwait(false);
+            return;
+        }
+
+        if (done)
         {
             State = transition.After(State);
         }

@@ -36,8 +36,10 @@ public interface IQueueStore
     /// destinations (every item for one recipient falls in the same partition, so one worker
     /// serves a mailbox), due now, in acceptance order. An item is held back while mail accepted
     /// before it could still reach its destination first: an earlier message not yet routed (and
-    /// not put off after a failure), or an earlier delivery to the same recipient that is due. So
-    /// each destination receives in acceptance order. A read: nothing is owned.
+    /// not put off after a failure, and accepted less than two minutes ago: routing takes
+    /// milliseconds, and one stuck longer must not stop every other mailbox's mail), or an earlier
+    /// delivery to the same recipient that is due. So each destination receives in acceptance
+    /// order. A read: nothing is owned.
     /// </summary>
     Task<IReadOnlyList<DeliveryItem>> FindPendingAsync(string connector, int partition, int partitions, int max, CancellationToken cancellationToken = default);
 

@@ -38,10 +38,11 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         {
             try
             {
+                var seen = deliveries.Version; // before looking: a pulse during an empty look is not lost
                 var found = await queue.FindPendingAsync(ConnectorName, partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
                 if (found.Count == 0)
                 {
-                    await deliveries.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
+                    await deliveries.WaitAsync(seen, options.PollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -103,25 +104,60 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
 
         try
         {
-            var delivered = await mail.DeliverAsync(ready, cancellationToken).ConfigureAwait(false);
-            foreach (var item in ready.Select(r => r.Item).Where(i => delivered.Contains(i.Id)))
+            return Delivered(ready, await mail.DeliverAsync(ready, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ready.Count > 1)
+        {
+            // The batch's transaction did not commit: nothing was delivered. One item may be what
+            // failed (or the store was down for a moment): deliver each alone, so every item gets
+            // its own outcome from its own attempts and a poison item fails only itself.
+            logger.LogWarning(ex, "Local delivery of a batch of {Count} failed; delivering its items one at a time", ready.Count);
+            var delivered = new List<long>(ready.Count);
+            foreach (var one in ready)
             {
-                logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
+                delivered.AddRange(await DeliverOneAsync(one, cancellationToken).ConfigureAwait(false));
             }
 
             return delivered;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // The batch's transaction did not commit: nothing was delivered. Retry on the schedule.
-            var schedule = options.RetrySchedule;
-            var attempts = ready.Max(r => r.Item.Attempts);
-            var fail = attempts > schedule.Length;
-            var retryAt = _clock.GetUtcNow() + schedule[Math.Clamp(attempts - 1, 0, schedule.Length - 1)];
-            await queue.SetPendingOutcomeAsync(ready.Select(r => r.Item).ToList(), retryAt, "4.3.0 " + ex.Message, fail, cancellationToken).ConfigureAwait(false);
-            logger.LogError(ex, "Local delivery of {Count} item(s) failed (attempt {Attempt}); {Next}", ready.Count, attempts, fail ? "giving up" : $"next at {retryAt:u}");
+            await DeferAsync(ready[0].Item, ex, cancellationToken).ConfigureAwait(false);
             return [];
         }
+    }
+
+    private async Task<IReadOnlyList<long>> DeliverOneAsync(MailboxDelivery delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Delivered([delivery], await mail.DeliverAsync([delivery], cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            await DeferAsync(delivery.Item, ex, cancellationToken).ConfigureAwait(false);
+            return [];
+        }
+    }
+
+    private IReadOnlyList<long> Delivered(IReadOnlyList<MailboxDelivery> ready, IReadOnlyList<long> delivered)
+    {
+        foreach (var item in ready.Select(r => r.Item).Where(i => delivered.Contains(i.Id)))
+        {
+            logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
+        }
+
+        return delivered;
+    }
+
+    /// <summary>An attempt that did not commit: retry on the schedule, from this item's own attempts; give up past its end.</summary>
+    private async Task DeferAsync(DeliveryItem item, Exception error, CancellationToken cancellationToken)
+    {
+        var schedule = options.RetrySchedule;
+        var fail = item.Attempts > schedule.Length;
+        var retryAt = _clock.GetUtcNow() + schedule[Math.Clamp(item.Attempts - 1, 0, schedule.Length - 1)];
+        await queue.SetPendingOutcomeAsync([item], retryAt, "4.3.0 " + error.Message, fail, cancellationToken).ConfigureAwait(false);
+        logger.LogError(error, "Local delivery of message {Id} to {Recipient} failed (attempt {Attempt}); {Next}", item.MessageId, item.Recipient, item.Attempts, fail ? "giving up" : $"next at {retryAt:u}");
     }
 
     /// <summary>The trace fields added at delivery (RFC 5321 4.4; Delivered-To as Postfix and Dovecot write it).</summary>

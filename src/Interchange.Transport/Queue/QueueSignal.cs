@@ -16,10 +16,18 @@ public sealed class QueueSignal(IChangeFeed? feed = null, string name = "queue")
 
     public void Pulse() => _feed.Publish(ChangeTopic.Queue, name);
 
-    /// <summary>Returns at the next pulse, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
-    public async Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pulses so far. A worker reads it BEFORE it looks for work and waits with it, so a pulse
+    /// that lands between an empty look and the wait is not lost (the wait returns at once).
+    /// </summary>
+    public long Version => _feed.Version(ChangeTopic.Queue, name);
+
+    /// <summary>Returns at the next pulse from now, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
+    public Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken) => WaitAsync(Version, poll, cancellationToken);
+
+    /// <summary>Returns once a pulse after <paramref name="seen"/> (a <see cref="Version"/> read earlier) has come, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
+    public async Task WaitAsync(long seen, TimeSpan poll, CancellationToken cancellationToken)
     {
-        var seen = _feed.Version(ChangeTopic.Queue, name);
         using var pollOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         pollOver.CancelAfter(poll); // cancels the wait itself, so no waiter is left behind on the feed
         try

@@ -31,10 +31,11 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, R
         {
             try
             {
+                var seen = newMessages.Version; // before looking: a pulse during an empty look is not lost
                 var found = await queue.FindNewAsync(partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
                 if (found.Count == 0)
                 {
-                    await newMessages.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
+                    await newMessages.WaitAsync(seen, options.PollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -45,8 +46,11 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, R
                     {
                         routed.Add((message, await RoutesAsync(message, cancellationToken).ConfigureAwait(false)));
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
+                        // Any failure but our own stop (a resolver's or the store's timeout too) puts
+                        // the message off: left 'new' with no attempt counted, it would hold back
+                        // later mail's delivery (the order rule) and be retried every second.
                         logger.LogError(ex, "Routing message {Id} failed; it will be tried again in a minute", message.Id);
                         await queue.DeferNewAsync(message.Id, DateTimeOffset.UtcNow.AddMinutes(1), cancellationToken).ConfigureAwait(false);
                     }

@@ -53,6 +53,30 @@ public sealed class LocalConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_batch_gives_each_item_its_own_outcome_from_its_own_attempts()
+    {
+        // Review of issue 9: a batch that failed used its oldest item's attempts for all, so a
+        // fresh item beside one out of retries was failed with it (mail lost after its 250).
+        var options = new TransportOptions { RetrySchedule = [TimeSpan.FromMinutes(1)] };
+        var failing = FailingDeliveries.Over(_mail);
+        var connector = new LocalConnector(_queue, failing, new SqliteDirectoryStore(_database.Database), _deliveries, options, NullLogger<LocalConnector>.Instance);
+        var clock = TimeProvider.System;
+        await AcceptAsync("old", ["alice@example.test"]);
+        await AcceptAsync("fresh", ["bob@example.test"]);
+        var news = await _queue.FindNewAsync(0, 1, 10);
+        await _queue.RouteAsync(news.Select(m => (m, (IReadOnlyList<Interchange.Storage.Queue.Route>)[new Interchange.Storage.Queue.Route(m.Envelope.Recipients[0].Address, m.Envelope.Recipients[0].Address, LocalConnector.ConnectorName)])).ToList());
+        var first = (await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10)).Single(i => i.Recipient == "alice@example.test");
+        await _queue.SetPendingOutcomeAsync([first], clock.GetUtcNow(), "4.3.0 earlier failure", fail: false); // alice's item has used its one retry
+
+        var both = await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10);
+        both.Count.ShouldBe(2);
+        (await connector.DeliverBatchAsync(both, CancellationToken.None)).ShouldBeEmpty();
+
+        var stats = await _queue.StatisticsAsync();
+        (stats.FailedDeliveries, stats.Pending(LocalConnector.ConnectorName)).ShouldBe((1, 1), "alice's item is out of retries; bob's first attempt is retried, not failed");
+    }
+
+    [Fact]
     public void Connector_IsNamedAsRoutesNameIt() =>
         (_connector.Name, _connector.Workers).ShouldBe((LocalConnector.ConnectorName, _options.LocalDeliveryWorkers));
 
@@ -128,5 +152,23 @@ public sealed class LocalConnectorTests : IAsyncLifetime
         }
 
         (await _queue.RouteAsync(routed)).ShouldBe(found.Count);
+    }
+
+    /// <summary>The mail store, except that every delivery fails as if the store were down.</summary>
+    public class FailingDeliveries : System.Reflection.DispatchProxy
+    {
+        private Interchange.Storage.Mail.IMailStore _inner = null!;
+
+        public static Interchange.Storage.Mail.IMailStore Over(Interchange.Storage.Mail.IMailStore inner)
+        {
+            var proxy = Create<Interchange.Storage.Mail.IMailStore, FailingDeliveries>();
+            ((FailingDeliveries)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod!.Name == nameof(Interchange.Storage.Mail.IMailStore.DeliverAsync)
+                ? Task.FromException<IReadOnlyList<long>>(new Interchange.Storage.StoreException("the store failed: disk I/O error", new IOException("disk I/O error")))
+                : targetMethod.Invoke(_inner, args);
     }
 }

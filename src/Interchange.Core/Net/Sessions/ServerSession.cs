@@ -95,9 +95,16 @@ public abstract class ServerSession
             {
                 Logger.LogDebug("{Protocol} {Id} from {Client}: cleanup cut short: {Reason}", Protocol, Id, Client, ex.Message);
             }
-
-            await CloseAsync().ConfigureAwait(false);
-            Control.Dispose(); // after the last flush, which the heartbeat still bounds
+            catch (Exception ex)
+            {
+                // Cleanup failing must not skip the close and leave the session on the heartbeat.
+                Logger.LogError(ex, "{Protocol} {Id} from {Client}: cleanup failed", Protocol, Id, Client);
+            }
+            finally
+            {
+                await CloseAsync().ConfigureAwait(false);
+                Control.Dispose(); // after the last flush, which the heartbeat still bounds
+            }
         }
     }
 

@@ -134,4 +134,15 @@ public sealed class InProcessChangeFeedTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_pulse_between_reading_the_version_and_waiting_is_not_lost()
+    {
+        // The workers' loop: read the version, look for work (none), wait. A pulse that lands
+        // during the look must end the wait at once, not after the poll interval.
+        var signal = new Interchange.Transport.Queue.QueueSignal(new InProcessChangeFeed(), "deliveries");
+        var seen = signal.Version;
+        signal.Pulse(); // while the worker was looking
+        await signal.WaitAsync(seen, TimeSpan.FromHours(1), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+    }
 }

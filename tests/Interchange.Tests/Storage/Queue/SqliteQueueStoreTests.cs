@@ -1,7 +1,9 @@
 using Interchange.Storage.Mail;
 using Interchange.Storage.Queue;
 using Interchange.Storage.Sqlite;
+using Interchange.Storage.Blobs;
 using Interchange.Tests.TestSupport;
+using Shouldly;
 
 namespace Interchange.Tests.Storage.Queue;
 
@@ -20,6 +22,22 @@ public sealed class SqliteQueueStoreTests : QueueStoreContractTests
         var database = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = _directory.File("store.db"), Readers = 2, MaxBatch = 1 });
         _databases.Add(database);
         return (new SqliteQueueStore(database, clock), new SqliteMailStore(database, clock));
+    }
+
+    [Fact]
+    public async Task FindPending_IsNotHeldForEver_BehindAMessageStuckInRouting()
+    {
+        // A message whose routing never finishes nor fails (a resolver that hangs, a row the
+        // categorizer cannot read) must not stop every mailbox's delivery (review of issue 9).
+        var stuck = await Queue.EnqueueAsync(new BlobRef(BlobId.FromHash(new byte[32]), 10), new Envelope("a@remote.test", [new QueuedRecipient("bob@example.test")], "test"), Clock.GetUtcNow());
+        var later = await Queue.EnqueueAsync(new BlobRef(BlobId.FromHash(Enumerable.Repeat((byte)1, 32).ToArray()), 10), new Envelope("a@remote.test", [new QueuedRecipient("alice@example.test")], "test"), Clock.GetUtcNow());
+        var news = await Queue.FindNewAsync(0, 1, 10);
+        (await Queue.RouteAsync([(news.Single(m => m.Id == later), [new Route("alice@example.test", "alice@example.test", Local)])])).ShouldBe(1);
+        (await Queue.FindPendingAsync(Local, 0, 1, 10)).ShouldBeEmpty("held while the earlier message may still be routed to alice");
+
+        Clock.Advance(SqliteQueueStore.OrderHold + TimeSpan.FromSeconds(1));
+        (await Queue.FindPendingAsync(Local, 0, 1, 10)).ShouldHaveSingleItem().MessageId.ShouldBe(later);
+        stuck.ShouldBeLessThan(later);
     }
 
     public override async Task DisposeAsync()
