@@ -17,18 +17,20 @@ public sealed class StructureCodecTests
     public static TheoryData<string> Messages()
     {
         var data = new TheoryData<string>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Mime", "Corpus"), "*.eml").Order(StringComparer.Ordinal))
-        {
-            data.Add(file);
-        }
-
-        foreach (var file in System.IO.Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "FuzzCorpus", "message")).Order(StringComparer.Ordinal))
+        foreach (var file in Files())
         {
             data.Add(file);
         }
 
         return data;
     }
+
+    /// <summary>The MIME test corpus and the fuzz corpus of the message target.</summary>
+    internal static IReadOnlyList<string> Files() =>
+    [
+        .. System.IO.Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Mime", "Corpus"), "*.eml").Order(StringComparer.Ordinal),
+        .. System.IO.Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "FuzzCorpus", "message")).Order(StringComparer.Ordinal),
+    ];
 
     [Theory]
     [MemberData(nameof(Messages))]
