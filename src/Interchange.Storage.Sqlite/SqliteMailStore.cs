@@ -13,6 +13,25 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     /// <summary>Told of every committed change, for IDLE.</summary>
     public MailboxEvents Events { get; } = events ?? new MailboxEvents();
 
+    public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => SqliteStructures.Find(c, blob), cancellationToken).AsTask();
+
+    public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(structures);
+        return structures.Count == 0 ? Task.CompletedTask : database.Writer.WriteAsync(
+            w =>
+            {
+                foreach (var structure in structures)
+                {
+                    SqliteStructures.Save(w, structure);
+                }
+
+                return structures.Count;
+            },
+            cancellationToken);
+    }
+
     public Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default) =>
         database.Writer.WriteAsync(w =>
         {

@@ -13,7 +13,14 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
+    public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(blob, envelope, receivedAt, null, cancellationToken);
+
+    /// <summary>What parsing learnt at accept, kept with the content (<see cref="SqliteStructures"/>).</summary>
+    public Task<Mail.StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => SqliteStructures.Find(c, blob), cancellationToken).AsTask();
+
+    public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         if (envelope.Recipients.Count == 0)
@@ -43,6 +50,11 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             {
                 var r = envelope.Recipients[i];
                 w.Execute("INSERT INTO queue_recipients(message_id, position, address, notify, orcpt) VALUES (@id, @i, @address, @notify, @orcpt)", new { id, i, address = r.Address, notify = r.Notify, orcpt = r.OriginalRecipient });
+            }
+
+            if (structure is not null)
+            {
+                SqliteStructures.Save(w, structure);
             }
 
             return id;

@@ -183,6 +183,17 @@ public static class SqliteSchema
             ALTER TABLE queue_messages DROP COLUMN lease_until;
             ALTER TABLE queue_messages DROP COLUMN fence;
             """),
+        new(8, "what parsing learnt of a content at accept, kept with it so no reader parses it again", """
+            -- Keyed by the content (blob id): the same bytes have the same structure. The
+            -- structure is Interchange.Mime's StructureCodec bytes, offsets relative to the blob,
+            -- versioned: a reader that does not know the version parses the message instead.
+            CREATE TABLE message_structures (
+                blob            TEXT PRIMARY KEY,
+                message_id      TEXT,                   -- the Message-ID, for the log
+                limits          INTEGER NOT NULL,       -- MIME parser limits hit (MimeLimits flags)
+                structure       BLOB NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -3,7 +3,9 @@ using System.IO.Pipelines;
 using Interchange.Core.Net;
 using Interchange.Imap.Protocol;
 using Interchange.Imap.Session;
+using Interchange.Mime.Parsing;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
 
 namespace Interchange.Imap.Commands;
 
@@ -59,6 +61,7 @@ internal static class AppendLiteral
 
         await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
         await using var blob = session.Services.Blobs.BeginWrite();
+        var parser = new MimeParser(); // parse once, as it arrives: FETCH reads the stored structure
         var remaining = length;
 
         // While the message arrives the minimum data rate applies, not the command deadline, and the
@@ -90,6 +93,7 @@ internal static class AppendLiteral
                 var take = read.Buffer.Slice(0, Math.Min(remaining, read.Buffer.Length));
                 foreach (var segment in take)
                 {
+                    parser.Feed(segment.Span);
                     await blob.WriteAsync(segment, session.ConnectionClosed).ConfigureAwait(false);
                 }
 
@@ -107,6 +111,21 @@ internal static class AppendLiteral
         }
 
         session.CommandDone(); // the rest of the command line has the command deadline again
-        session.StreamedLiteral = (literal.Literal!, await blob.CommitAsync(session.ConnectionClosed).ConfigureAwait(false));
+        var committed = await blob.CommitAsync(session.ConnectionClosed).ConfigureAwait(false);
+        await KeepStructureAsync(session, committed.Id, parser.Complete()).ConfigureAwait(false);
+        session.StreamedLiteral = (literal.Literal!, committed);
+    }
+
+    /// <summary>Stores the structure parsed on the way; if that fails, the first FETCH parses the message instead.</summary>
+    private static async ValueTask KeepStructureAsync(ImapSession session, BlobId blob, MessageStructure structure)
+    {
+        try
+        {
+            await session.Services.Mail.SaveStructuresAsync([new StoredStructure(blob, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure))], session.ConnectionClosed).ConfigureAwait(false);
+        }
+        catch (Interchange.Storage.StoreException)
+        {
+            // A cache of the message's bytes: nothing is lost.
+        }
     }
 }

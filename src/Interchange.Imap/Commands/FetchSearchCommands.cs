@@ -49,6 +49,7 @@ internal static class FetchSearchCommands
         }
 
         var written = 0;
+        var structures = request.NeedsStructure ? new StructureLoader(session.Services.Mail, session.Services.Blobs, session.Services.Structures) : null;
         foreach (var uid in uids)
         {
             var message = view.Message(uid);
@@ -57,8 +58,10 @@ internal static class FetchSearchCommands
                 continue;
             }
 
-            if (await FetchResponder.WriteAsync(session.Out, request, Fetchable(session, message, view.SequenceOf(uid)), command.IsUid, seen.Contains(uid), () => FlushOutputAsync(session)).ConfigureAwait(false) is { } refusal)
+            var structure = structures is null ? null : await KeptStructureAsync(structures, message, session.ConnectionClosed).ConfigureAwait(false);
+            if (await FetchResponder.WriteAsync(session.Out, request, Fetchable(session, message, view.SequenceOf(uid), structure), command.IsUid, seen.Contains(uid), () => FlushOutputAsync(session)).ConfigureAwait(false) is { } refusal)
             {
+                await SaveParsedAsync(structures, session).ConfigureAwait(false);
                 session.No(command, refusal.Error, refusal.Code);
                 return;
             }
@@ -66,9 +69,11 @@ internal static class FetchSearchCommands
             if (++written % 64 == 0)
             {
                 await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false); // stream big fetches
+                await SaveParsedAsync(structures, session).ConfigureAwait(false);
             }
         }
 
+        await SaveParsedAsync(structures, session).ConfigureAwait(false);
         session.Ok(command, ImapSession.Completed(command));
     }
 
@@ -133,10 +138,34 @@ internal static class FetchSearchCommands
     // Streamed content goes out as it is read; the transport's back-pressure paces the reads.
     internal static async ValueTask FlushOutputAsync(ImapSession session) => await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
 
-    internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence) =>
+    /// <summary>
+    /// A message for FETCH and SEARCH; its structure is <paramref name="structure"/> when the
+    /// caller loaded it (<see cref="StructureLoader"/>), else the cache's, parsed on a miss.
+    /// </summary>
+    internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence, Mime.Parsing.MessageStructure? structure = null) =>
         new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
             (offset, length) => OpenBlobRange(session, message.Blob, offset, length),
-            fetchable => session.Services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
+            fetchable => structure ?? session.Services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
+
+    private static ValueTask SaveParsedAsync(StructureLoader? structures, ImapSession session) =>
+        structures is null ? ValueTask.CompletedTask : structures.SaveAsync(session.ConnectionClosed);
+
+    /// <summary>
+    /// The structure kept with the message (or parsed once and stored); null when that failed,
+    /// and the message is then read as before (parsed in FETCH, where a parser failure becomes
+    /// the unparsed reading and a read failure is the command's).
+    /// </summary>
+    private static async ValueTask<Mime.Parsing.MessageStructure?> KeptStructureAsync(StructureLoader structures, StoredMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await structures.GetAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
 
     internal static Stream OpenBlobRange(ImapSession session, BlobId blob, long offset, long length) =>
         new ByteRangeStream(session.Services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);

@@ -17,6 +17,11 @@ namespace Interchange.Imap.Fetch;
 /// lazily computed envelope and decoded header texts are idempotent), so sharing them across
 /// threads is safe.
 /// </para>
+/// <para>
+/// It sits in front of the store: a miss is answered from the structure kept with the message
+/// at accept or APPEND (<see cref="StructureLoader"/>), and only a message kept without one is
+/// parsed (and its structure stored).
+/// </para>
 /// </summary>
 public sealed class MessageStructureCache : IDisposable
 {
@@ -43,27 +48,45 @@ public sealed class MessageStructureCache : IDisposable
     /// <summary>The structure of the message made of <paramref name="prefix"/> and <paramref name="blob"/>, parsed by <paramref name="parse"/> when not cached.</summary>
     public MessageStructure GetOrParse(BlobId blob, byte[] prefix, Func<MessageStructure> parse)
     {
-        ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(parse);
-        var key = new Key(blob, prefix);
-        if (_cache.TryGetValue(key, out MessageStructure? cached) && cached is not null)
+        if (TryGet(blob, prefix, out var cached))
         {
-            Interlocked.Increment(ref _hits);
             return cached;
         }
 
-        Interlocked.Increment(ref _misses);
         var structure = parse();
+        Add(blob, prefix, structure);
+        return structure;
+    }
+
+    /// <summary>The cached structure of the message made of <paramref name="prefix"/> and <paramref name="blob"/>; counts a hit or a miss.</summary>
+    public bool TryGet(BlobId blob, byte[] prefix, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MessageStructure? structure)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (_cache.TryGetValue(new Key(blob, prefix), out structure) && structure is not null)
+        {
+            Interlocked.Increment(ref _hits);
+            return true;
+        }
+
+        Interlocked.Increment(ref _misses);
+        structure = null;
+        return false;
+    }
+
+    /// <summary>Keeps a structure found elsewhere (the store, a parse), within the size bound.</summary>
+    public void Add(BlobId blob, byte[] prefix, MessageStructure structure)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(structure);
         var size = EstimateSize(structure);
         if (SizeLimit > 0 && size <= SizeLimit / 8)
         {
             // One huge message may not push out hundreds of small ones.
-            using var entry = _cache.CreateEntry(key);
+            using var entry = _cache.CreateEntry(new Key(blob, prefix));
             entry.Value = structure;
             entry.Size = size;
         }
-
-        return structure;
     }
 
     /// <summary>

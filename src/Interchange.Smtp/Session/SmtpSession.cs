@@ -231,6 +231,7 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
         }
 
         t.Trace!.Observe(data.Span);
+        t.Incoming?.Parse(data.Span);
         await t.Content.WriteAsync(data, ConnectionClosed).ConfigureAwait(false);
     }
 
@@ -357,7 +358,7 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
             long queueId;
             try
             {
-                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, ConnectionClosed).ConfigureAwait(false);
+                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, t.Incoming!.Structure(), ConnectionClosed).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Interchange.Storage.StoreException or InvalidOperationException)
             {

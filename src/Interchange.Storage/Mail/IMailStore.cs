@@ -77,4 +77,10 @@ public interface IMailStore
     /// ids of the items delivered; IDLE sessions of their users are told.
     /// </summary>
     Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default);
+
+    /// <summary>What parsing learnt of a content (at accept, at APPEND, or on first use), or null when nothing was kept.</summary>
+    Task<StoredStructure?> GetStructureAsync(Blobs.BlobId blob, CancellationToken cancellationToken = default);
+
+    /// <summary>Keeps parsed structures, in one transaction; a content that has one keeps the first (same bytes, same structure).</summary>
+    Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default);
 }

@@ -16,6 +16,15 @@ public interface IQueueStore
     Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="EnqueueAsync(BlobRef, Envelope, DateTimeOffset, CancellationToken)"/> that also keeps
+    /// what parsing the content at accept learnt (<paramref name="structure"/>, when given), in the same transaction.
+    /// </summary>
+    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure, CancellationToken cancellationToken = default);
+
+    /// <summary>What parsing learnt of a content at accept, or null when it was not kept (accepted before, or by a path that does not parse).</summary>
+    Task<Mail.StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Messages waiting for the categorizer in one partition (id mod <paramref name="partitions"/>),
     /// due now, oldest first. A read: nothing is owned until <see cref="RouteAsync"/> commits.
     /// </summary>

@@ -15,8 +15,9 @@ namespace Interchange.Transport.Routing;
 /// messages and resolves each recipient through the directory (aliases, nested groups,
 /// catch-all) into one delivery per final destination, deduplicated: a user reached through
 /// two groups gets one copy. Each delivery names the connector the <see cref="RoutingTable"/>
-/// chose for it. Each message is parsed once here (Interchange.Mime, streaming, in
-/// bounded memory): its envelope names it in the log, and malformed structure is reported.
+/// chose for it. The message is not read here: it was parsed as it streamed in, and what that
+/// learnt (its Message-ID, the parser limits it hit) is kept with it in the store, so the log
+/// names it from there. Only a message queued without it (before that was kept) is parsed here.
 /// </summary>
 public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, RoutingTable routing, IBlobStore blobs, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
 {
@@ -126,26 +127,34 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, R
     }
 
     /// <summary>
-    /// Parses the message once (the whole structure, streaming) and names it by its Message-ID for
-    /// the log; a message that broke the parser's limits is accepted as stored, with a warning.
+    /// The message's Message-ID for the log, from what parsing at accept kept; a message that
+    /// broke the parser's limits is delivered as stored, with a warning. A message queued without
+    /// a kept structure is parsed here (streaming, bounded memory), as before.
     /// </summary>
     private async Task<string> DescribeAsync(QueuedMessage message, CancellationToken cancellationToken)
+    {
+        var kept = await queue.GetStructureAsync(message.Blob.Id, cancellationToken).ConfigureAwait(false);
+        var (messageId, limits) = kept is not null ? (kept.MessageId, (MimeLimits)kept.Limits) : await ParseAsync(message, cancellationToken).ConfigureAwait(false);
+        if (limits != MimeLimits.None)
+        {
+            logger.LogWarning("Message {Id} exceeds MIME parsing limits ({Limits}); it is delivered as received", message.Id, limits);
+        }
+
+        return messageId ?? "(no Message-ID)";
+    }
+
+    private async Task<(string? MessageId, MimeLimits Limits)> ParseAsync(QueuedMessage message, CancellationToken cancellationToken)
     {
         try
         {
             await using var content = blobs.OpenRead(message.Blob.Id);
             var structure = await MimeParser.ParseAsync(content, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (structure.LimitsHit != MimeLimits.None)
-            {
-                logger.LogWarning("Message {Id} exceeds MIME parsing limits ({Limits}); it is delivered as received", message.Id, structure.LimitsHit);
-            }
-
-            return structure.Envelope.MessageId ?? "(no Message-ID)";
+            return (structure.Envelope.MessageId, structure.LimitsHit);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
             logger.LogWarning(ex, "Message {Id}: its content could not be read for parsing", message.Id);
-            return "(unreadable)";
+            return ("(unreadable)", MimeLimits.None);
         }
     }
 

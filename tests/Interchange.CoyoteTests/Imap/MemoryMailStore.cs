@@ -122,6 +122,11 @@ internal sealed class MemoryMailStore : IMailStore
 
     public Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    // The IMAP schedules here fetch no structures; nothing is kept, so a reader would parse.
+    public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
+
+    public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     private MailboxState? Current(string name)
     {
         lock (_history)
