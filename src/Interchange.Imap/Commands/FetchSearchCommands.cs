@@ -134,10 +134,6 @@ internal static class FetchSearchCommands
     internal static async ValueTask FlushOutputAsync(ImapSession session) => await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
 
     internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence) =>
-        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
-            (offset, length) => OpenBlobRange(session, message.Blob, offset, length),
+        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, session.Services.Contents.Open(message),
             fetchable => session.Services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
-
-    internal static Stream OpenBlobRange(ImapSession session, BlobId blob, long offset, long length) =>
-        new ByteRangeStream(session.Services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);
 }

@@ -2,7 +2,7 @@ using Interchange.Core.Addressing;
 using Interchange.Core.Logging;
 using Interchange.Directory.Resolution;
 using Interchange.Mime.Parsing;
-using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Queue;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Queue;
@@ -18,7 +18,7 @@ namespace Interchange.Transport.Routing;
 /// chose for it. Each message is parsed once here (Interchange.Mime, streaming, in
 /// bounded memory): its envelope names it in the log, and malformed structure is reported.
 /// </summary>
-public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, RoutingTable routing, IBlobStore blobs, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
+public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, RoutingTable routing, IMessageContentStore contents, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
 {
     /// <summary>
     /// Works one partition of the new messages (id mod <paramref name="partitions"/>): reads them,
@@ -129,7 +129,7 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, R
     {
         try
         {
-            await using var content = blobs.OpenRead(message.Blob.Id);
+            await using var content = contents.Open(message.Blob).OpenRead();
             var structure = await MimeParser.ParseAsync(content, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (structure.LimitsHit != MimeLimits.None)
             {
