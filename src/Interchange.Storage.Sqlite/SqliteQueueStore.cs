@@ -1,5 +1,6 @@
 using Dapper;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Queue;
 
 namespace Interchange.Storage.Sqlite;
@@ -13,9 +14,14 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
+    public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new StagedContent(blob, null), envelope, receivedAt, cancellationToken);
+
+    public Task<long> EnqueueAsync(StagedContent content, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(envelope);
+        var blob = content.Ref;
         if (envelope.Recipients.Count == 0)
         {
             throw new ArgumentException("a message needs at least one recipient", nameof(envelope));
@@ -23,6 +29,11 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 
         return database.WriteAsync(w =>
         {
+            if (content.Inline is { } bytes)
+            {
+                SqliteContentStore.Insert(w, blob.Id, bytes);
+            }
+
             var id = w.ExecuteScalar<long>("""
                 INSERT INTO queue_messages(blob, size, mail_from, received_at, envelope_id, ret, body_type, smtputf8, client, auth_user)
                 VALUES (@blob, @size, @from, @at, @envid, @ret, @body, @utf8, @client, @auth) RETURNING id
@@ -147,11 +158,18 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             new { id = item.Id, fence = item.Fence }) == 1;
 
     /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
-    internal static void RemoveIfFinished(SqliteWriteContext w, long messageId) =>
-        w.Execute("""
+    internal static void RemoveIfFinished(SqliteWriteContext w, long messageId)
+    {
+        var removed = w.Query<string>("""
             DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
-            """, new { id = messageId });
+            RETURNING blob
+            """, new { id = messageId }).ToList();
+        foreach (var blob in removed)
+        {
+            SqliteContentStore.ReleaseIfUnreferenced(w, blob);
+        }
+    }
 
     /// <summary>
     /// A stable hash of the destination (FNV-1a over its UTF-8), so every item for one recipient

@@ -254,7 +254,7 @@ public static class ServerHost
         var deliveries = new QueueSignal(store.Changes, "deliveries");
         services.AddSingleton(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
-        services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));
+        services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages, inlineMessageSize: options.Storage.InlineMessageSize));
         services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), new RoutingTable(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
         services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));

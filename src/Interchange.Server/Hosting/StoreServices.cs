@@ -23,7 +23,7 @@ public sealed class StoreServices : IAsyncDisposable
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
         Blobs = new FileBlobStore(blobsPath);
-        Contents = new BlobContentStore(Blobs);
+        Contents = backend.OpenContents(Blobs);
         Events = events;
         Queue = backend.Queue;
         Mail = backend.Mail;

@@ -1,4 +1,5 @@
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 
 namespace Interchange.Storage.Queue;
 
@@ -12,8 +13,16 @@ namespace Interchange.Storage.Queue;
 /// </summary>
 public interface IQueueStore
 {
-    /// <summary>Records a message and its recipients in one transaction; returns when it is durable.</summary>
-    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default);
+    /// <summary>Records a message (its content a durable blob) and its recipients in one transaction; returns when it is durable.</summary>
+    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new StagedContent(blob, null), envelope, receivedAt, cancellationToken);
+
+    /// <summary>
+    /// Records a message and its recipients in one transaction, with its content when the
+    /// content is inline (<see cref="StagedContent.Inline"/>): message and content become durable
+    /// together, in one commit. Returns when it is durable.
+    /// </summary>
+    Task<long> EnqueueAsync(StagedContent content, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Messages waiting for the categorizer in one partition (id mod <paramref name="partitions"/>),
