@@ -74,8 +74,15 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <remarks>
+    /// Committed without fsync (<see cref="SqliteWriter.WriteRedoableAsync{T}"/>): a route lost in a
+    /// power cut is redone, because the message it took is still 'new' in the durable enqueue and
+    /// the categorizer routes it again (routes are inserted idempotently); and it cannot be lost
+    /// while anything built on it survives, because every delivery commit is durable and comes
+    /// later in the same write-ahead log. No client is told anything on the strength of a route.
+    /// </remarks>
     public Task<int> RouteAsync(IReadOnlyList<(QueuedMessage Message, IReadOnlyList<Route> Routes)> routed, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(w =>
+        database.Writer.WriteRedoableAsync(w =>
         {
             var taken = 0;
             foreach (var (message, routes) in routed)
