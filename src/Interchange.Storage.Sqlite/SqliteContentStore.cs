@@ -54,6 +54,12 @@ public sealed class SqliteContentStore(SqliteDatabase database, IBlobStore files
             return await _resolved.ReadAsync(offset, buffer, cancellationToken).ConfigureAwait(false);
         }
 
+        public override int Read(long offset, Span<byte> buffer)
+        {
+            _resolved ??= store.ResolveAsync(content, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            return _resolved.Read(offset, buffer);
+        }
+
         // Each range resolves on its own first read: ranges stay independent of one another.
         public override Stream OpenRange(long offset, long length)
         {

@@ -26,6 +26,23 @@ internal sealed class BlobContent(IBlobStore blobs, BlobRef blob) : MessageConte
         return await _stream.ReadAsync(buffer[..(int)Math.Min(buffer.Length, blob.Length - offset)], cancellationToken).ConfigureAwait(false);
     }
 
+    public override int Read(long offset, Span<byte> buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (offset >= blob.Length)
+        {
+            return 0;
+        }
+
+        _stream ??= blobs.OpenRead(blob.Id);
+        if (_stream.Position != offset)
+        {
+            _stream.Position = offset;
+        }
+
+        return _stream.Read(buffer[..(int)Math.Min(buffer.Length, blob.Length - offset)]);
+    }
+
     public override Stream OpenRange(long offset, long length)
     {
         CheckRange(offset, length);

@@ -18,6 +18,19 @@ public sealed class BytesContent(ReadOnlyMemory<byte> bytes) : MessageContent
         return ValueTask.FromResult(take);
     }
 
+    public override int Read(long offset, Span<byte> buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (offset >= bytes.Length)
+        {
+            return 0;
+        }
+
+        var take = (int)Math.Min(buffer.Length, bytes.Length - offset);
+        bytes.Span.Slice((int)offset, take).CopyTo(buffer);
+        return take;
+    }
+
     public override Stream OpenRange(long offset, long length)
     {
         CheckRange(offset, length);

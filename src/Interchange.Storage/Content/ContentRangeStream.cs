@@ -23,18 +23,21 @@ internal sealed class ContentRangeStream(MessageContent content, long start, lon
 
     public override int Read(Span<byte> buffer)
     {
-        // Synchronous callers (a parser over a stream) exist; inline and file reads complete without waiting long.
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length, 81920));
-        try
+        // Synchronous callers exist (a parser over a stream).
+        var left = length - _position;
+        if (left <= 0 || buffer.IsEmpty)
         {
-            var read = ReadAsync(rented.AsMemory(0, Math.Min(buffer.Length, rented.Length))).AsTask().GetAwaiter().GetResult();
-            rented.AsSpan(0, read).CopyTo(buffer);
-            return read;
+            return 0;
         }
-        finally
+
+        var read = content.Read(start + _position, buffer[..(int)Math.Min(Math.Min(buffer.Length, left), 81920)]);
+        if (read == 0)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            throw new EndOfStreamException($"the content ended at {start + _position} of {content.Length} bytes");
         }
+
+        _position += read;
+        return read;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

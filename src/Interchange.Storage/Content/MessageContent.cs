@@ -17,6 +17,25 @@ public abstract class MessageContent : IAsyncDisposable, IDisposable
     /// </summary>
     public abstract ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The synchronous form of <see cref="ReadAsync"/>, for parsers that read a stream
+    /// synchronously; kinds that can read without waiting on a task override it.
+    /// </summary>
+    public virtual int Read(long offset, Span<byte> buffer)
+    {
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            var read = ReadAsync(offset, rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, read).CopyTo(buffer);
+            return read;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>A read-only stream over <paramref name="length"/> bytes from <paramref name="offset"/>, independent of other streams.</summary>
     public virtual Stream OpenRange(long offset, long length)
     {

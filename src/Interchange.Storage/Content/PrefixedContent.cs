@@ -22,6 +22,19 @@ public sealed class PrefixedContent(ReadOnlyMemory<byte> prefix, MessageContent 
         return take == buffer.Length ? take : take + await body.ReadAsync(0, buffer[take..], cancellationToken).ConfigureAwait(false);
     }
 
+    public override int Read(long offset, Span<byte> buffer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (offset >= prefix.Length)
+        {
+            return body.Read(offset - prefix.Length, buffer);
+        }
+
+        var take = (int)Math.Min(buffer.Length, prefix.Length - offset);
+        prefix.Span.Slice((int)offset, take).CopyTo(buffer);
+        return take == buffer.Length ? take : take + body.Read(0, buffer[take..]);
+    }
+
     public override Stream OpenRange(long offset, long length)
     {
         CheckRange(offset, length);

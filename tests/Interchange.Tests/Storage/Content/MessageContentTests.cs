@@ -35,6 +35,13 @@ public sealed class MessageContentTests : IDisposable
             (await ReadAll(range)).ShouldBe(expected.AsSpan((int)offset, length).ToArray(), $"range {offset}+{length}");
         }
 
+        using (var syncRange = content.OpenRange(prefix.Length - 3, 200_000))
+        {
+            var synchronous = new byte[200_000];
+            syncRange.ReadExactly(synchronous);
+            synchronous.ShouldBe(expected.AsSpan(prefix.Length - 3, 200_000).ToArray(), "synchronous reads of a range");
+        }
+
         var buffer = new byte[4096];
         var read = await content.ReadAsync(prefix.Length - 10, buffer);
         read.ShouldBe(buffer.Length, "a read from the prefix goes on into the body");
