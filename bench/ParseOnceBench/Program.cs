@@ -10,6 +10,7 @@ using System.Globalization;
 using System.Text;
 using Interchange.Mime.Parsing;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Mail;
 using Interchange.Storage.Queue;
 using Interchange.Storage.Sqlite;
@@ -30,7 +31,7 @@ for (var i = 0; i < count; i++)
     var bytes = Message(i, attachment);
     var blob = await blobs.WriteAsync(new MemoryStream(bytes));
     var structure = MimeParser.Parse(bytes);
-    await queue.EnqueueAsync(blob, new Envelope("sender@example.org", [new QueuedRecipient("user@example.test")], "bench"), DateTimeOffset.UtcNow, new StoredStructure(blob.Id, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure)));
+    await queue.EnqueueAsync(new StagedContent(blob, null), new Envelope("sender@example.org", [new QueuedRecipient("user@example.test")], "bench"), DateTimeOffset.UtcNow, new StoredStructure(blob.Id, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure)));
     ids.Add(blob.Id);
 }
 

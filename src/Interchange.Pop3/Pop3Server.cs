@@ -3,7 +3,7 @@ using Interchange.Core.Net;
 using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
 using Interchange.Pop3.Session;
-using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Mail;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
@@ -17,9 +17,9 @@ public sealed class Pop3Server
     private readonly Pop3Services _services;
     private readonly X509Certificate2? _certificate;
 
-    public Pop3Server(Pop3Options options, string hostName, Authenticator authenticator, IMailStore mail, IBlobStore blobs, X509Certificate2? certificate, SessionHeartbeat heartbeat, IHostApplicationLifetime? lifetime, ILogger<Pop3Server> logger)
+    public Pop3Server(Pop3Options options, string hostName, Authenticator authenticator, IMailStore mail, IMessageContentStore contents, X509Certificate2? certificate, SessionHeartbeat heartbeat, IHostApplicationLifetime? lifetime, ILogger<Pop3Server> logger)
     {
-        _services = new Pop3Services(options, hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), heartbeat, new MaildropLocks(), authenticator, mail, blobs, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        _services = new Pop3Services(options, hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), heartbeat, new MaildropLocks(), authenticator, mail, contents, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
         _certificate = certificate;
     }
 

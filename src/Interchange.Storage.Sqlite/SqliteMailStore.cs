@@ -354,9 +354,19 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
             return;
         }
 
+        var released = new HashSet<string>(StringComparer.Ordinal);
         foreach (var uid in uids)
         {
-            w.Execute("DELETE FROM messages WHERE mailbox_id = @mailboxId AND uid = @uid", new { mailboxId, uid });
+            if (w.QuerySingleOrDefault<string>("DELETE FROM messages WHERE mailbox_id = @mailboxId AND uid = @uid RETURNING blob", new { mailboxId, uid }) is { } blob)
+            {
+                released.Add(blob);
+            }
+        }
+
+        // Inline content goes with its last reference (a MOVE re-references it before this runs).
+        foreach (var blob in released)
+        {
+            SqliteContentStore.ReleaseIfUnreferenced(w, blob);
         }
 
         // An expunge is a change too (RFC 7162: HIGHESTMODSEQ moves).

@@ -1,5 +1,6 @@
 using Dapper;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Queue;
 
 namespace Interchange.Storage.Sqlite;
@@ -14,15 +15,17 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
-        EnqueueAsync(blob, envelope, receivedAt, null, cancellationToken);
+        EnqueueAsync(new StagedContent(blob, null), envelope, receivedAt, null, cancellationToken);
 
     /// <summary>What parsing learnt at accept, kept with the content (<see cref="SqliteStructures"/>).</summary>
     public Task<Mail.StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => SqliteStructures.Find(c, blob), cancellationToken).AsTask();
 
-    public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure, CancellationToken cancellationToken = default)
+    public Task<long> EnqueueAsync(StagedContent content, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(envelope);
+        var blob = content.Ref;
         if (envelope.Recipients.Count == 0)
         {
             throw new ArgumentException("a message needs at least one recipient", nameof(envelope));
@@ -30,6 +33,11 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 
         return database.WriteAsync(w =>
         {
+            if (content.Inline is { } bytes)
+            {
+                SqliteContentStore.Insert(w, blob.Id, bytes);
+            }
+
             var id = w.ExecuteScalar<long>("""
                 INSERT INTO queue_messages(blob, size, mail_from, received_at, envelope_id, ret, body_type, smtputf8, client, auth_user)
                 VALUES (@blob, @size, @from, @at, @envid, @ret, @body, @utf8, @client, @auth) RETURNING id
@@ -75,8 +83,15 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <remarks>
+    /// Committed without fsync (<see cref="SqliteWriter.WriteRedoableAsync{T}"/>): a route lost in a
+    /// power cut is redone, because the message it took is still 'new' in the durable enqueue and
+    /// the categorizer routes it again (routes are inserted idempotently); and it cannot be lost
+    /// while anything built on it survives, because every delivery commit is durable and comes
+    /// later in the same write-ahead log. No client is told anything on the strength of a route.
+    /// </remarks>
     public Task<int> RouteAsync(IReadOnlyList<(QueuedMessage Message, IReadOnlyList<Route> Routes)> routed, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(w =>
+        database.Writer.WriteRedoableAsync(w =>
         {
             var taken = 0;
             foreach (var (message, routes) in routed)
@@ -173,10 +188,15 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         // COMMITTED the second sees the first's completion and removes the entry; checked side
         // by side, each would see the other's item pending and the entry would stay for ever.
         w.Execute("UPDATE queue_messages SET state = state WHERE id = @id", new { id = messageId });
-        w.Execute("""
+        var removed = w.Query<string>("""
             DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
-            """, new { id = messageId });
+            RETURNING blob
+            """, new { id = messageId }).ToList();
+        foreach (var blob in removed)
+        {
+            SqliteContentStore.ReleaseIfUnreferenced(w, blob);
+        }
     }
 
     /// <summary>

@@ -194,6 +194,17 @@ public static class SqliteSchema
                 structure       BLOB NOT NULL
             ) WITHOUT ROWID;
             """),
+        new(9, "small messages kept inline: one durable write per accepted message", """
+            -- Content up to Storage:InlineMessageSize, written in the transaction that queues the
+            -- message; named by its SHA-256 as a file blob is, so queue_messages.blob and
+            -- messages.blob name either kind and every mailbox copy refers to one row.
+            CREATE TABLE message_contents (
+                id          TEXT PRIMARY KEY,
+                data        BLOB NOT NULL
+            ) WITHOUT ROWID;
+            -- Finding whether content is still referenced when a queue entry goes.
+            CREATE INDEX queue_messages_blob ON queue_messages(blob);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

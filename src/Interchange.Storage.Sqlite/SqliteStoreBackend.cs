@@ -29,6 +29,8 @@ public sealed class SqliteStoreBackend : IStoreBackend
 
     public IQueueStore Queue { get; }
 
+    public Content.IMessageContentStore OpenContents(Blobs.IBlobStore files) => new SqliteContentStore(Database, files);
+
     public static async Task<SqliteStoreBackend> OpenAsync(SqliteOptions options, MailboxEvents events, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         var database = await SqliteDatabase.OpenAsync(options, logger, cancellationToken).ConfigureAwait(false);

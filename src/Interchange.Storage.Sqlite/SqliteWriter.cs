@@ -1,3 +1,4 @@
+using Dapper;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
@@ -44,7 +45,20 @@ public sealed class SqliteWriter : IAsyncDisposable
     /// (its changes rolled back) or the commit's. Work must only touch the database: it runs on
     /// the writer and delays every request batched with it.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default)
+    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default) =>
+        Enqueue(work, durable: true, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}"/>, for work whose loss in a power cut is redone by itself
+    /// (the caller says why): a batch of only such work commits without fsync (WAL,
+    /// <c>synchronous=NORMAL</c>). Its changes still precede every later commit in the log, so any
+    /// later durable commit makes them durable too; a lost one is lost with everything after it.
+    /// Never for anything a client has been or will be told is done on the strength of this commit.
+    /// </summary>
+    public Task<T> WriteRedoableAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default) =>
+        Enqueue(work, durable: false, cancellationToken);
+
+    private Task<T> Enqueue<T>(Func<SqliteWriteContext, T> work, bool durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         RequireSynchronous(typeof(T));
@@ -53,7 +67,7 @@ public sealed class SqliteWriter : IAsyncDisposable
             return Task.FromException<T>(new StoreException("the store's writer has failed; restart the server", fault));
         }
 
-        var request = new WriteRequest<T>(work, cancellationToken);
+        var request = new WriteRequest<T>(work, cancellationToken) { Durable = durable };
         if (!_requests.Writer.TryWrite(request))
         {
             return Task.FromException<T>(new StoreException("the store is shutting down") { IsUnavailable = true });
@@ -138,6 +152,12 @@ public sealed class SqliteWriter : IAsyncDisposable
     private void CommitBatch(List<WriteRequest> batch)
     {
         var started = Stopwatch.GetTimestamp();
+        var redoable = batch.TrueForAll(r => !r.Durable);
+        if (redoable)
+        {
+            _connection.Execute("PRAGMA synchronous = NORMAL");
+        }
+
         try
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
@@ -190,6 +210,14 @@ public sealed class SqliteWriter : IAsyncDisposable
             }
         }
 
+        finally
+        {
+            if (redoable)
+            {
+                _connection.Execute("PRAGMA synchronous = FULL");
+            }
+        }
+
         Complete(batch, started);
     }
 
@@ -212,6 +240,9 @@ public sealed class SqliteWriter : IAsyncDisposable
     private abstract class WriteRequest
     {
         public abstract bool IsCancelled { get; }
+
+        /// <summary>False for work committed by <see cref="WriteRedoableAsync{T}"/>.</summary>
+        public bool Durable { get; init; } = true;
 
         public abstract void Run(SqliteWriteContext context);
 

@@ -20,6 +20,9 @@ public interface IStoreBackend : IAsyncDisposable
 
     IQueueStore Queue { get; }
 
+    /// <summary>Reads message content wherever this backend keeps it: inline, or in <paramref name="files"/>.</summary>
+    Content.IMessageContentStore OpenContents(Blobs.IBlobStore files);
+
     /// <summary>Whether the store can be read and written now, for the health endpoint.</summary>
     ValueTask<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default);
 }

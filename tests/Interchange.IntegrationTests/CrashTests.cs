@@ -100,10 +100,14 @@ public sealed class CrashTests(ITestOutputHelper output)
         SQLitePCL.Batteries_V2.Init();
         using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "store.db")};Mode=ReadOnly");
         connection.Open();
-        var rows = connection.Query<(string User, string Blob)>("SELECT m.user_key, x.blob FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id").ToList();
+        // A small message's content is inline in the database (Storage:InlineMessageSize), a larger one a file blob.
+        var rows = connection.Query<(string User, string Blob, byte[]? Inline)>("""
+            SELECT m.user_key, x.blob, c.data FROM messages x JOIN mailboxes m ON m.id = x.mailbox_id
+            LEFT JOIN message_contents c ON c.id = x.blob
+            """).ToList();
         return rows.Select(r =>
         {
-            var text = File.ReadAllText(Path.Combine(data, "blobs", r.Blob[..2], r.Blob));
+            var text = r.Inline is { } inline ? System.Text.Encoding.ASCII.GetString(inline) : File.ReadAllText(Path.Combine(data, "blobs", r.Blob[..2], r.Blob));
             var line = text.Split("\r\n").First(l => l.StartsWith("X-Load-Id: ", StringComparison.Ordinal));
             return (int.Parse(line["X-Load-Id: ".Length..], System.Globalization.CultureInfo.InvariantCulture), r.User);
         }).ToList();

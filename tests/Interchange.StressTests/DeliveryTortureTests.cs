@@ -71,7 +71,7 @@ public sealed class DeliveryTortureTests(ITestOutputHelper output)
         var mail = new SqliteMailStore(database);
         var options = new TransportOptions { CategorizerWorkers = 4, LocalDeliveryWorkers = DeliveryWorkers, ClaimBatch = 4, PollInterval = TimeSpan.FromMilliseconds(200) };
         var acceptor = new MessageAcceptor(blobs, queue, newMessages);
-        var categorizer = new Categorizer(queue, new RecipientResolver(directoryStore), new RoutingTable(), blobs, newMessages, deliveries, options, NullLogger<Categorizer>.Instance);
+        var categorizer = new Categorizer(queue, new RecipientResolver(directoryStore), new RoutingTable(), new SqliteContentStore(database, blobs), newMessages, deliveries, options, NullLogger<Categorizer>.Instance);
         var delivery = new LocalConnector(queue, mail, directoryStore, deliveries, options, NullLogger<LocalConnector>.Instance);
 
         using var stop = new CancellationTokenSource();

@@ -143,8 +143,7 @@ internal static class FetchSearchCommands
     /// caller loaded it (<see cref="StructureLoader"/>), else the cache's, parsed on a miss.
     /// </summary>
     internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence, Mime.Parsing.MessageStructure? structure = null) =>
-        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, message.Prefix, message.Size - message.Prefix.Length,
-            (offset, length) => OpenBlobRange(session, message.Blob, offset, length),
+        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, session.Services.Contents.Open(message),
             fetchable => structure ?? session.Services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
 
     private static ValueTask SaveParsedAsync(StructureLoader? structures, ImapSession session) =>
@@ -166,7 +165,4 @@ internal static class FetchSearchCommands
             return null;
         }
     }
-
-    internal static Stream OpenBlobRange(ImapSession session, BlobId blob, long offset, long length) =>
-        new ByteRangeStream(session.Services.Blobs.OpenRead(blob), offset, length, leaveOpen: false);
 }

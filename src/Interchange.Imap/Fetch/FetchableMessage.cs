@@ -1,17 +1,16 @@
 using Interchange.Mime.Parsing;
+using Interchange.Storage.Content;
 
 namespace Interchange.Imap.Fetch;
 
 /// <summary>
-/// A stored message for FETCH: its bytes are <c>prefix</c> (the trace fields added on
-/// delivery, kept outside the blob) followed by the blob, read through
-/// <c>openBlobRange(offset, length)</c>. The structure is parsed on first use, or asked of the
-/// caller's source (a cache).
+/// A stored message for FETCH and SEARCH: its bytes are read through its
+/// <see cref="MessageContent"/>, which hides how the store keeps them. The structure is parsed on
+/// first use, or asked of the caller's source (a cache).
 /// </summary>
 public sealed class FetchableMessage : IFetchableMessage
 {
-    private readonly byte[] _prefix;
-    private readonly Func<long, long, Stream> _openBlobRange;
+    private readonly MessageContent _content;
     private readonly Func<FetchableMessage, MessageStructure>? _structureSource;
     private MessageStructure? _structure;
 
@@ -21,22 +20,18 @@ public sealed class FetchableMessage : IFetchableMessage
         IReadOnlyList<string> flags,
         DateTimeOffset internalDate,
         ulong modSeq,
-        byte[] prefix,
-        long blobLength,
-        Func<long, long, Stream> openBlobRange,
+        MessageContent content,
         Func<FetchableMessage, MessageStructure>? structure = null)
     {
-        ArgumentNullException.ThrowIfNull(prefix);
-        ArgumentNullException.ThrowIfNull(openBlobRange);
+        ArgumentNullException.ThrowIfNull(content);
         SequenceNumber = sequenceNumber;
         Uid = uid;
         Flags = flags;
         InternalDate = internalDate;
         ModSeq = modSeq;
-        _prefix = prefix;
-        _openBlobRange = openBlobRange;
+        _content = content;
         _structureSource = structure;
-        Size = prefix.LongLength + blobLength;
+        Size = content.Length;
     }
 
     public uint SequenceNumber { get; }
@@ -53,7 +48,7 @@ public sealed class FetchableMessage : IFetchableMessage
 
     /// <summary>A message held in memory (tests, APPEND echo).</summary>
     public static FetchableMessage FromBytes(uint sequenceNumber, uint uid, IReadOnlyList<string> flags, DateTimeOffset internalDate, ulong modSeq, byte[] prefix, byte[] blob) =>
-        new(sequenceNumber, uid, flags, internalDate, modSeq, prefix, blob.LongLength, (offset, length) => new MemoryStream(blob, checked((int)offset), checked((int)length), writable: false));
+        new(sequenceNumber, uid, flags, internalDate, modSeq, new PrefixedContent(prefix, new BytesContent(blob)));
 
     /// <summary>The parsed message: from the structure source when one was given (a cache, which calls <see cref="ParseStructure"/> on a miss), else parsed here; once per instance.</summary>
     public MessageStructure GetStructure() => _structure ??= _structureSource is { } source ? source(this) : ParseStructure();
@@ -65,19 +60,5 @@ public sealed class FetchableMessage : IFetchableMessage
         return MimeParser.Parse(stream);
     }
 
-    public Stream OpenRange(long offset, long length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + length, Size);
-        var prefixLength = _prefix.LongLength;
-        if (offset >= prefixLength)
-        {
-            return _openBlobRange(offset - prefixLength, length);
-        }
-
-        var fromPrefix = Math.Min(length, prefixLength - offset);
-        var head = new MemoryStream(_prefix, (int)offset, (int)fromPrefix, writable: false);
-        return fromPrefix == length ? head : new ConcatenatedStream(head, () => _openBlobRange(0, length - fromPrefix));
-    }
+    public Stream OpenRange(long offset, long length) => _content.OpenRange(offset, length);
 }

@@ -16,6 +16,7 @@ internal sealed record ImapServices(
     Authenticator Authenticator,
     IMailStore Mail,
     IBlobStore Blobs,
+    Storage.Content.IMessageContentStore Contents,
     MailboxEvents Events,
     Fetch.MessageStructureCache Structures,
     MailboxSnapshotCache Snapshots,

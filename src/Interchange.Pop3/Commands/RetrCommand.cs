@@ -21,19 +21,24 @@ internal static class RetrCommand
         }
 
         var message = found.Message;
-        Stream body;
+        var content = session.Services.Contents.Open(message);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        int read;
         try
         {
-            body = session.Services.Blobs.OpenRead(message.Blob);
+            // The first read before +OK: missing content is answered with -ERR, not a cut-off answer.
+            read = await content.ReadAsync(0, buffer, session.Control.Token).ConfigureAwait(false);
         }
         catch (FileNotFoundException)
         {
-            session.Services.Logger.LogError("POP3 {Id}: message {Uid} names a blob that is missing", session.Id, message.Uid);
+            session.Services.Logger.LogError("POP3 {Id}: message {Uid} names content that is missing", session.Id, message.Uid);
             session.Error("[SYS/PERM] The message content is missing");
+            ArrayPool<byte>.Shared.Return(buffer);
+            await content.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
-        await using (body.ConfigureAwait(false))
+        await using (content.ConfigureAwait(false))
         {
             session.Transport.Output.Write(Encoding.ASCII.GetBytes(topLines is null ? $"+OK {message.Size} octets\r\n" : "+OK\r\n"));
             var stuffer = new DotStuffer();
@@ -44,19 +49,23 @@ internal static class RetrCommand
                 stuffer.Write(data[..take], session.Transport.Output);
             }
 
-            Emit(message.Prefix);
-            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-
             // A multi-line answer cannot carry an -ERR: a stop ends it without its final dot, which the client reads as cut off.
             session.TransferStarted($"{(topLines is null ? "RETR" : "TOP")} {found.Number}", "the client sees the answer end without its final dot; nothing is deleted");
             try
             {
-                int read;
                 // The session's token: a revoked or stopping session ends mid-transfer too.
-                while (top is not { IsDone: true } && (read = await body.ReadAsync(buffer, session.Control.Token).ConfigureAwait(false)) > 0)
+                var offset = 0L;
+                while (read > 0)
                 {
                     Emit(buffer.AsSpan(0, read));
                     await session.Transport.Output.FlushAsync(session.Control.Token).ConfigureAwait(false);
+                    offset += read;
+                    if (top is { IsDone: true })
+                    {
+                        break;
+                    }
+
+                    read = await content.ReadAsync(offset, buffer, session.Control.Token).ConfigureAwait(false);
                 }
             }
             finally

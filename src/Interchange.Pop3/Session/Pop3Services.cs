@@ -1,6 +1,6 @@
 using Interchange.Core.Net;
 using Interchange.Directory.Security;
-using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Mail;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +15,6 @@ internal sealed record Pop3Services(
     MaildropLocks Locks,
     Authenticator Authenticator,
     IMailStore Mail,
-    IBlobStore Blobs,
+    IMessageContentStore Contents,
     ILogger Logger,
     CancellationToken Stopping);

@@ -78,9 +78,9 @@ public static class MailCommands
             var message = await s.Mail.GetMessageAsync(await RequireUserAsync(s, r.GetValue(showUser)!, ct).ConfigureAwait(false), r.GetValue(mailbox)!, r.GetValue(uid), ct).ConfigureAwait(false)
                 ?? throw new Storage.Accounts.DirectoryStoreException(Storage.Accounts.DirectoryStoreError.NotFound, $"no message {r.GetValue(uid)} in {r.GetValue(mailbox)} of {r.GetValue(showUser)}");
             await using var stdout = Console.OpenStandardOutput();
-            await stdout.WriteAsync(message.Prefix, ct).ConfigureAwait(false);
-            await using var body = s.Blobs.OpenRead(message.Blob);
-            await body.CopyToAsync(stdout, ct).ConfigureAwait(false);
+            await using var content = s.Contents.Open(message);
+            await using var stream = content.OpenRead();
+            await stream.CopyToAsync(stdout, ct).ConfigureAwait(false);
         }, ct));
 
         return new Command("message", "Look at stored messages.") { list, show };
@@ -143,13 +143,13 @@ public static class MailCommands
 
     private static async Task<Envelope> ReadEnvelopeAsync(StoreServices store, StoredMessage message, Memory<byte> header, CancellationToken cancellationToken)
     {
-        await using var body = store.Blobs.OpenRead(message.Blob);
+        await using var content = store.Contents.Open(message);
         var total = 0;
         int read;
 
         // Read only until the header's end (the empty line): a listing must not read every body.
         while (total < header.Length
-            && (read = await body.ReadAsync(header.Slice(total, Math.Min(4096, header.Length - total)), cancellationToken).ConfigureAwait(false)) > 0)
+            && (read = await content.ReadAsync(total, header.Slice(total, Math.Min(4096, header.Length - total)), cancellationToken).ConfigureAwait(false)) > 0)
         {
             var searchFrom = Math.Max(0, total - 3);
             total += read;
@@ -160,7 +160,6 @@ public static class MailCommands
         }
 
         var parser = new MimeParser();
-        parser.Feed(message.Prefix);
         parser.Feed(header.Span[..total]);
         return parser.Complete().Envelope;
     }

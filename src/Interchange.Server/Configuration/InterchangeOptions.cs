@@ -56,6 +56,7 @@ public sealed class InterchangeOptions
         Require(Hosting.StoreServices.Providers.Contains(Storage.Provider, StringComparer.OrdinalIgnoreCase), $"Storage:Provider must be one of: {string.Join(", ", Hosting.StoreServices.Providers)}");
         Require(Storage.Readers is >= 1 and <= 256, "Storage:Readers must be from 1 to 256");
         Require(Storage.MaxBatch is >= 1 and <= 100_000, "Storage:MaxBatch must be from 1 to 100000");
+        Require(Storage.InlineMessageSize is >= 0 and <= 1024 * 1024, "Storage:InlineMessageSize must be from 0 to 1048576");
         Require(Directory.PasswordIterations >= 1, "Directory:PasswordIterations must be at least 1");
         Require(Directory.MinimumPasswordLength >= 1 && Directory.MinimumPasswordLength <= Directory.MaximumPasswordLength, "Directory:MinimumPasswordLength must be at least 1 and at most MaximumPasswordLength");
         Require(LoginThrottle.MaxFailuresPerUser >= 1 && LoginThrottle.MaxFailuresPerUserAndAddress >= 1 && LoginThrottle.MaxFailuresPerAddress >= 1 && LoginThrottle.MaxTracked >= 1, "LoginThrottle limits must be at least 1");
@@ -103,4 +104,10 @@ public sealed class StorageOptions
     public int Readers { get; set; } = 8;
 
     public int MaxBatch { get; set; } = 512;
+
+    /// <summary>
+    /// Accepted messages up to this many bytes are kept inside the database, written in the
+    /// transaction that queues them (one fsync per message); larger ones are file blobs. 0: all files.
+    /// </summary>
+    public int InlineMessageSize { get; set; } = 64 * 1024;
 }

@@ -254,8 +254,8 @@ public static class ServerHost
         var deliveries = new QueueSignal(store.Changes, "deliveries");
         services.AddSingleton(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
-        services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages));
-        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), new RoutingTable(), store.Blobs, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
+        services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages, inlineMessageSize: options.Storage.InlineMessageSize));
+        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), new RoutingTable(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
         services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));
 
@@ -264,7 +264,7 @@ public static class ServerHost
             hostName,
             sp.GetRequiredService<Authenticator>(),
             store.Mail,
-            store.Blobs,
+            store.Contents,
             certificate,
             sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
@@ -275,6 +275,7 @@ public static class ServerHost
             sp.GetRequiredService<Authenticator>(),
             store.Mail,
             store.Blobs,
+            store.Contents,
             store.Events,
             certificate,
             sp.GetRequiredService<SessionHeartbeat>(),

@@ -3,6 +3,7 @@ using Interchange.Directory.Passwords;
 using Interchange.Storage;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Changes;
+using Interchange.Storage.Content;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Mail;
 using Interchange.Storage.Sqlite;
@@ -22,6 +23,7 @@ public sealed class StoreServices : IAsyncDisposable
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
         Blobs = new FileBlobStore(blobsPath);
+        Contents = backend.OpenContents(Blobs);
         Events = events;
         Queue = backend.Queue;
         Mail = backend.Mail;
@@ -43,6 +45,9 @@ public sealed class StoreServices : IAsyncDisposable
     public DirectoryService Directory { get; }
 
     public IBlobStore Blobs { get; }
+
+    /// <summary>Reads messages' content wherever it is kept; readers use this, never <see cref="Blobs"/>.</summary>
+    public IMessageContentStore Contents { get; }
 
     public Interchange.Storage.Queue.IQueueStore Queue { get; }
 

@@ -1,4 +1,5 @@
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 
 namespace Interchange.Storage.Queue;
 
@@ -12,14 +13,17 @@ namespace Interchange.Storage.Queue;
 /// </summary>
 public interface IQueueStore
 {
-    /// <summary>Records a message and its recipients in one transaction; returns when it is durable.</summary>
-    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default);
+    /// <summary>Records a message (its content a durable blob) and its recipients in one transaction; returns when it is durable.</summary>
+    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(new StagedContent(blob, null), envelope, receivedAt, null, cancellationToken);
 
     /// <summary>
-    /// <see cref="EnqueueAsync(BlobRef, Envelope, DateTimeOffset, CancellationToken)"/> that also keeps
-    /// what parsing the content at accept learnt (<paramref name="structure"/>, when given), in the same transaction.
+    /// Records a message and its recipients in one transaction, with its content when the
+    /// content is inline (<see cref="StagedContent.Inline"/>) and what parsing it at accept learnt
+    /// (<paramref name="structure"/>, when given): message, content and structure become durable
+    /// together, in one commit. Returns when it is durable.
     /// </summary>
-    Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure, CancellationToken cancellationToken = default);
+    Task<long> EnqueueAsync(StagedContent content, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure = null, CancellationToken cancellationToken = default);
 
     /// <summary>What parsing learnt of a content at accept, or null when it was not kept (accepted before, or by a path that does not parse).</summary>
     Task<Mail.StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default);

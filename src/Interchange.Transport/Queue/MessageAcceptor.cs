@@ -1,20 +1,26 @@
 using Interchange.Mime.Parsing;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
+using Interchange.Storage.Content;
 using Interchange.Storage.Queue;
 
 namespace Interchange.Transport.Queue;
 
 /// <summary>
 /// The durable accept (ARCHITECTURE.md section 3, step 2): the protocol streams the message into
-/// a blob writer; committing fsyncs the blob and records message and recipients in one queue
-/// transaction. Only when <see cref="CommitAsync"/> returns may the client be told 250.
+/// a content writer; committing records message and recipients in one queue transaction, with
+/// the content itself when it is at most <c>inlineMessageSize</c> bytes (one fsync: the commit's),
+/// else after fsyncing it as a file blob. Only when <see cref="CommitAsync"/> returns may the
+/// client be told 250.
 /// </summary>
-public sealed class MessageAcceptor(IBlobStore blobs, IQueueStore queue, QueueSignal categorizer, TimeProvider? clock = null)
+public sealed class MessageAcceptor(IBlobStore blobs, IQueueStore queue, QueueSignal categorizer, TimeProvider? clock = null, int inlineMessageSize = MessageAcceptor.DefaultInlineMessageSize)
 {
+    /// <summary>The default of <c>Storage:InlineMessageSize</c>.</summary>
+    public const int DefaultInlineMessageSize = 64 * 1024;
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
-    public IBlobWriter BeginMessage() => blobs.BeginWrite();
+    public IBlobWriter BeginMessage() => new SpillingContentWriter(blobs, inlineMessageSize);
 
     /// <summary>Makes the message durable and queues it; returns its queue id.</summary>
     public Task<long> CommitAsync(IBlobWriter content, Envelope envelope, CancellationToken cancellationToken) =>
@@ -28,9 +34,11 @@ public sealed class MessageAcceptor(IBlobStore blobs, IQueueStore queue, QueueSi
     public async Task<long> CommitAsync(IBlobWriter content, Envelope envelope, MessageStructure? structure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var blob = await content.CommitAsync(cancellationToken).ConfigureAwait(false);
-        var stored = structure is null ? null : new StoredStructure(blob.Id, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure));
-        var id = await queue.EnqueueAsync(blob, envelope, _clock.GetUtcNow(), stored, cancellationToken).ConfigureAwait(false);
+        var staged = content is SpillingContentWriter spilling
+            ? await spilling.StageAsync(cancellationToken).ConfigureAwait(false)
+            : new StagedContent(await content.CommitAsync(cancellationToken).ConfigureAwait(false), null);
+        var stored = structure is null ? null : new StoredStructure(staged.Ref.Id, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure));
+        var id = await queue.EnqueueAsync(staged, envelope, _clock.GetUtcNow(), stored, cancellationToken).ConfigureAwait(false);
         categorizer.Pulse();
         return id;
     }

@@ -2,7 +2,7 @@ using Interchange.Core.Addressing;
 using Interchange.Core.Logging;
 using Interchange.Directory.Resolution;
 using Interchange.Mime.Parsing;
-using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Queue;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Queue;
@@ -19,7 +19,7 @@ namespace Interchange.Transport.Routing;
 /// learnt (its Message-ID, the parser limits it hit) is kept with it in the store, so the log
 /// names it from there. Only a message queued without it (before that was kept) is parsed here.
 /// </summary>
-public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, RoutingTable routing, IBlobStore blobs, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
+public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, RoutingTable routing, IMessageContentStore contents, QueueSignal newMessages, QueueSignal deliveries, TransportOptions options, ILogger<Categorizer> logger)
 {
     /// <summary>
     /// Works one partition of the new messages (id mod <paramref name="partitions"/>): reads them,
@@ -147,7 +147,7 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, R
     {
         try
         {
-            await using var content = blobs.OpenRead(message.Blob.Id);
+            await using var content = contents.Open(message.Blob).OpenRead();
             var structure = await MimeParser.ParseAsync(content, cancellationToken: cancellationToken).ConfigureAwait(false);
             return (structure.Envelope.MessageId, structure.LimitsHit);
         }

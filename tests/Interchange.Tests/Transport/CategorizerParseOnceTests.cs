@@ -42,8 +42,8 @@ public sealed class CategorizerParseOnceTests : IAsyncLifetime
         await directory.AddUserAsync("alice@example.test", null);
         _queue = new SqliteQueueStore(_database.Database);
         _blobs = new CountingBlobStore(new FileBlobStore(_folder.Path));
-        _acceptor = new MessageAcceptor(_blobs, _queue, _newMessages);
-        _categorizer = new Categorizer(_queue, new RecipientResolver(directoryStore), new RoutingTable(), _blobs, _newMessages, new QueueSignal(), _options, _log);
+        _acceptor = new MessageAcceptor(_blobs, _queue, _newMessages, inlineMessageSize: 0); // files only: the test counts opens of the blob store
+        _categorizer = new Categorizer(_queue, new RecipientResolver(directoryStore), new RoutingTable(), new Interchange.Storage.Content.BlobContentStore(_blobs), _newMessages, new QueueSignal(), _options, _log);
     }
 
     public async Task DisposeAsync()

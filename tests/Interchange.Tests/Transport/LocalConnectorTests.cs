@@ -42,7 +42,7 @@ public sealed class LocalConnectorTests : IAsyncLifetime
         _mail = new SqliteMailStore(_database.Database);
         var blobs = new FileBlobStore(_blobs.Path);
         _acceptor = new MessageAcceptor(blobs, _queue, _newMessages);
-        _categorizer = new Categorizer(_queue, new RecipientResolver(directoryStore), new RoutingTable(), blobs, _newMessages, _deliveries, _options, NullLogger<Categorizer>.Instance);
+        _categorizer = new Categorizer(_queue, new RecipientResolver(directoryStore), new RoutingTable(), new SqliteContentStore(_database.Database, blobs), _newMessages, _deliveries, _options, NullLogger<Categorizer>.Instance);
         _connector = new LocalConnector(_queue, _mail, directoryStore, _deliveries, _options, NullLogger<LocalConnector>.Instance);
     }
 

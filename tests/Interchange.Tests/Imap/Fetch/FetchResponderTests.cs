@@ -219,7 +219,7 @@ public sealed class FetchResponderTests
     {
         var parses = 0;
         var blob = Crlf(Blob);
-        var message = new FetchableMessage(1, 1, [], Date, 1, [], blob.Length, (o, l) => new MemoryStream(blob, (int)o, (int)l), _ =>
+        var message = new FetchableMessage(1, 1, [], Date, 1, new Interchange.Storage.Content.BytesContent(blob), _ =>
         {
             parses++;
             return Interchange.Mime.Parsing.MimeParser.Parse(blob);

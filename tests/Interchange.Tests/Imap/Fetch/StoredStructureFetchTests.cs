@@ -136,7 +136,7 @@ public sealed class StoredStructureFetchTests : IAsyncLifetime
     }
 
     private static FetchableMessage Message(byte[] blob, Func<FetchableMessage, MessageStructure>? structure) =>
-        new(1, 1, [], DateTimeOffset.UnixEpoch, 1, Prefix, blob.LongLength, (offset, length) => new MemoryStream(blob, checked((int)offset), checked((int)length), writable: false), structure);
+        new(1, 1, [], DateTimeOffset.UnixEpoch, 1, new Interchange.Storage.Content.PrefixedContent(Prefix, new Interchange.Storage.Content.BytesContent(blob)), structure);
 
     private static string Respond(IFetchableMessage message)
     {

@@ -246,7 +246,7 @@ public sealed class SearchProgramTests
     {
         var parses = 0;
         var blob = Crlf("Subject: x\n\nbody\n");
-        var fetchable = new FetchableMessage(1, 1, [], DateTimeOffset.UnixEpoch, 1, [], blob.Length, (o, l) => new MemoryStream(blob, (int)o, (int)l), _ =>
+        var fetchable = new FetchableMessage(1, 1, [], DateTimeOffset.UnixEpoch, 1, new Interchange.Storage.Content.BytesContent(blob), _ =>
         {
             parses++;
             return Interchange.Mime.Parsing.MimeParser.Parse(blob);

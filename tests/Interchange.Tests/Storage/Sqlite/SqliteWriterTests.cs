@@ -40,6 +40,36 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_redoable_write_alone_commits_without_fsync_and_every_other_commit_stays_full()
+    {
+        const long Normal = 1, Full = 2;
+
+        var inRedoable = await Writer.WriteRedoableAsync(w =>
+        {
+            w.Execute("INSERT INTO t(v) VALUES ('routed')");
+            return w.ExecuteScalar<long>("PRAGMA synchronous");
+        });
+        var inDurable = await Writer.WriteAsync(w => w.ExecuteScalar<long>("PRAGMA synchronous"));
+
+        inRedoable.ShouldBe(Normal);
+        inDurable.ShouldBe(Full, "the writer goes back to fsync at every commit");
+        (await Values()).ShouldBe(["routed"]);
+    }
+
+    [Fact]
+    public async Task A_redoable_write_batched_with_a_durable_one_commits_with_fsync()
+    {
+        using var blocker = new WriterBlocker(Writer);
+        await blocker.StartedAsync();
+        var redoable = Writer.WriteRedoableAsync(w => w.ExecuteScalar<long>("PRAGMA synchronous"));
+        var durable = Writer.WriteAsync(w => w.ExecuteScalar<long>("PRAGMA synchronous"));
+        blocker.Release();
+
+        (await redoable).ShouldBe(2L);
+        (await durable).ShouldBe(2L);
+    }
+
+    [Fact]
     public async Task Requests_queued_while_the_writer_is_busy_commit_together()
     {
         using var blocker = new WriterBlocker(Writer);
