@@ -38,10 +38,11 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         {
             try
             {
+                var seen = deliveries.Version; // before looking: a pulse while we look is not lost
                 var found = await queue.FindPendingAsync(ConnectorName, partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
                 if (found.Count == 0)
                 {
-                    await deliveries.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
+                    await deliveries.WaitAsync(seen, options.PollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

@@ -31,10 +31,11 @@ public sealed class Categorizer(IQueueStore queue, RecipientResolver resolver, R
         {
             try
             {
+                var seen = newMessages.Version; // before looking: a pulse while we look is not lost
                 var found = await queue.FindNewAsync(partition, partitions, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
                 if (found.Count == 0)
                 {
-                    await newMessages.WaitAsync(options.PollInterval, cancellationToken).ConfigureAwait(false);
+                    await newMessages.WaitAsync(seen, options.PollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
