@@ -17,7 +17,8 @@ dotnet build "$here/Interchange.CoyoteTests.csproj" -c Debug -o "$out" -v q -nol
 # The assemblies whose tasks, awaits and yields Coyote must control: the tests and the code under test.
 cat >"$out/rewrite.coyote.json" <<JSON
 { "AssembliesPath": "$out", "Assemblies": [ "Interchange.CoyoteTests.dll", "Interchange.Core.dll",
-  "Interchange.Directory.dll", "Interchange.Imap.dll", "Interchange.Storage.dll" ] }
+  "Interchange.Directory.dll", "Interchange.Imap.dll", "Interchange.Storage.dll", "Interchange.Transport.dll",
+  "Interchange.Mime.dll" ] }
 JSON
 coyote() { (cd "$here" && dotnet tool run coyote "$@"); }
 coyote rewrite "$out/rewrite.coyote.json" >"$out/rewrite.log" 2>&1 || { cat "$out/rewrite.log"; exit 1; }

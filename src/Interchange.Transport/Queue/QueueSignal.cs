@@ -17,15 +17,16 @@ public sealed class QueueSignal(IChangeFeed? feed = null, string name = "queue")
     public void Pulse() => _feed.Publish(ChangeTopic.Queue, name);
 
     /// <summary>
-    /// The pulses so far. A worker reads it BEFORE it looks for work and waits with it, so a pulse
-    /// that lands between an empty look and the wait is not lost (the wait returns at once).
+    /// The pulses so far. A worker takes it before it looks for work and waits with it, so a pulse
+    /// that came while it looked wakes it at once instead of after the poll (found by Coyote:
+    /// QueueWorkTests).
     /// </summary>
     public long Version => _feed.Version(ChangeTopic.Queue, name);
 
-    /// <summary>Returns at the next pulse from now, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
+    /// <summary>Returns at the next pulse, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
     public Task WaitAsync(TimeSpan poll, CancellationToken cancellationToken) => WaitAsync(Version, poll, cancellationToken);
 
-    /// <summary>Returns once a pulse after <paramref name="seen"/> (a <see cref="Version"/> read earlier) has come, after <paramref name="poll"/>, or when cancelled (throws then).</summary>
+    /// <summary>Returns at once if there was a pulse after <paramref name="seen"/> (a <see cref="Version"/>), else as <see cref="WaitAsync(TimeSpan, CancellationToken)"/>.</summary>
     public async Task WaitAsync(long seen, TimeSpan poll, CancellationToken cancellationToken)
     {
         using var pollOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

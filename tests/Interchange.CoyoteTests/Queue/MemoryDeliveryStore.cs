@@ -1,0 +1,107 @@
+using Interchange.Storage.Blobs;
+using Interchange.Storage.Mail;
+
+namespace Interchange.CoyoteTests.Queue;
+
+/// <summary>
+/// The local-delivery side of <see cref="IMailStore"/> over a <see cref="MemoryQueueDatabase"/>,
+/// as SqliteMailStore.DeliverAsync does it: per item, in one transaction for the list, the
+/// queue's completion (still pending with the item's fence), the INBOX append keyed by (message,
+/// recipient), and the removal of a message whose deliveries are all done. Reads of INBOX; the
+/// rest of the mail store is not needed by the queue's tests.
+/// </summary>
+internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailStore
+{
+    public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
+
+    public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public async Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        await Task.Yield();
+        var delivered = database.Transaction<IReadOnlyList<long>>(db =>
+        {
+            var done = new List<long>(deliveries.Count);
+            foreach (var (item, prefix) in deliveries)
+            {
+                // UPDATE deliveries SET state = 'delivered', ... WHERE id = @id AND state = 'pending' AND fence = @fence
+                var row = db.Deliveries.SingleOrDefault(d => d.Id == item.Id);
+                if (row is not { State: "pending" } || (row.Fence != item.Fence && !db.Removed.HasFlag(RemovedProtections.Fence)))
+                {
+                    continue;
+                }
+
+                row.State = "delivered";
+                row.LastError = null;
+                row.Attempts++;
+                row.Fence++;
+
+                // The append, keyed by (message, recipient): the unique index adds no second copy.
+                if (db.DeliveryKeys.Add($"{item.MessageId}:{item.Recipient}"))
+                {
+                    if (!db.Inboxes.TryGetValue(item.Recipient, out var inbox))
+                    {
+                        db.Inboxes[item.Recipient] = inbox = [];
+                    }
+
+                    var uid = inbox.Count == 0 ? 1 : inbox[^1].Uid + 1;
+                    inbox.Add(new StoredMessage(uid, item.Blob.Id, prefix, prefix.Length + item.Blob.Length, item.ReceivedAt, [], uid + 1));
+                }
+
+                // The last delivery done: the queue entry has served its purpose.
+                if (db.Messages.TryGetValue(item.MessageId, out var message) && message.Routed
+                    && db.Deliveries.Where(d => d.MessageId == item.MessageId).All(d => d.State == "delivered"))
+                {
+                    db.Messages.Remove(item.MessageId);
+                }
+
+                done.Add(item.Id);
+            }
+
+            return done;
+        });
+        await Task.Yield();
+        return delivered;
+    }
+
+    public async Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        var messages = database.Transaction<IReadOnlyList<StoredMessage>>(db =>
+            mailbox == MailboxNames.Inbox && db.Inboxes.TryGetValue(userKey, out var inbox) ? [.. inbox] : []);
+        await Task.Yield();
+        return messages;
+    }
+
+    public async Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) =>
+        (await ListMessagesAsync(userKey, mailbox, cancellationToken)).SingleOrDefault(m => m.Uid == uid);
+
+    public Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task CreateMailboxAsync(string userKey, string name, string? specialUse = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task DeleteMailboxAsync(string userKey, string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task RenameMailboxAsync(string userKey, string from, string to, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task SetSubscribedAsync(string userKey, string name, bool subscribed, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<long?> FirstRecentUidAsync(long mailboxId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<long> ClaimRecentAsync(long mailboxId, long upToUid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(string userKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+}
