@@ -171,11 +171,16 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
 
             var changed = Query(c, "AND x.modseq > @since ORDER BY x.uid", new { userKey, mailbox = normalized, since = since.ModSeq }, transaction).ToList();
             var added = changed.Count(m => m.Uid > since.MaxUid);
-            var count = c.ExecuteScalar<long>("SELECT COUNT(*) FROM messages WHERE mailbox_id = @id", new { id = b.Id }, transaction);
+            var (older, newer) = c.QuerySingle<(long Older, long Newer)>(
+                "SELECT COALESCE(SUM(uid <= @max), 0), COALESCE(SUM(uid > @max), 0) FROM messages WHERE mailbox_id = @id", new { id = b.Id, max = since.MaxUid }, transaction);
 
-            // UIDs are never reused, so every message the view held is still here exactly when
-            // the count is the view's plus the new ones; otherwise the view needs the full list.
-            var uids = count == since.Count + added
+            // UIDs are never reused and are given in commit order (the mailbox row is taken for
+            // the allocation), so every message the view held is still here exactly when as many
+            // UIDs up to its highest remain as it holds, and it has every new one exactly when the
+            // changes carry them all; otherwise it needs the full list. Counting both sides, not
+            // the total, keeps an expunge and an append that cancel out (a view whose modseq moved
+            // past the expunge with its own STORE) from passing for no change.
+            var uids = older == since.Count && newer == added
                 ? null
                 : c.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @id ORDER BY uid", new { id = b.Id }, transaction).ToList();
             return new MailboxChanges(b.Id, b.Name, b.UidValidity, b.UidNext, b.HighestModSeq, changed, uids);
