@@ -163,7 +163,15 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
                 return null;
             }
 
-            if (b.HighestModSeq == since.ModSeq)
+            // UIDs are never reused and are given in commit order (the mailbox row is taken for
+            // the allocation), so every message the view held is still here exactly when as many
+            // UIDs up to its highest remain as it holds. A view can be past an expunge by modseq
+            // without having applied it (IMAP keeps expunged messages in a view during FETCH,
+            // STORE and SEARCH, RFC 3501 7.4.1, and takes the modseq), so the modseq alone never
+            // says "nothing expunged": the counts do.
+            var (older, newer) = c.QuerySingle<(long Older, long Newer)>(
+                "SELECT COALESCE(SUM(uid <= @max), 0), COALESCE(SUM(uid > @max), 0) FROM messages WHERE mailbox_id = @id", new { id = b.Id, max = since.MaxUid }, transaction);
+            if (b.HighestModSeq == since.ModSeq && older == since.Count && newer == 0)
             {
                 // Every change to a mailbox's messages (append, flags, expunge) moves its modseq.
                 return new MailboxChanges(b.Id, b.Name, b.UidValidity, b.UidNext, b.HighestModSeq, [], null);
@@ -171,15 +179,9 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
 
             var changed = Query(c, "AND x.modseq > @since ORDER BY x.uid", new { userKey, mailbox = normalized, since = since.ModSeq }, transaction).ToList();
             var added = changed.Count(m => m.Uid > since.MaxUid);
-            var (older, newer) = c.QuerySingle<(long Older, long Newer)>(
-                "SELECT COALESCE(SUM(uid <= @max), 0), COALESCE(SUM(uid > @max), 0) FROM messages WHERE mailbox_id = @id", new { id = b.Id, max = since.MaxUid }, transaction);
 
-            // UIDs are never reused and are given in commit order (the mailbox row is taken for
-            // the allocation), so every message the view held is still here exactly when as many
-            // UIDs up to its highest remain as it holds, and it has every new one exactly when the
-            // changes carry them all; otherwise it needs the full list. Counting both sides, not
-            // the total, keeps an expunge and an append that cancel out (a view whose modseq moved
-            // past the expunge with its own STORE) from passing for no change.
+            // The view has every new message exactly when the changes carry them all; otherwise,
+            // or when one it held is gone, it needs the full list.
             var uids = older == since.Count && newer == added
                 ? null
                 : c.Query<long>("SELECT uid FROM messages WHERE mailbox_id = @id ORDER BY uid", new { id = b.Id }, transaction).ToList();
