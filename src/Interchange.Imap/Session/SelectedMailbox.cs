@@ -185,7 +185,16 @@ internal sealed class SelectedMailbox
         }
 
         UidNext = current.UidNext;
-        HighestModSeq = current.HighestModSeq;
+
+        // Expunges held back (allowExpunge false) keep the view's modseq where it was: the view has
+        // not caught up with them (a HIGHESTMODSEQ reported past them would tell a CONDSTORE client
+        // it had seen them). Taken anyway, the next catch-up saw no change since and the view kept
+        // the expunged messages (MailboxSessionTortureTests).
+        if (allowExpunge || current.Uids is null)
+        {
+            HighestModSeq = current.HighestModSeq;
+        }
+
         return new Changes(expunged, added > 0 ? _uids.Count : -1, changed);
     }
 }
