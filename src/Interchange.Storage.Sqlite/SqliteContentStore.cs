@@ -24,21 +24,27 @@ public sealed class SqliteContentStore(SqliteDatabase database, IBlobStore files
     internal static void Insert(SqliteWriteContext w, BlobId id, byte[] bytes) =>
         w.Execute("INSERT INTO message_contents(id, data) VALUES (@id, @bytes) ON CONFLICT(id) DO NOTHING", new { id = id.Hex, bytes });
 
+    /// <summary>The file blobs this store reads large content from (and the collector deletes).</summary>
+    internal IBlobStore Files => files;
+
     /// <summary>
-    /// Drops inline content once no queue entry and no mailbox message names it, in the
-    /// transaction that removed the last reference. (File blobs are left to the blob collector.)
+    /// Refuses, in the transaction about to add a reference, content that is not there: written
+    /// as a file before the transaction (a file the same bytes already had, reused), it may have
+    /// been taken by the collector since, which decides in a transaction of its own that finds no
+    /// reference. The two transactions are ordered, so either this one sees the content gone and
+    /// the client is told to retry, or the collector sees this reference and keeps the content.
     /// </summary>
-    internal static void ReleaseIfUnreferenced(SqliteWriteContext w, string id)
+    internal void RequirePresent(SqliteWriteContext w, BlobRef content)
     {
-        // The structure kept for an inline content goes with it (a file blob's stays until the
-        // blob collector takes both).
-        if (w.Execute("""
-            DELETE FROM message_contents WHERE id = @id
-            AND NOT EXISTS (SELECT 1 FROM queue_messages WHERE blob = @id)
-            AND NOT EXISTS (SELECT 1 FROM messages WHERE blob = @id)
-            """, new { id }) > 0)
+        if (content.Length <= MaxInlineSize
+            && w.ExecuteScalar<long>("SELECT count(*) FROM message_contents WHERE id = @id", new { id = content.Id.Hex }) > 0)
         {
-            w.Execute("DELETE FROM message_structures WHERE blob = @id", new { id });
+            return;
+        }
+
+        if (!files.Exists(content.Id))
+        {
+            throw new StoreException($"content {content.Id} was reclaimed before it could be referenced; try again") { IsUnavailable = true };
         }
     }
 

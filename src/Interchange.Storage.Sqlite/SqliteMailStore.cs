@@ -6,7 +6,8 @@ using Microsoft.Data.Sqlite;
 namespace Interchange.Storage.Sqlite;
 
 /// <summary>Reads of mailboxes and messages on the embedded store.</summary>
-public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock = null, MailboxEvents? events = null) : IMailStore
+/// <param name="contents">Checks that appended file content is there (see <see cref="SqliteQueueStore"/>).</param>
+public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock = null, MailboxEvents? events = null, SqliteContentStore? contents = null) : IMailStore
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -194,6 +195,7 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         var normalized = Normalize(name);
         var result = await database.Writer.WriteAsync(w =>
         {
+            contents?.RequirePresent(w, blob);
             var uid = SqliteMailboxes.Append(w, userKey, normalized, blob, [], internalDate, flags, null, _clock, createMailbox: false);
             return new AppendResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }), uid);
         }, cancellationToken).ConfigureAwait(false);

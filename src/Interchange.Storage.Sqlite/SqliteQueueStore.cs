@@ -10,7 +10,11 @@ namespace Interchange.Storage.Sqlite;
 /// A local delivery's completion is committed by <see cref="SqliteMailStore.DeliverAsync"/> through
 /// <see cref="TryComplete"/>, in the transaction that writes the mailbox.
 /// </remarks>
-public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? clock = null) : IQueueStore
+/// <param name="contents">
+/// Checks that file content a new entry names is there (the collector may have taken it); the
+/// backend always passes it, tests of the queue alone may not.
+/// </param>
+public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? clock = null, SqliteContentStore? contents = null) : IQueueStore
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -36,6 +40,10 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             if (content.Inline is { } bytes)
             {
                 SqliteContentStore.Insert(w, blob.Id, bytes);
+            }
+            else
+            {
+                contents?.RequirePresent(w, blob);
             }
 
             var id = w.ExecuteScalar<long>("""
@@ -188,15 +196,11 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         // COMMITTED the second sees the first's completion and removes the entry; checked side
         // by side, each would see the other's item pending and the entry would stay for ever.
         w.Execute("UPDATE queue_messages SET state = state WHERE id = @id", new { id = messageId });
-        var removed = w.Query<string>("""
+        // Its content is released by the table's trigger, for the collector (migration 10).
+        w.Execute("""
             DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
-            RETURNING blob
-            """, new { id = messageId }).ToList();
-        foreach (var blob in removed)
-        {
-            SqliteContentStore.ReleaseIfUnreferenced(w, blob);
-        }
+            """, new { id = messageId });
     }
 
     /// <summary>

@@ -205,6 +205,38 @@ public static class SqliteSchema
             -- Finding whether content is still referenced when a queue entry goes.
             CREATE INDEX queue_messages_blob ON queue_messages(blob);
             """),
+        new(10, "content is reclaimed: the last reference's removal is recorded, a collector takes it after a grace period", """
+            -- Every removal of a reference (a queue entry done, a message expunged or moved, a
+            -- mailbox or user deleted, by any path, cascades included) names its content here,
+            -- in the removing transaction. The collector stamps released_at when it first sees a
+            -- row (NULL until then: its own clock decides the grace, not SQL's), and after the
+            -- grace takes the content if, in the taking transaction, nothing refers to it.
+            CREATE TABLE content_releases (
+                id          TEXT PRIMARY KEY,
+                released_at INTEGER                 -- unix ms, stamped by the collector
+            ) WITHOUT ROWID;
+            CREATE INDEX content_releases_due ON content_releases(released_at);
+            CREATE TRIGGER messages_release AFTER DELETE ON messages BEGIN
+                INSERT INTO content_releases(id, released_at) VALUES (OLD.blob, NULL)
+                ON CONFLICT(id) DO UPDATE SET released_at = NULL;
+            END;
+            CREATE TRIGGER queue_messages_release AFTER DELETE ON queue_messages BEGIN
+                INSERT INTO content_releases(id, released_at) VALUES (OLD.blob, NULL)
+                ON CONFLICT(id) DO UPDATE SET released_at = NULL;
+            END;
+            -- What earlier versions left behind: inline contents and structures nothing refers
+            -- to (expunged messages' content was never removed). Files are found by the sweep.
+            INSERT INTO content_releases(id, released_at)
+                SELECT id, NULL FROM message_contents c
+                WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob = c.id)
+                AND NOT EXISTS (SELECT 1 FROM queue_messages q WHERE q.blob = c.id)
+                ON CONFLICT(id) DO NOTHING;
+            INSERT INTO content_releases(id, released_at)
+                SELECT blob, NULL FROM message_structures s
+                WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob = s.blob)
+                AND NOT EXISTS (SELECT 1 FROM queue_messages q WHERE q.blob = s.blob)
+                ON CONFLICT(id) DO NOTHING;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -10,12 +10,17 @@ public sealed class SqliteStoreBackend : IStoreBackend
 {
     public const string Name = "sqlite";
 
-    private SqliteStoreBackend(SqliteDatabase database, MailboxEvents events)
+    private readonly Blobs.IBlobStore _files;
+
+    private SqliteStoreBackend(SqliteDatabase database, Blobs.IBlobStore files, MailboxEvents events)
     {
         Database = database;
+        _files = files;
+        var contents = new SqliteContentStore(database, files);
+        Contents = contents;
         Directory = new SqliteDirectoryStore(database, changes: events.Feed);
-        Queue = new SqliteQueueStore(database);
-        Mail = new SqliteMailStore(database, events: events);
+        Queue = new SqliteQueueStore(database, contents: contents);
+        Mail = new SqliteMailStore(database, events: events, contents: contents);
     }
 
     public string Provider => Name;
@@ -29,12 +34,16 @@ public sealed class SqliteStoreBackend : IStoreBackend
 
     public IQueueStore Queue { get; }
 
-    public Content.IMessageContentStore OpenContents(Blobs.IBlobStore files) => new SqliteContentStore(Database, files);
+    public Content.IMessageContentStore Contents { get; }
 
-    public static async Task<SqliteStoreBackend> OpenAsync(SqliteOptions options, MailboxEvents events, ILogger? logger = null, CancellationToken cancellationToken = default)
+    public Content.IContentCollector CreateCollector(Content.ContentCollectionOptions options, TimeProvider? clock = null) =>
+        new SqliteContentCollector(Database, _files, options, clock);
+
+    /// <param name="files">Where content above the inline size is kept.</param>
+    public static async Task<SqliteStoreBackend> OpenAsync(SqliteOptions options, Blobs.IBlobStore files, MailboxEvents events, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         var database = await SqliteDatabase.OpenAsync(options, logger, cancellationToken).ConfigureAwait(false);
-        return new SqliteStoreBackend(database, events);
+        return new SqliteStoreBackend(database, files, events);
     }
 
     public async ValueTask<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default)

@@ -20,8 +20,11 @@ public interface IStoreBackend : IAsyncDisposable
 
     IQueueStore Queue { get; }
 
-    /// <summary>Reads message content wherever this backend keeps it: inline, or in <paramref name="files"/>.</summary>
-    Content.IMessageContentStore OpenContents(Blobs.IBlobStore files);
+    /// <summary>Reads message content wherever this backend keeps it: inline, or in the file blobs it was opened with.</summary>
+    Content.IMessageContentStore Contents { get; }
+
+    /// <summary>The collector of content nothing refers to any more (the host runs it in a loop).</summary>
+    Content.IContentCollector CreateCollector(Content.ContentCollectionOptions options, TimeProvider? clock = null);
 
     /// <summary>Whether the store can be read and written now, for the health endpoint.</summary>
     ValueTask<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default);

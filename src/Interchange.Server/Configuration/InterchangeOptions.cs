@@ -80,6 +80,8 @@ public sealed class InterchangeOptions
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
         Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
         Require(Transport.PollInterval > TimeSpan.Zero, "Transport:PollInterval must be positive");
+        Require(Storage.ReclaimGrace >= TimeSpan.Zero, "Storage:ReclaimGrace must not be negative");
+        Require(Storage.ReclaimInterval > TimeSpan.Zero && Storage.OrphanSearchInterval > TimeSpan.Zero, "Storage:ReclaimInterval and Storage:OrphanSearchInterval must be positive");
         return problems;
     }
 }
@@ -110,4 +112,19 @@ public sealed class StorageOptions
     /// transaction that queues them (one fsync per message); larger ones are file blobs. 0: all files.
     /// </summary>
     public int InlineMessageSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// How long content no queue entry or message refers to any more stays before it is deleted:
+    /// an IMAP session not yet told of an expunge may still FETCH the message (RFC 3501 7.4.1).
+    /// </summary>
+    public TimeSpan ReclaimGrace { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often the content collector runs.</summary>
+    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often every content file is checked for a reference (files written for a message the
+    /// client abandoned, or left by a crash); the first search runs one grace after start.
+    /// </summary>
+    public TimeSpan OrphanSearchInterval { get; set; } = TimeSpan.FromHours(24);
 }

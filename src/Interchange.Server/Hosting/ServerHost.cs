@@ -12,6 +12,7 @@ using Interchange.Pop3;
 using Interchange.Smtp;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
+using Interchange.Storage.Content;
 using Interchange.Transport;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Queue;
@@ -245,6 +246,10 @@ public static class ServerHost
         services.AddSingleton(store.Changes);
         services.AddSingleton<DirectoryChangeWatcher>();
         services.AddHostedService<DirectoryWatcherService>();
+        services.AddHostedService(sp => new ContentCollectorService(
+            store.Backend.CreateCollector(new ContentCollectionOptions { Grace = options.Storage.ReclaimGrace }),
+            options.Storage,
+            sp.GetRequiredService<ILogger<ContentCollectorService>>()));
 
         // One timer checks every session's deadlines and data rate (all protocols).
         services.AddSingleton(_ => new SessionHeartbeat());

@@ -15,15 +15,15 @@ namespace Interchange.Server.Hosting;
 /// <summary>The store and the directory over it, opened on a data folder; shared by the server and the CLI.</summary>
 public sealed class StoreServices : IAsyncDisposable
 {
-    private StoreServices(IStoreBackend backend, MailboxEvents events, InterchangeOptions options, string blobsPath)
+    private StoreServices(IStoreBackend backend, IBlobStore blobs, MailboxEvents events, InterchangeOptions options)
     {
         Backend = backend;
         Options = options;
         DirectoryStore = backend.Directory;
         Hasher = new PasswordHasher(options.Directory.PasswordIterations);
         Directory = new DirectoryService(DirectoryStore, Hasher, options.Directory);
-        Blobs = new FileBlobStore(blobsPath);
-        Contents = backend.OpenContents(Blobs);
+        Blobs = blobs;
+        Contents = backend.Contents;
         Events = events;
         Queue = backend.Queue;
         Mail = backend.Mail;
@@ -64,8 +64,9 @@ public sealed class StoreServices : IAsyncDisposable
     {
         System.IO.Directory.CreateDirectory(folder.Root);
         var events = new MailboxEvents(new InProcessChangeFeed());
-        var backend = await OpenBackendAsync(folder, options.Storage, events, logger, migrate, cancellationToken).ConfigureAwait(false);
-        return new StoreServices(backend, events, options, folder.BlobsPath);
+        var blobs = new FileBlobStore(folder.BlobsPath);
+        var backend = await OpenBackendAsync(folder, options.Storage, blobs, events, logger, migrate, cancellationToken).ConfigureAwait(false);
+        return new StoreServices(backend, blobs, events, options);
     }
 
     public ValueTask DisposeAsync() => Backend.DisposeAsync();
@@ -74,11 +75,12 @@ public sealed class StoreServices : IAsyncDisposable
     /// The one place that names a backend type: the provider configuration chose. A new backend
     /// (PostgreSQL) is one more case here and a project of its own beside Interchange.Storage.Sqlite.
     /// </summary>
-    private static async Task<IStoreBackend> OpenBackendAsync(DataFolder folder, StorageOptions storage, MailboxEvents events, ILogger logger, bool migrate, CancellationToken cancellationToken) =>
+    private static async Task<IStoreBackend> OpenBackendAsync(DataFolder folder, StorageOptions storage, IBlobStore blobs, MailboxEvents events, ILogger logger, bool migrate, CancellationToken cancellationToken) =>
         storage.Provider.ToLowerInvariant() switch
         {
             SqliteStoreBackend.Name => await SqliteStoreBackend.OpenAsync(
                 new SqliteOptions { Path = folder.StorePath, Readers = storage.Readers, MaxBatch = storage.MaxBatch, Migrate = migrate },
+                blobs,
                 events,
                 logger,
                 cancellationToken).ConfigureAwait(false),

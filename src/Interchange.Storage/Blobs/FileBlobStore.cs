@@ -65,8 +65,12 @@ public sealed class FileBlobStore : IBlobStore
         }
         catch (IOException) when (File.Exists(finalPath))
         {
-            // Same content already stored (content addressing): keep the existing file.
+            // Same content already stored (content addressing): keep the existing file, but as
+            // just written: the collector's orphan search leaves files younger than its grace, and
+            // this one is about to be referenced. (If the collector took it a moment ago, the
+            // store refuses the reference; the touch failing here says the same sooner.)
             File.Delete(tempPath);
+            File.SetLastWriteTimeUtc(finalPath, DateTime.UtcNow);
         }
 
         DirectorySync.Flush(shard);
@@ -104,8 +108,26 @@ public sealed class FileBlobStore : IBlobStore
         }
 
         File.Delete(path);
-        DirectorySync.Flush(Path.GetDirectoryName(path)!);
         return true;
+    }
+
+    public IEnumerable<StoredBlob> Enumerate()
+    {
+        foreach (var shard in System.IO.Directory.EnumerateDirectories(_root))
+        {
+            if (Path.GetFileName(shard).Length != 2)
+            {
+                continue;
+            }
+
+            foreach (var file in new DirectoryInfo(shard).EnumerateFiles())
+            {
+                if (BlobId.TryParse(file.Name, out var id))
+                {
+                    yield return new StoredBlob(id, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+                }
+            }
+        }
     }
 
     /// <summary>

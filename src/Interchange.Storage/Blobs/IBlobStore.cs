@@ -17,6 +17,13 @@ public interface IBlobStore
 
     bool Exists(BlobId id);
 
-    /// <summary>Deletes a blob (garbage collection of unreferenced blobs only). Returns false if absent.</summary>
+    /// <summary>
+    /// Deletes a blob (the content collector's, for blobs nothing refers to). Returns false if
+    /// absent. Not made durable: a deletion a crash undoes leaves an unreferenced file, which
+    /// <see cref="Enumerate"/> lets the collector find again.
+    /// </summary>
     bool Delete(BlobId id);
+
+    /// <summary>Every stored blob with when it was last written (or rewritten with the same bytes).</summary>
+    IEnumerable<StoredBlob> Enumerate();
 }

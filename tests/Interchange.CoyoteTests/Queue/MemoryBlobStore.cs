@@ -23,4 +23,6 @@ internal sealed class MemoryBlobStore : IBlobStore
     public IBlobWriter BeginWrite() => throw new NotSupportedException();
 
     public bool Delete(BlobId id) => throw new NotSupportedException();
+
+    public IEnumerable<StoredBlob> Enumerate() => throw new NotSupportedException();
 }

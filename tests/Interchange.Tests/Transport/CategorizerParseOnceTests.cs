@@ -126,6 +126,8 @@ public sealed class CategorizerParseOnceTests : IAsyncLifetime
         public bool Exists(BlobId id) => inner.Exists(id);
 
         public bool Delete(BlobId id) => inner.Delete(id);
+
+        public IEnumerable<StoredBlob> Enumerate() => inner.Enumerate();
     }
 
     /// <summary>Keeps every formatted log message.</summary>
