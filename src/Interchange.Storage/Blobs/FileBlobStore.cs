@@ -59,18 +59,25 @@ public sealed class FileBlobStore : IBlobStore
         var shard = Path.GetDirectoryName(finalPath)!;
         System.IO.Directory.CreateDirectory(shard);
 
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            File.Move(tempPath, finalPath, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(finalPath))
-        {
-            // Same content already stored (content addressing): keep the existing file, but as
-            // just written: the collector's orphan search leaves files younger than its grace, and
-            // this one is about to be referenced. (If the collector took it a moment ago, the
-            // store refuses the reference; the touch failing here says the same sooner.)
-            File.Delete(tempPath);
-            File.SetLastWriteTimeUtc(finalPath, DateTime.UtcNow);
+            try
+            {
+                File.Move(tempPath, finalPath, overwrite: false);
+                break;
+            }
+            catch (IOException) when (attempt < 8 && File.Exists(tempPath))
+            {
+                // The name is taken: the same content is stored already (content addressing).
+                // Keep that file, but as just written: the collector's orphan search leaves files
+                // younger than its grace, and this one is about to be referenced. If the collector
+                // took it in between (the touch finds nothing), ours goes in its place instead.
+                if (TryTouch(finalPath))
+                {
+                    File.Delete(tempPath);
+                    break;
+                }
+            }
         }
 
         DirectorySync.Flush(shard);
@@ -135,6 +142,19 @@ public sealed class FileBlobStore : IBlobStore
     /// blob costs one directory fsync; a million messages make about 4,000 files per directory.
     /// </summary>
     internal string PathOf(BlobId id) => Path.Combine(_root, id.Hex[..2], id.Hex);
+
+    private static bool TryTouch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
 
     internal static void TryDelete(string path)
     {
