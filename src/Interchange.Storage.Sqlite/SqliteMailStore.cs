@@ -396,14 +396,33 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     public async Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) =>
         await database.ReadAsync(c => Query(c, "AND x.uid = @uid", new { userKey, mailbox = Normalize(mailbox), uid }).SingleOrDefault(), cancellationToken).ConfigureAwait(false);
 
-    public async Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
+    public async Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
-        var delivered = await database.Writer.WriteAsync<IReadOnlyList<long>>(w =>
+        var result = await database.Writer.WriteAsync(w =>
         {
             var done = new List<long>(deliveries.Count);
+            var gone = new List<long>();
+            var users = new Dictionary<string, bool>(StringComparer.Ordinal); // a user row once taken stays taken until the commit
             foreach (var (item, prefix) in deliveries)
             {
+                if (!users.TryGetValue(item.Recipient, out var exists))
+                {
+                    exists = users[item.Recipient] = HoldUser(w, item.Recipient);
+                }
+
+                if (!exists)
+                {
+                    // Removed after the message was accepted: no mailbox for nobody; the item fails
+                    // here, in the transaction that saw the user gone (if it is still ours to fail).
+                    if (SqliteQueueStore.TrySetOutcome(w, item, _clock.GetUtcNow(), DeliveryResult.RecipientGoneError, fail: true))
+                    {
+                        gone.Add(item.Id);
+                    }
+
+                    continue;
+                }
+
                 // The queue's completion and the mailbox write commit together, or neither does.
                 if (SqliteQueueStore.TryComplete(w, item))
                 {
@@ -413,15 +432,33 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
                 }
             }
 
-            return done;
+            return new DeliveryResult(done, gone);
         }, cancellationToken).ConfigureAwait(false);
-        foreach (var user in deliveries.Where(d => delivered.Contains(d.Item.Id)).Select(d => d.Item.Recipient).Distinct())
+        foreach (var user in deliveries.Where(d => result.Delivered.Contains(d.Item.Id)).Select(d => d.Item.Recipient).Distinct())
         {
             Events.Notify(user);
         }
 
-        return delivered;
+        return result;
     }
+
+    /// <summary>
+    /// Whether <paramref name="userKey"/> is still a user, holding its row until the delivery
+    /// commits. An UPDATE that changes nothing (as RemoveIfFinished takes its message row), so that
+    /// one statement is right on both backends. SQLite: the transaction is the only writer, so a
+    /// user removal (SqliteDirectoryStore) committed before it is seen here, and one committed
+    /// after it comes after the delivery, as if the message had arrived a moment earlier.
+    /// PostgreSQL, READ COMMITTED: a plain SELECT would still see the row while a removal that has
+    /// deleted it is uncommitted, and the delivery would commit into a user removed under it; the
+    /// UPDATE takes the row lock instead, so it waits for that removal and then finds no row, and
+    /// a removal that comes second waits for the delivery (SELECT ... FOR KEY SHARE would do the
+    /// same without a new row version; SQLite has no FOR clause). No deadlock with the directory's
+    /// order: its mutations take the store_locks row first, then address and user rows, and no
+    /// queue or mailbox row; a delivery takes no store_locks row (updating it would make every
+    /// delivery wait for every other), so the user row is the only lock the two share.
+    /// </summary>
+    private static bool HoldUser(SqliteWriteContext w, string userKey) =>
+        w.Execute("UPDATE users SET disabled = disabled WHERE key = @userKey", new { userKey }) == 1;
 
     private static IEnumerable<StoredMessage> Query(SqliteConnection c, string tail, object parameters, SqliteTransaction? transaction = null) =>
         c.Query<(long Uid, string Blob, byte[] Prefix, long Size, long InternalDate, string Flags, long ModSeq)>(

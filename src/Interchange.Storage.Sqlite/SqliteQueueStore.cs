@@ -158,9 +158,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             var changed = new List<long>(items.Count);
             foreach (var item in items)
             {
-                if (w.Execute(
-                    "UPDATE deliveries SET state = @state, next_attempt = @at, last_error = @error, attempts = attempts + 1, fence = fence + 1 WHERE id = @id AND state = 'pending' AND fence = @fence",
-                    new { id = item.Id, fence = item.Fence, state = fail ? "failed" : "pending", at = retryAt.ToUnixTimeMilliseconds(), error }) == 1)
+                if (TrySetOutcome(w, item, retryAt, error, fail))
                 {
                     changed.Add(item.Id);
                 }
@@ -187,6 +185,15 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         w.Execute(
             "UPDATE deliveries SET state = 'delivered', last_error = NULL, attempts = attempts + 1, fence = fence + 1 WHERE id = @id AND state = 'pending' AND fence = @fence",
             new { id = item.Id, fence = item.Fence }) == 1;
+
+    /// <summary>
+    /// An attempt's outcome short of delivery, in the caller's transaction: the item is put off to
+    /// <paramref name="retryAt"/> (or failed) if it is still pending with the fence it was found with.
+    /// </summary>
+    internal static bool TrySetOutcome(SqliteWriteContext w, DeliveryItem item, DateTimeOffset retryAt, string error, bool fail) =>
+        w.Execute(
+            "UPDATE deliveries SET state = @state, next_attempt = @at, last_error = @error, attempts = attempts + 1, fence = fence + 1 WHERE id = @id AND state = 'pending' AND fence = @fence",
+            new { id = item.Id, fence = item.Fence, state = fail ? "failed" : "pending", at = retryAt.ToUnixTimeMilliseconds(), error }) == 1;
 
     /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
     internal static void RemoveIfFinished(SqliteWriteContext w, long messageId)

@@ -102,7 +102,7 @@ public sealed class DeliveryTortureTests(ITestOutputHelper output)
                 }
 
                 await Task.Delay(120); // healthy workers may deliver the items meanwhile
-                var delivered = await mail.DeliverAsync(items.Select(i => new MailboxDelivery(i, LocalConnector.TracePrefix("stalled@x", i.Recipient))).ToList());
+                var delivered = (await mail.DeliverAsync(items.Select(i => new MailboxDelivery(i, LocalConnector.TracePrefix("stalled@x", i.Recipient))).ToList())).Delivered;
                 Interlocked.Add(ref stalledDelivered, delivered.Count);
                 Interlocked.Add(ref stalledLost, items.Count - delivered.Count);
             }

@@ -73,10 +73,14 @@ public interface IMailStore
     /// delivery) and completes the item in the queue, all in one transaction, in list order. An
     /// item is stored only if the queue still has it pending with its fence (the queue's
     /// completion ticket, <see cref="Queue.DeliveryItem"/>), and the append is keyed by (message,
-    /// recipient), so two workers or a retry after a crash never store a second copy. Returns the
-    /// ids of the items delivered; IDLE sessions of their users are told.
+    /// recipient), so two workers or a retry after a crash never store a second copy. The
+    /// recipient must be a user in the directory as the transaction sees it: an item whose user
+    /// is gone (removed after its message was accepted) is not stored, no mailbox is made for it,
+    /// and it is failed in the same transaction (<see cref="DeliveryResult.RecipientGoneError"/>),
+    /// again only if still pending with its fence. A caller's own directory check beforehand is
+    /// an early answer, this is the guarantee. IDLE sessions of the users delivered to are told.
     /// </summary>
-    Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default);
+    Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default);
 
     /// <summary>What parsing learnt of a content (at accept, at APPEND, or on first use), or null when nothing was kept.</summary>
     Task<StoredStructure?> GetStructureAsync(Blobs.BlobId blob, CancellationToken cancellationToken = default);

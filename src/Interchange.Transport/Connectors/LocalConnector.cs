@@ -84,7 +84,7 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
             if (user is null)
             {
                 gone.Add(item);
-                logger.LogWarning("Message {Id} to {Recipient} failed: the user was removed after the message was accepted", item.MessageId, item.Recipient);
+                LogGone(item);
             }
             else
             {
@@ -92,9 +92,11 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
             }
         }
 
+        // The common case, answered early; the store checks again in the delivery's transaction
+        // (a user removed after this look is caught there), which is what guarantees it.
         if (gone.Count > 0)
         {
-            await queue.SetPendingOutcomeAsync(gone, _clock.GetUtcNow(), "5.1.1 the mailbox no longer exists", fail: true, cancellationToken).ConfigureAwait(false);
+            await queue.SetPendingOutcomeAsync(gone, _clock.GetUtcNow(), DeliveryResult.RecipientGoneError, fail: true, cancellationToken).ConfigureAwait(false);
         }
 
         if (ready.Count == 0)
@@ -140,15 +142,25 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         }
     }
 
-    private IReadOnlyList<long> Delivered(IReadOnlyList<MailboxDelivery> ready, IReadOnlyList<long> delivered)
+    private IReadOnlyList<long> Delivered(IReadOnlyList<MailboxDelivery> ready, DeliveryResult result)
     {
-        foreach (var item in ready.Select(r => r.Item).Where(i => delivered.Contains(i.Id)))
+        foreach (var item in ready.Select(r => r.Item))
         {
-            logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
+            if (result.Delivered.Contains(item.Id))
+            {
+                logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
+            }
+            else if (result.RecipientGone.Contains(item.Id))
+            {
+                LogGone(item);
+            }
         }
 
-        return delivered;
+        return result.Delivered;
     }
+
+    private void LogGone(DeliveryItem item) =>
+        logger.LogWarning("Message {Id} to {Recipient} failed: the user was removed after the message was accepted", item.MessageId, item.Recipient);
 
     /// <summary>An attempt that did not commit: retry on the schedule, from this item's own attempts; give up past its end.</summary>
     private async Task DeferAsync(DeliveryItem item, Exception error, CancellationToken cancellationToken)

@@ -120,7 +120,7 @@ internal sealed class MemoryMailStore : IMailStore
 
     public Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     // The IMAP schedules here fetch no structures; nothing is kept, so a reader would parse.
     public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);

@@ -7,7 +7,8 @@ namespace Interchange.CoyoteTests.Queue;
 /// The local-delivery side of <see cref="IMailStore"/> over a <see cref="MemoryQueueDatabase"/>,
 /// as SqliteMailStore.DeliverAsync does it: per item, in one transaction for the list, the
 /// queue's completion (still pending with the item's fence), the INBOX append keyed by (message,
-/// recipient), and the removal of a message whose deliveries are all done. Reads of INBOX; the
+/// recipient), and the removal of a message whose deliveries are all done; an item whose user is
+/// gone from <see cref="MemoryQueueDatabase.Users"/> is failed instead, also only with its fence. Reads of INBOX; the
 /// rest of the mail store is not needed by the queue's tests.
 /// </summary>
 internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailStore
@@ -16,19 +17,30 @@ internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailS
 
     public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    public async Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
+    public async Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
         await Task.Yield();
-        var delivered = database.Transaction<IReadOnlyList<long>>(db =>
+        var delivered = database.Transaction(db =>
         {
             var done = new List<long>(deliveries.Count);
+            var gone = new List<long>();
             foreach (var (item, prefix) in deliveries)
             {
                 // UPDATE deliveries SET state = 'delivered', ... WHERE id = @id AND state = 'pending' AND fence = @fence
                 var row = db.Deliveries.SingleOrDefault(d => d.Id == item.Id);
                 if (row is not { State: "pending" } || (row.Fence != item.Fence && !db.Removed.HasFlag(RemovedProtections.Fence)))
                 {
+                    continue;
+                }
+
+                if (!db.Users.Contains(item.Recipient))
+                {
+                    row.State = "failed";
+                    row.LastError = DeliveryResult.RecipientGoneError;
+                    row.Attempts++;
+                    row.Fence++;
+                    gone.Add(item.Id);
                     continue;
                 }
 
@@ -59,7 +71,7 @@ internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailS
                 done.Add(item.Id);
             }
 
-            return done;
+            return new DeliveryResult(done, gone);
         });
         await Task.Yield();
         return delivered;

@@ -25,6 +25,9 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
 
     public List<DeliveryRow> Deliveries { get; } = [];
 
+    /// <summary>The directory's users (keys), as the users table in the same database: local delivery stores only for them.</summary>
+    public HashSet<string> Users { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Each user's INBOX: messages in UID order.</summary>
     public Dictionary<string, List<StoredMessage>> Inboxes { get; } = new(StringComparer.Ordinal);
 

@@ -27,6 +27,7 @@ internal sealed class QueueHarness
     public QueueHarness(int failFirstDeliveries = 0)
     {
         Database = new MemoryQueueDatabase(RemovedFromEnvironment());
+        Database.Users.UnionWith([Alice, Bob]);
         Queue = new RecordingQueueStore(new MemoryQueueStore(Database, Clock), Ledger);
         Mail = new RecordingDeliveryStore(new MemoryDeliveryStore(Database), Ledger, failFirstDeliveries);
         Directory = new RoutingDirectory(Domain, [Alice, Bob], new Dictionary<string, string[]> { [Team] = [Alice, Bob] });

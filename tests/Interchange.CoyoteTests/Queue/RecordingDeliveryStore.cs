@@ -16,7 +16,7 @@ internal sealed class RecordingDeliveryStore(IMailStore inner, QueueLedger ledge
 
     public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => inner.SaveStructuresAsync(structures, cancellationToken);
 
-    public async Task<IReadOnlyList<long>> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
+    public async Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Increment(ref _calls) <= failFirst)
         {
@@ -24,9 +24,10 @@ internal sealed class RecordingDeliveryStore(IMailStore inner, QueueLedger ledge
             throw new IOException("disk full (injected)");
         }
 
-        var delivered = await inner.DeliverAsync(deliveries, cancellationToken);
-        ledger.AddAccepted(deliveries.Select(d => d.Item), delivered, "delivered");
-        return delivered;
+        var result = await inner.DeliverAsync(deliveries, cancellationToken);
+        ledger.AddAccepted(deliveries.Select(d => d.Item), result.Delivered, "delivered");
+        ledger.AddAccepted(deliveries.Select(d => d.Item), result.RecipientGone, "failed");
+        return result;
     }
 
     public Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default) =>

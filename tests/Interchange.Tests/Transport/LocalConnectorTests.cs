@@ -133,6 +133,27 @@ public sealed class LocalConnectorTests : IAsyncLifetime
         (stats.PendingDeliveries, stats.FailedDeliveries, stats.RoutedMessages).ShouldBe((0, 1, 1), "the message stays for its bounce");
     }
 
+    [Fact]
+    public async Task UserRemovedBetweenTheConnectorsCheckAndTheCommit_GetsNothing_AndTheItemFails()
+    {
+        // Review of issue 9: the connector checks the directory, then the store commits; a user
+        // removed in between got the message, in an INBOX made for nobody. The store's check, in
+        // the delivery's transaction, is what holds.
+        var store = new SqliteDirectoryStore(_database.Database);
+        var connector = new LocalConnector(_queue, _mail, RemovingAfterAnswer.Over(store, "bob@example.test"), _deliveries, _options, NullLogger<LocalConnector>.Instance);
+        await AcceptAsync("raced", ["bob@example.test", "alice@example.test"]);
+        await RouteAsync();
+
+        var delivered = await connector.DeliverBatchAsync(await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10), CancellationToken.None);
+
+        (await store.GetUserAsync("bob@example.test")).ShouldBeNull("the race happened: bob was removed after the connector's check");
+        delivered.Count.ShouldBe(1, "alice's copy");
+        (await _mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldHaveSingleItem();
+        (await _mail.ListMailboxesAsync("bob@example.test")).ShouldBeEmpty();
+        var stats = await _queue.StatisticsAsync();
+        (stats.PendingDeliveries, stats.FailedDeliveries, stats.RoutedMessages).ShouldBe((0, 1, 1), "bob's item failed; the message stays for its bounce");
+    }
+
     private async Task<BlobId> AcceptAsync(string subject, string[] recipients)
     {
         var content = Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\n{subject}\r\n");
@@ -168,7 +189,34 @@ public sealed class LocalConnectorTests : IAsyncLifetime
 
         protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
             targetMethod!.Name == nameof(Interchange.Storage.Mail.IMailStore.DeliverAsync)
-                ? Task.FromException<IReadOnlyList<long>>(new Interchange.Storage.StoreException("the store failed: disk I/O error", new IOException("disk I/O error")))
+                ? Task.FromException<Interchange.Storage.Mail.DeliveryResult>(new Interchange.Storage.StoreException("the store failed: disk I/O error", new IOException("disk I/O error")))
                 : targetMethod.Invoke(_inner, args);
+    }
+
+    /// <summary>The directory store, except that it removes one user just after answering that it exists.</summary>
+    public class RemovingAfterAnswer : System.Reflection.DispatchProxy
+    {
+        private Interchange.Storage.Accounts.IDirectoryStore _inner = null!;
+        private string _user = null!;
+
+        public static Interchange.Storage.Accounts.IDirectoryStore Over(Interchange.Storage.Accounts.IDirectoryStore inner, string user)
+        {
+            var proxy = Create<Interchange.Storage.Accounts.IDirectoryStore, RemovingAfterAnswer>();
+            ((RemovingAfterAnswer)(object)proxy)._inner = inner;
+            ((RemovingAfterAnswer)(object)proxy)._user = user;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod!.Name == nameof(Interchange.Storage.Accounts.IDirectoryStore.GetUserAsync) && Equals(args![0], _user)
+                ? AnswerThenRemoveAsync((CancellationToken)args[1]!)
+                : targetMethod.Invoke(_inner, args);
+
+        private async Task<Interchange.Storage.Accounts.UserRecord?> AnswerThenRemoveAsync(CancellationToken cancellationToken)
+        {
+            var user = await _inner.GetUserAsync(_user, cancellationToken);
+            await _inner.RemoveUserAsync(_user, cancellationToken);
+            return user;
+        }
     }
 }

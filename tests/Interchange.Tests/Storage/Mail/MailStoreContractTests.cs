@@ -1,6 +1,8 @@
 using System.Text;
+using Interchange.Storage.Accounts;
 using Interchange.Storage.Blobs;
 using Interchange.Storage.Mail;
+using Interchange.Storage.Queue;
 using Shouldly;
 
 namespace Interchange.Tests.Storage.Mail;
@@ -25,6 +27,44 @@ public abstract class MailStoreContractTests : IAsyncLifetime
     /// disposes it with the test.
     /// </summary>
     protected abstract Task<IMailStore> OpenAnotherStoreAsync();
+
+    /// <summary>The queue on <see cref="Store"/>'s database: local delivery completes its items.</summary>
+    protected abstract IQueueStore OpenQueue();
+
+    /// <summary>The directory on <see cref="Store"/>'s database: local delivery stores only for its users.</summary>
+    protected abstract IDirectoryStore OpenDirectory();
+
+    [Fact]
+    public async Task Deliver_ToAUserRemovedAfterTheItemWasQueued_StoresNothing_MakesNoMailbox_AndFailsTheItem()
+    {
+        // Review of issue 9: the connector's directory check ran before the delivery's
+        // transaction, so a user removed in between still got the message, in an INBOX made anew.
+        const string Bob = "bob@example.test";
+        var directory = OpenDirectory();
+        var queue = OpenQueue();
+        await directory.AddDomainAsync("example.test");
+        await directory.AddUserAsync(User, User, "example.test", null);
+        await directory.AddUserAsync(Bob, Bob, "example.test", null);
+        await queue.EnqueueAsync(Blob("late"), new Envelope("sender@remote.test", [new QueuedRecipient(User), new QueuedRecipient(Bob)], "test [127.0.0.1]"), DateTimeOffset.UtcNow);
+        var message = (await queue.FindNewAsync(0, 1, 10)).ShouldHaveSingleItem();
+        (await queue.RouteAsync([(message, [new Route(User, User, "local"), new Route(Bob, Bob, "local")])])).ShouldBe(1);
+        var items = (await queue.FindPendingAsync("local", 0, 1, 10)).Select(i => new MailboxDelivery(i, [])).ToList();
+        items.Count.ShouldBe(2);
+        await directory.RemoveUserAsync(User);
+
+        var result = await Store.DeliverAsync(items);
+
+        result.Delivered.ShouldBe([items.Single(d => d.Item.Recipient == Bob).Item.Id], "only bob still exists");
+        result.RecipientGone.ShouldBe([items.Single(d => d.Item.Recipient == User).Item.Id], "alice's item failed, and the caller is told");
+        (await Store.ListMailboxesAsync(User)).ShouldBeEmpty("no INBOX is made for a user who no longer exists");
+        (await Store.ListMessagesAsync(Bob, "INBOX")).ShouldHaveSingleItem();
+        var stats = await queue.StatisticsAsync();
+        (stats.PendingDeliveries, stats.FailedDeliveries, stats.RoutedMessages).ShouldBe((0, 1, 1), "alice's item failed; the message stays for its bounce");
+
+        var again = await Store.DeliverAsync(items);
+        (again.Delivered.Count, again.RecipientGone.Count).ShouldBe((0, 0), "an item no longer pending with its fence is left alone");
+        (await Store.ListMailboxesAsync(User)).ShouldBeEmpty();
+    }
 
     [Fact]
     public async Task DefaultMailboxes_AreCreatedOnce_WithSpecialUse()

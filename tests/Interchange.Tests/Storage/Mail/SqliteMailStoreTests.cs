@@ -1,4 +1,6 @@
+using Interchange.Storage.Accounts;
 using Interchange.Storage.Mail;
+using Interchange.Storage.Queue;
 using Interchange.Storage.Sqlite;
 using Interchange.Tests.TestSupport;
 
@@ -23,6 +25,10 @@ public sealed class SqliteMailStoreTests : MailStoreContractTests
         _others.Add(other);
         return new SqliteMailStore(other);
     }
+
+    protected override IQueueStore OpenQueue() => new SqliteQueueStore(_database!.Database);
+
+    protected override IDirectoryStore OpenDirectory() => new SqliteDirectoryStore(_database!.Database);
 
     public override async Task DisposeAsync()
     {

@@ -15,4 +15,17 @@ public sealed class MemoryQueueStoreTests : QueueStoreContractTests
 
     protected override Task<(IQueueStore Queue, IMailStore Mail)> OpenAsync(TimeProvider clock) =>
         Task.FromResult<(IQueueStore, IMailStore)>((new MemoryQueueStore(_database, clock), new MemoryDeliveryStore(_database)));
+
+    protected override Task AddUsersAsync(params string[] keys)
+    {
+        _database.Transaction(db =>
+        {
+            db.Users.UnionWith(keys);
+            return keys.Length;
+        });
+        return Task.CompletedTask;
+    }
+
+    protected override Task RemoveUserAsync(string key) =>
+        Task.FromResult(_database.Transaction(db => db.Users.Remove(key)));
 }

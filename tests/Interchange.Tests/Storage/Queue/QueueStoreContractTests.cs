@@ -33,6 +33,12 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
     /// <summary>Opens the stores on the test's database (made at the first call) with its own connection and writer.</summary>
     protected abstract Task<(IQueueStore Queue, IMailStore Mail)> OpenAsync(TimeProvider clock);
 
+    /// <summary>Makes users (keys in example.test) in the directory of the test's database: local delivery stores only for users.</summary>
+    protected abstract Task AddUsersAsync(params string[] keys);
+
+    /// <summary>Removes a user from the directory of the test's database.</summary>
+    protected abstract Task RemoveUserAsync(string key);
+
     [Fact]
     public async Task Enqueue_IsFoundAsNew_WithItsEnvelope_AndRoutesNameTheirConnector()
     {
@@ -148,12 +154,13 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task Deliver_StoresOnce_CompletesTheItem_AndRemovesTheFinishedMessage()
     {
+        await AddUsersAsync("alice@example.test");
         await EnqueueAsync("hello", "alice@example.test");
         await RouteAllAsync();
         var items = await Queue.FindPendingAsync(Local, 0, 1, 10);
 
-        (await Mail.DeliverAsync(Deliveries(items))).ShouldBe(items.Select(i => i.Id));
-        (await Mail.DeliverAsync(Deliveries(items))).ShouldBeEmpty("a repeated completion changes nothing");
+        (await Mail.DeliverAsync(Deliveries(items))).Delivered.ShouldBe(items.Select(i => i.Id));
+        (await Mail.DeliverAsync(Deliveries(items))).Delivered.ShouldBeEmpty("a repeated completion changes nothing");
 
         var stored = (await Mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldHaveSingleItem();
         stored.Blob.ShouldBe(Blob("hello").Id);
@@ -166,6 +173,7 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task Fence_RefusesACompletionWhoseViewWentStale()
     {
+        await AddUsersAsync("alice@example.test");
         await EnqueueAsync("fenced", "alice@example.test");
         await RouteAllAsync();
         var stale = await Queue.FindPendingAsync(Local, 0, 1, 10);
@@ -173,15 +181,35 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
         // Another worker's attempt failed and put the item off; the first worker wakes up late.
         (await Queue.SetPendingOutcomeAsync(stale, Clock.GetUtcNow().AddMinutes(1), "4.3.0 disk full", fail: false)).ShouldBe(stale.Select(i => i.Id));
         Clock.Advance(TimeSpan.FromMinutes(1));
-        (await Mail.DeliverAsync(Deliveries(stale))).ShouldBeEmpty("the fence it names is no longer the item's");
+        (await Mail.DeliverAsync(Deliveries(stale))).Delivered.ShouldBeEmpty("the fence it names is no longer the item's");
         (await Queue.SetPendingOutcomeAsync(stale, Clock.GetUtcNow(), "4.3.0 again", fail: true)).ShouldBeEmpty("nor may it change the outcome");
         (await Mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldBeEmpty();
 
         var fresh = (await Queue.FindPendingAsync(Local, 0, 1, 10)).ShouldHaveSingleItem();
         fresh.Attempts.ShouldBe(2);
-        (await Mail.DeliverAsync(Deliveries([fresh]))).ShouldBe([fresh.Id]);
+        (await Mail.DeliverAsync(Deliveries([fresh]))).Delivered.ShouldBe([fresh.Id]);
         (await Queue.SetPendingOutcomeAsync([fresh], Clock.GetUtcNow(), "5.0.0 late", fail: true)).ShouldBeEmpty("a delivered item stays delivered");
         (await Queue.StatisticsAsync()).FailedDeliveries.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Deliver_ToAUserGoneSinceRouting_FailsTheItemOnce_AndStoresNothing()
+    {
+        await AddUsersAsync("alice@example.test", "bob@example.test");
+        await EnqueueAsync("late", "alice@example.test", "bob@example.test");
+        await RouteAllAsync();
+        var items = await Queue.FindPendingAsync(Local, 0, 1, 10);
+        await RemoveUserAsync("alice@example.test");
+
+        var result = await Mail.DeliverAsync(Deliveries(items));
+        result.Delivered.ShouldBe([items.Single(i => i.Recipient == "bob@example.test").Id]);
+        result.RecipientGone.ShouldBe([items.Single(i => i.Recipient == "alice@example.test").Id]);
+        (await Mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldBeEmpty();
+
+        var again = await Mail.DeliverAsync(Deliveries(items));
+        (again.Delivered.Count, again.RecipientGone.Count).ShouldBe((0, 0), "items no longer pending with their fence are left alone");
+        var stats = await Queue.StatisticsAsync();
+        (stats.PendingDeliveries, stats.FailedDeliveries, stats.RoutedMessages).ShouldBe((0, 1, 1), "the message stays for its bounce");
     }
 
     [Fact]
@@ -228,6 +256,7 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
     {
         const int Messages = 80;
         var users = Enumerable.Range(0, 4).Select(i => $"user{i}@example.test").ToArray();
+        await AddUsersAsync(users);
         for (var i = 0; i < Messages; i++)
         {
             await EnqueueAsync($"d{i}", users[i % users.Length], users[(i * 7 / 3) % users.Length]);
@@ -243,7 +272,7 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
             while ((found = await s.Queue.FindPendingAsync(Local, 0, 1, random.Next(1, 6))).Count > 0)
             {
                 await Task.Delay(random.Next(3)); // let the others find the same items
-                foreach (var id in await s.Mail.DeliverAsync(Deliveries(found)))
+                foreach (var id in (await s.Mail.DeliverAsync(Deliveries(found))).Delivered)
                 {
                     delivered.Add(id);
                 }

@@ -55,7 +55,10 @@ public sealed class SqliteQueueMigrationTests : IDisposable
         var local = (await queue.FindPendingAsync("local", 0, 1, 10)).ShouldHaveSingleItem();
         (local.Id, local.MessageId, local.Fence, local.Attempts, local.Blob).ShouldBe((11L, 7L, 2L, 2, blob));
         (await queue.FindPendingAsync("smtp", 0, 1, 10)).ShouldHaveSingleItem().Recipient.ShouldBe("friend@elsewhere.test");
-        (await mail.DeliverAsync([new MailboxDelivery(local, [])])).ShouldBe([11L]);
+        var directory = new SqliteDirectoryStore(upgraded);
+        await directory.AddDomainAsync("example.test");
+        await directory.AddUserAsync("alice@example.test", "alice@example.test", "example.test", null);
+        (await mail.DeliverAsync([new MailboxDelivery(local, [])])).Delivered.ShouldBe([11L]);
         (await mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldHaveSingleItem().Blob.ShouldBe(blob.Id);
 
         // Rows added after the upgrade continue the id sequence.

@@ -24,6 +24,22 @@ public sealed class SqliteQueueStoreTests : QueueStoreContractTests
         return (new SqliteQueueStore(database, clock), new SqliteMailStore(database, clock));
     }
 
+    protected override async Task AddUsersAsync(params string[] keys)
+    {
+        var directory = new SqliteDirectoryStore(_databases[0]);
+        if (!await directory.DomainExistsAsync("example.test"))
+        {
+            await directory.AddDomainAsync("example.test");
+        }
+
+        foreach (var key in keys)
+        {
+            await directory.AddUserAsync(key, key, "example.test", null);
+        }
+    }
+
+    protected override Task RemoveUserAsync(string key) => new SqliteDirectoryStore(_databases[0]).RemoveUserAsync(key);
+
     [Fact]
     public async Task FindPending_IsNotHeldForEver_BehindAMessageStuckInRouting()
     {
