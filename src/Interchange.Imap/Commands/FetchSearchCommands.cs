@@ -49,6 +49,7 @@ internal static class FetchSearchCommands
         }
 
         var written = 0;
+        var gone = 0;
         var structures = request.NeedsStructure ? new StructureLoader(session.Services.Mail, session.Services.Blobs, session.Services.Structures) : null;
         foreach (var uid in uids)
         {
@@ -58,8 +59,17 @@ internal static class FetchSearchCommands
                 continue;
             }
 
+            var content = session.Services.Contents.Open(message);
+            if ((request.NeedsContent || request.NeedsStructure) && !await content.IsAvailableAsync(session.ConnectionClosed).ConfigureAwait(false))
+            {
+                // Expunged by another session longer ago than the store keeps content for
+                // (Storage:ReclaimGrace), and not yet announced to this one: nothing to send.
+                gone++;
+                continue;
+            }
+
             var structure = structures is null ? null : await KeptStructureAsync(structures, message, session.ConnectionClosed).ConfigureAwait(false);
-            if (await FetchResponder.WriteAsync(session.Out, request, Fetchable(session, message, view.SequenceOf(uid), structure), command.IsUid, seen.Contains(uid), () => FlushOutputAsync(session)).ConfigureAwait(false) is { } refusal)
+            if (await FetchResponder.WriteAsync(session.Out, request, Fetchable(session, message, view.SequenceOf(uid), structure, content), command.IsUid, seen.Contains(uid), () => FlushOutputAsync(session)).ConfigureAwait(false) is { } refusal)
             {
                 await SaveParsedAsync(structures, session).ConfigureAwait(false);
                 session.No(command, refusal.Error, refusal.Code);
@@ -74,6 +84,13 @@ internal static class FetchSearchCommands
         }
 
         await SaveParsedAsync(structures, session).ConfigureAwait(false);
+        if (gone > 0)
+        {
+            // RFC 9051 EXPUNGEISSUED; RFC 2180 4.1.2 lets FETCH of expunged messages fail this way.
+            session.No(command, "Some of the requested messages no longer exist", new ImapResponseCode("EXPUNGEISSUED"));
+            return;
+        }
+
         session.Ok(command, ImapSession.Completed(command));
     }
 
@@ -112,9 +129,17 @@ internal static class FetchSearchCommands
             foreach (var uid in view.Uids)
             {
                 var message = view.Message(uid);
-                if (program.Matches(new SearchableMessage(Fetchable(session, message, view.SequenceOf(uid)), maxSequence, maxUid, budget), session.SavedUids))
+                try
                 {
-                    matches.Add(message);
+                    if (program.Matches(new SearchableMessage(Fetchable(session, message, view.SequenceOf(uid)), maxSequence, maxUid, budget), session.SavedUids))
+                    {
+                        matches.Add(message);
+                    }
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    // Its content was reclaimed after an expunge this session has not been told of
+                    // yet: it matches nothing, as it will not exist once the expunge is announced.
                 }
             }
         }
@@ -142,8 +167,8 @@ internal static class FetchSearchCommands
     /// A message for FETCH and SEARCH; its structure is <paramref name="structure"/> when the
     /// caller loaded it (<see cref="StructureLoader"/>), else the cache's, parsed on a miss.
     /// </summary>
-    internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence, Mime.Parsing.MessageStructure? structure = null) =>
-        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, session.Services.Contents.Open(message),
+    internal static FetchableMessage Fetchable(ImapSession session, StoredMessage message, int sequence, Mime.Parsing.MessageStructure? structure = null, Storage.Content.MessageContent? content = null) =>
+        new((uint)sequence, (uint)message.Uid, SelectionCommands.FlagsOf(session, message), message.InternalDate, (ulong)message.ModSeq, content ?? session.Services.Contents.Open(message),
             fetchable => structure ?? session.Services.Structures.GetOrParse(message.Blob, message.Prefix, fetchable.ParseStructure));
 
     private static ValueTask SaveParsedAsync(StructureLoader? structures, ImapSession session) =>

@@ -36,6 +36,29 @@ public abstract class MessageContent : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// False when the content is gone (taken by the collector after its grace, while a session
+    /// still showed the message): a reader asks before it commits to a response it cannot finish.
+    /// </summary>
+    public virtual async ValueTask<bool> IsAvailableAsync(CancellationToken cancellationToken = default)
+    {
+        if (Length == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            // The last byte: for content behind a prefix that is the stored body, not the prefix.
+            await ReadAsync(Length - 1, new byte[1], cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A read-only stream over <paramref name="length"/> bytes from <paramref name="offset"/>, independent of other streams.</summary>
     public virtual Stream OpenRange(long offset, long length)
     {
