@@ -1,5 +1,6 @@
 using Dapper;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Mail;
 using Microsoft.Data.Sqlite;
 
@@ -190,12 +191,30 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default)
+    public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default) =>
+        AppendAsync(userKey, name, new StagedContent(blob, null), flags, internalDate, null, cancellationToken);
+
+    public async Task<AppendResult> AppendAsync(string userKey, string name, StagedContent content, IReadOnlyList<string> flags, DateTimeOffset internalDate, StoredStructure? structure, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(content);
         var normalized = Normalize(name);
+        var blob = content.Ref;
         var result = await database.Writer.WriteAsync(w =>
         {
-            contents?.RequirePresent(w, blob);
+            if (content.Inline is { } bytes)
+            {
+                SqliteContentStore.Insert(w, blob.Id, bytes);
+            }
+            else
+            {
+                contents?.RequirePresent(w, blob);
+            }
+
+            if (structure is not null)
+            {
+                SqliteStructures.Save(w, structure);
+            }
+
             var uid = SqliteMailboxes.Append(w, userKey, normalized, blob, [], internalDate, flags, null, _clock, createMailbox: false);
             return new AppendResult(w.ExecuteScalar<long>("SELECT uidvalidity FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }), uid);
         }, cancellationToken).ConfigureAwait(false);

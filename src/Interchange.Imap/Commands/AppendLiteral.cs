@@ -5,6 +5,7 @@ using Interchange.Imap.Protocol;
 using Interchange.Imap.Session;
 using Interchange.Mime.Parsing;
 using Interchange.Storage.Blobs;
+using Interchange.Storage.Content;
 using Interchange.Storage.Mail;
 
 namespace Interchange.Imap.Commands;
@@ -60,7 +61,8 @@ internal static class AppendLiteral
         }
 
         await session.Output.FlushAsync(session.ConnectionClosed).ConfigureAwait(false);
-        await using var blob = session.Services.Blobs.BeginWrite();
+        // Small messages stay in memory and go into the database with the append, as SMTP's do.
+        await using var blob = new SpillingContentWriter(session.Services.Blobs, session.Services.InlineMessageSize);
         var parser = new MimeParser(); // parse once, as it arrives: FETCH reads the stored structure
         var remaining = length;
 
@@ -111,21 +113,8 @@ internal static class AppendLiteral
         }
 
         session.CommandDone(); // the rest of the command line has the command deadline again
-        var committed = await blob.CommitAsync(session.ConnectionClosed).ConfigureAwait(false);
-        await KeepStructureAsync(session, committed.Id, parser.Complete()).ConfigureAwait(false);
-        session.StreamedLiteral = (literal.Literal!, committed);
-    }
-
-    /// <summary>Stores the structure parsed on the way; if that fails, the first FETCH parses the message instead.</summary>
-    private static async ValueTask KeepStructureAsync(ImapSession session, BlobId blob, MessageStructure structure)
-    {
-        try
-        {
-            await session.Services.Mail.SaveStructuresAsync([new StoredStructure(blob, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure))], session.ConnectionClosed).ConfigureAwait(false);
-        }
-        catch (Interchange.Storage.StoreException)
-        {
-            // A cache of the message's bytes: nothing is lost.
-        }
+        var staged = await blob.StageAsync(session.ConnectionClosed).ConfigureAwait(false);
+        var structure = parser.Complete();
+        session.StreamedLiteral = (literal.Literal!, staged, new StoredStructure(staged.Ref.Id, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure)));
     }
 }

@@ -190,11 +190,13 @@ internal static class MessageCommands
             }
         }
 
-        BlobRef blob;
+        Storage.Content.StagedContent staged;
+        StoredStructure? structure = null;
         if (streamed is { } taken && ReferenceEquals(taken.Value, literal))
         {
-            // The usual case: the message went to storage as it arrived (ReceiveLiteralAsync).
-            blob = taken.Blob;
+            // The usual case: the message was staged as it arrived (ReceiveLiteralAsync), and
+            // parsed on the way.
+            (staged, structure) = (taken.Content, taken.Structure);
         }
         else
         {
@@ -205,9 +207,9 @@ internal static class MessageCommands
                 return;
             }
 
-            await using var writer = session.Services.Blobs.BeginWrite();
+            await using var writer = new Storage.Content.SpillingContentWriter(session.Services.Blobs, session.Services.InlineMessageSize);
             await writer.WriteAsync(content, session.ConnectionClosed).ConfigureAwait(false);
-            blob = await writer.CommitAsync(session.ConnectionClosed).ConfigureAwait(false);
+            staged = await writer.StageAsync(session.ConnectionClosed).ConfigureAwait(false);
         }
 
         var name = MailboxCommands.Decode(session, wire);
@@ -216,7 +218,7 @@ internal static class MessageCommands
         {
             // The append itself refuses a missing mailbox; reading the mailbox first would cost a
             // full snapshot per APPEND. The blob written for nothing is unreferenced and collectable.
-            appended = await session.Services.Mail.AppendAsync(session.UserKey, name, blob, flags, date, session.ConnectionClosed).ConfigureAwait(false);
+            appended = await session.Services.Mail.AppendAsync(session.UserKey, name, staged, flags, date, structure, session.ConnectionClosed).ConfigureAwait(false);
         }
         catch (MailStoreException ex) when (ex.Error == MailStoreError.NotFound)
         {

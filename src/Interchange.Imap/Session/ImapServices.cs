@@ -22,4 +22,5 @@ internal sealed record ImapServices(
     MailboxSnapshotCache Snapshots,
     X509Certificate2? Certificate,
     ILogger Logger,
+    int InlineMessageSize,
     CancellationToken Stopping);

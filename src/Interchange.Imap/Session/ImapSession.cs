@@ -93,7 +93,7 @@ internal sealed class ImapSession : ServerSession
     internal IReadOnlySet<uint>? SavedUids { get; set; }
 
     /// <summary>The literal of the command being read and the blob it went to; APPEND takes it.</summary>
-    internal (ImapValue Value, BlobRef Blob)? StreamedLiteral { get; set; }
+    internal (ImapValue Value, Storage.Content.StagedContent Content, Storage.Mail.StoredStructure Structure)? StreamedLiteral { get; set; }
 
     /// <summary>The minimum data rate for literals (null: off).</summary>
     internal MinDataRate? LiteralRate { get; }

@@ -285,7 +285,8 @@ public static class ServerHost
             certificate,
             sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            sp.GetRequiredService<ILogger<ImapServer>>()));
+            sp.GetRequiredService<ILogger<ImapServer>>(),
+            options.Storage.InlineMessageSize));
         services.AddSingleton(sp => new RecipientPolicy(store.DirectoryStore, sp.GetRequiredService<RecipientResolver>(), hostName));
         services.AddSingleton(sp => new SmtpServer(
             options.Smtp,

@@ -12,6 +12,9 @@ namespace Interchange.Storage.Content;
 /// </summary>
 public sealed class SpillingContentWriter(IBlobStore blobs, int inlineLimit) : IBlobWriter
 {
+    /// <summary>The default of <c>Storage:InlineMessageSize</c>.</summary>
+    public const int DefaultInlineLimit = 64 * 1024;
+
     private byte[]? _buffer;
     private int _buffered;
     private IBlobWriter? _file;

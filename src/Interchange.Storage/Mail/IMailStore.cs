@@ -35,8 +35,16 @@ public interface IMailStore
     /// </summary>
     Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends a message (IMAP APPEND) with its flags and internal date.</summary>
-    Task<AppendResult> AppendAsync(string userKey, string name, Blobs.BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default);
+    /// <summary>Appends a message (IMAP APPEND) already written as a file, with its flags and internal date.</summary>
+    Task<AppendResult> AppendAsync(string userKey, string name, Blobs.BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default) =>
+        AppendAsync(userKey, name, new Content.StagedContent(blob, null), flags, internalDate, null, cancellationToken);
+
+    /// <summary>
+    /// Appends a message (IMAP APPEND) with its flags and internal date: a small one's bytes and
+    /// what parsing learnt of it (<paramref name="structure"/>) are written in the transaction
+    /// that appends it, as the queue does for an accepted message.
+    /// </summary>
+    Task<AppendResult> AppendAsync(string userKey, string name, Content.StagedContent content, IReadOnlyList<string> flags, DateTimeOffset internalDate, StoredStructure? structure, CancellationToken cancellationToken = default);
 
     /// <summary>Changes flags of the given UIDs; with <paramref name="unchangedSince"/>, skips (and reports) messages modified after it.</summary>
     Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default);

@@ -16,7 +16,7 @@ namespace Interchange.Transport.Queue;
 public sealed class MessageAcceptor(IBlobStore blobs, IQueueStore queue, QueueSignal categorizer, TimeProvider? clock = null, int inlineMessageSize = MessageAcceptor.DefaultInlineMessageSize)
 {
     /// <summary>The default of <c>Storage:InlineMessageSize</c>.</summary>
-    public const int DefaultInlineMessageSize = 64 * 1024;
+    public const int DefaultInlineMessageSize = SpillingContentWriter.DefaultInlineLimit;
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 

@@ -52,6 +52,8 @@ internal sealed class RecordingDeliveryStore(IMailStore inner, QueueLedger ledge
 
     public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+    public Task<AppendResult> AppendAsync(string userKey, string name, Interchange.Storage.Content.StagedContent content, IReadOnlyList<string> flags, DateTimeOffset internalDate, StoredStructure? structure, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
