@@ -18,10 +18,11 @@ bin=src/Interchange.Server/bin/Release/net10.0/interchange
 listen=(--listen smtp=127.0.0.1:0 --listen imap=127.0.0.1:0)
 for p in submission submissions imaps pop3 pop3s http; do listen+=(--listen "$p=none"); done
 INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true \
-INTERCHANGE__Storage__ReclaimGrace="00:00:$(printf %02d "$grace")" INTERCHANGE__Storage__ReclaimInterval=00:00:10 \
+INTERCHANGE__Storage__ReclaimGrace="$(printf %02d:%02d:%02d $((grace / 3600)) $((grace % 3600 / 60)) $((grace % 60)))" INTERCHANGE__Storage__ReclaimInterval=00:00:10 \
   "$bin" serve --data "$work/data" "${listen[@]}" >"$work/out" 2>"$work/log" &
 ipid=$!
-for _ in $(seq 1 300); do [ -f "$work/data/run/endpoints.json" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -f "$work/data/run/endpoints.json" ] && break; sleep 0.1; done
+[ -f "$work/data/run/endpoints.json" ] || { echo "the server did not start:"; cat "$work/log"; exit 1; }
 port_of() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print([l['port'] for l in d['listeners'] if l['protocol']==sys.argv[2]][0])" "$work/data/run/endpoints.json" "$1"; }
 smtp=$(port_of smtp); imap=$(port_of imap)
 for i in 1 2 3 4; do echo "password$i" | "$bin" user add "user$i@example.test" --password-stdin --data "$work/data" >/dev/null; done

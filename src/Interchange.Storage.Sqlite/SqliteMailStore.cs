@@ -158,8 +158,8 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
         return await database.ReadAsync(c =>
         {
             using var transaction = c.BeginTransaction(deferred: true);
-            var box = c.QuerySingleOrDefault<(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq)?>(
-                "SELECT id, name, uidvalidity, uidnext, highest_modseq FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }, transaction);
+            var box = c.QuerySingleOrDefault<(long Id, string Name, long UidValidity, long UidNext, long HighestModSeq, long Count)?>(
+                "SELECT id, name, uidvalidity, uidnext, highest_modseq, message_count FROM mailboxes WHERE user_key = @userKey AND name = @normalized", new { userKey, normalized }, transaction);
             if (box is not { } b)
             {
                 return null;
@@ -171,8 +171,11 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
             // without having applied it (IMAP keeps expunged messages in a view during FETCH,
             // STORE and SEARCH, RFC 3501 7.4.1, and takes the modseq), so the modseq alone never
             // says "nothing expunged": the counts do.
-            var (older, newer) = c.QuerySingle<(long Older, long Newer)>(
-                "SELECT COALESCE(SUM(uid <= @max), 0), COALESCE(SUM(uid > @max), 0) FROM messages WHERE mailbox_id = @id", new { id = b.Id, max = since.MaxUid }, transaction);
+            // The UIDs past the view's highest are a range of the primary key (few: the new
+            // messages), and the count is kept on the mailbox row (migration 11), so this is two
+            // index seeks however large the mailbox, where summing over its messages was a scan.
+            var newer = c.ExecuteScalar<long>("SELECT count(*) FROM messages WHERE mailbox_id = @id AND uid > @max", new { id = b.Id, max = since.MaxUid }, transaction);
+            var older = b.Count - newer;
             if (b.HighestModSeq == since.ModSeq && older == since.Count && newer == 0)
             {
                 // Every change to a mailbox's messages (append, flags, expunge) moves its modseq.

@@ -237,6 +237,19 @@ public static class SqliteSchema
                 AND NOT EXISTS (SELECT 1 FROM queue_messages q WHERE q.blob = s.blob)
                 ON CONFLICT(id) DO NOTHING;
             """),
+        new(11, "mailboxes count their messages, so catching a view up costs an index seek, not a scan", """
+            -- Kept by triggers in the transaction that adds or removes a message, whatever the
+            -- path (delivery, APPEND, COPY, EXPUNGE, MOVE); the mailbox row is already taken by
+            -- those for their UID or modseq, so the count adds no lock of its own.
+            ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+            UPDATE mailboxes SET message_count = (SELECT count(*) FROM messages m WHERE m.mailbox_id = mailboxes.id);
+            CREATE TRIGGER messages_count_in AFTER INSERT ON messages BEGIN
+                UPDATE mailboxes SET message_count = message_count + 1 WHERE id = NEW.mailbox_id;
+            END;
+            CREATE TRIGGER messages_count_out AFTER DELETE ON messages BEGIN
+                UPDATE mailboxes SET message_count = message_count - 1 WHERE id = OLD.mailbox_id;
+            END;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

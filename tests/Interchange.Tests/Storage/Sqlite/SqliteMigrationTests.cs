@@ -181,6 +181,34 @@ public sealed class SqliteMigrationTests : IDisposable
         await directory.AddGroupMemberAsync("g2@example.com", "g3@example.com", "g3@example.com");
     }
 
+    [Fact]
+    public async Task Upgrading_past_10_and_11_releases_content_nothing_refers_to_and_counts_each_mailboxs_messages()
+    {
+        await using (var old = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = 9 }))
+        {
+            (await old.SchemaVersionAsync()).ShouldBe(9);
+        }
+
+        using (var raw = OpenRaw())
+        {
+            raw.Execute("INSERT INTO mailboxes(id, user_key, name, uidvalidity, uidnext) VALUES (1, 'alice@example.com', 'INBOX', 1, 4), (2, 'alice@example.com', 'Empty', 1, 1)");
+            raw.Execute("""
+                INSERT INTO messages(mailbox_id, uid, blob, prefix, size, internal_date, modseq) VALUES
+                    (1, 1, 'kept', x'', 1, 0, 1), (1, 3, 'kept', x'', 1, 0, 2)
+                """);
+            // Content an earlier version left behind after an expunge: an inline row and a structure.
+            raw.Execute("INSERT INTO message_contents(id, data) VALUES ('kept', x'01'), ('expunged', x'02')");
+            raw.Execute("INSERT INTO message_structures(blob, message_id, limits, structure) VALUES ('kept', NULL, 0, x'00'), ('structure-only', NULL, 0, x'00')");
+        }
+
+        await using var upgraded = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath });
+        using var check = OpenRaw();
+        check.Query<string>("SELECT id FROM content_releases ORDER BY id").ShouldBe(["expunged", "structure-only"]);
+        check.Query<(long, long)>("SELECT id, message_count FROM mailboxes ORDER BY id").ShouldBe([(1L, 2L), (2L, 0L)]);
+        check.Execute("DELETE FROM messages WHERE mailbox_id = 1 AND uid = 1");
+        check.ExecuteScalar<long>("SELECT message_count FROM mailboxes WHERE id = 1").ShouldBe(1, "the trigger keeps the count");
+    }
+
     private SqliteConnection OpenRaw()
     {
         SQLitePCL.Batteries_V2.Init();
