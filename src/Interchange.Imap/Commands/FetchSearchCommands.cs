@@ -94,7 +94,7 @@ internal static class FetchSearchCommands
         session.Ok(command, ImapSession.Completed(command));
     }
 
-    internal static ValueTask SearchAsync(ImapSession session, ImapCommand command)
+    internal static async ValueTask SearchAsync(ImapSession session, ImapCommand command)
     {
         if (!SearchProgram.TryParse(command.Arguments, session.Services.Options.MaxSearchStringLength, out var program, out var error, out var badCharset, out var tooLong))
         {
@@ -111,7 +111,7 @@ internal static class FetchSearchCommands
                 session.Bad(command, error);
             }
 
-            return ValueTask.CompletedTask;
+            return;
         }
 
         if (program.UsesModSeq)
@@ -124,22 +124,39 @@ internal static class FetchSearchCommands
         var maxUid = (uint)view.MaxUid;
         var matches = new List<StoredMessage>();
         var budget = new SearchBudget(session.Services.Options.MaxSearchBytes > 0 ? session.Services.Options.MaxSearchBytes : long.MaxValue, session.Control.Token);
+        var structures = program.ReadsMessage ? new StructureLoader(session.Services.Mail, session.Services.Blobs, session.Services.Structures) : null;
         try
         {
             foreach (var uid in view.Uids)
             {
                 var message = view.Message(uid);
+                Storage.Content.MessageContent? content = null;
+                Mime.Parsing.MessageStructure? structure = null;
+                if (structures is not null)
+                {
+                    // Keys that read the message: its content found (and, inline, fetched) and its
+                    // kept structure loaded here, asynchronously, so matching never waits on the
+                    // store with a thread blocked. Content reclaimed after an expunge this session
+                    // has not been told of matches nothing: it will not exist once announced.
+                    content = session.Services.Contents.Open(message);
+                    if (!await content.IsAvailableAsync(session.ConnectionClosed).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    structure = await KeptStructureAsync(structures, message, session.ConnectionClosed).ConfigureAwait(false);
+                }
+
                 try
                 {
-                    if (program.Matches(new SearchableMessage(Fetchable(session, message, view.SequenceOf(uid)), maxSequence, maxUid, budget), session.SavedUids))
+                    if (program.Matches(new SearchableMessage(Fetchable(session, message, view.SequenceOf(uid), structure, content), maxSequence, maxUid, budget), session.SavedUids))
                     {
                         matches.Add(message);
                     }
                 }
                 catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
                 {
-                    // Its content was reclaimed after an expunge this session has not been told of
-                    // yet: it matches nothing, as it will not exist once the expunge is announced.
+                    // Reclaimed between the check and the read: as above.
                 }
             }
         }
@@ -147,8 +164,11 @@ internal static class FetchSearchCommands
         {
             // RFC 5530 LIMIT: an implementation limit, not the client's syntax; no partial result.
             session.No(command, ex.Message, ImapResponseCode.Limit);
-            return ValueTask.CompletedTask;
+            await SaveParsedAsync(structures, session).ConfigureAwait(false);
+            return;
         }
+
+        await SaveParsedAsync(structures, session).ConfigureAwait(false);
 
         var found = matches.Select(m => new SearchMatch(command.IsUid ? (uint)m.Uid : (uint)view.SequenceOf(m.Uid), (uint)m.Uid, (ulong)m.ModSeq)).ToList();
         if (SearchResponder.Write(session.Out, command.Tag, program, found, command.IsUid, extended: session.Rev2) is { } saved)
@@ -157,7 +177,6 @@ internal static class FetchSearchCommands
         }
 
         session.Ok(command, ImapSession.Completed(command));
-        return ValueTask.CompletedTask;
     }
 
     // Streamed content goes out as it is read; the transport's back-pressure paces the reads.

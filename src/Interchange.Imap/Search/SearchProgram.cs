@@ -37,6 +37,7 @@ public sealed class SearchProgram
         IsExtended = isExtended;
         UsesModSeq = usesModSeq;
         UsesSavedResult = usesSavedResult;
+        ReadsMessage = Reads(root);
     }
 
     /// <summary>The charsets CHARSET accepts, for <c>NO [BADCHARSET (UTF-8 US-ASCII)]</c>.</summary>
@@ -53,6 +54,12 @@ public sealed class SearchProgram
 
     /// <summary>True when "$" appears: the caller supplies the saved result to <see cref="Matches"/>.</summary>
     public bool UsesSavedResult { get; }
+
+    /// <summary>
+    /// True when a key reads the message itself (its header fields, sent date, body or text),
+    /// not only what the mailbox keeps of it: the caller then loads structures and content first.
+    /// </summary>
+    public bool ReadsMessage { get; }
 
     public static bool TryParse(IReadOnlyList<ImapValue> arguments, out SearchProgram program, out string error) =>
         TryParse(arguments, out program, out error, out _);
@@ -137,6 +144,15 @@ public sealed class SearchProgram
     /// Whether the message matches. <paramref name="savedUids"/> is the result saved by an
     /// earlier SEARCH RETURN (SAVE), as UIDs, for "$" (empty when none was saved).
     /// </summary>
+    private static bool Reads(SearchKey key) => key switch
+    {
+        SearchKey.Header or SearchKey.SentDate or SearchKey.Body or SearchKey.Text => true,
+        SearchKey.And and_ => and_.Keys.Any(Reads),
+        SearchKey.Or or => Reads(or.Left) || Reads(or.Right),
+        SearchKey.Not not => Reads(not.Key),
+        _ => false,
+    };
+
     public bool Matches(ISearchableMessage message, IReadOnlySet<uint>? savedUids = null)
     {
         ArgumentNullException.ThrowIfNull(message);
