@@ -421,7 +421,7 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
     public async Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
-        var result = await database.Writer.WriteAsync(w =>
+        var result = await database.Writer.WriteDeferrableAsync(w =>
         {
             var done = new List<long>(deliveries.Count);
             var gone = new List<long>();

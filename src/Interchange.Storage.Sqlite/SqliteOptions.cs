@@ -12,6 +12,9 @@ public sealed class SqliteOptions
     /// <summary>Most write requests committed in one transaction.</summary>
     public int MaxBatch { get; init; } = 512;
 
+    /// <summary>How long background work (local delivery) may wait for other work to share its commit; zero: never.</summary>
+    public TimeSpan DeferredCommitDelay { get; init; }
+
     /// <summary>How long a connection waits for another process's lock (the CLI and the server share the file).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

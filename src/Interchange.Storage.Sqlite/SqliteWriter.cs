@@ -11,7 +11,8 @@ namespace Interchange.Storage.Sqlite;
 /// requests queue up; the writer takes every request waiting, runs them in one transaction
 /// (each in its own savepoint), commits once with <c>synchronous=FULL</c>, and only then
 /// completes their tasks. Under load, one fsync covers many requests (group commit); alone,
-/// a request commits at once.
+/// a request commits at once, except background work that may wait a moment for company
+/// (<see cref="WriteDeferrableAsync{T}"/>).
 /// </summary>
 public sealed class SqliteWriter : IAsyncDisposable
 {
@@ -19,16 +20,18 @@ public sealed class SqliteWriter : IAsyncDisposable
     private readonly Channel<WriteRequest> _requests;
     private readonly ILogger _logger;
     private readonly int _maxBatch;
+    private readonly TimeSpan _deferral;
     private readonly Task _loop;
     private volatile Exception? _fault;
     private long _commits;
     private long _writes;
 
-    internal SqliteWriter(SqliteConnection connection, ILogger logger, int maxBatch)
+    internal SqliteWriter(SqliteConnection connection, ILogger logger, int maxBatch, TimeSpan deferral = default)
     {
         _connection = connection;
         _logger = logger;
         _maxBatch = maxBatch;
+        _deferral = deferral;
         _requests = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
         _loop = Task.Run(RunAsync);
     }
@@ -58,7 +61,17 @@ public sealed class SqliteWriter : IAsyncDisposable
     public Task<T> WriteRedoableAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default) =>
         Enqueue(work, durable: false, cancellationToken);
 
-    private Task<T> Enqueue<T>(Func<SqliteWriteContext, T> work, bool durable, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}"/> (durable), for background work nobody is waiting on with a
+    /// connection open (a local delivery): when only such work is queued, the writer waits up to
+    /// the deferral (<c>Storage:DeferredCommitDelay</c>) for other work to share its commit. At one
+    /// SMTP session this puts a delivery's fsync together with the next message's enqueue, where
+    /// alone it would be a second fsync per message that the next enqueue had to wait behind.
+    /// </summary>
+    public Task<T> WriteDeferrableAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default) =>
+        Enqueue(work, durable: true, cancellationToken, deferrable: true);
+
+    private Task<T> Enqueue<T>(Func<SqliteWriteContext, T> work, bool durable, CancellationToken cancellationToken, bool deferrable = false)
     {
         ArgumentNullException.ThrowIfNull(work);
         RequireSynchronous(typeof(T));
@@ -67,7 +80,7 @@ public sealed class SqliteWriter : IAsyncDisposable
             return Task.FromException<T>(new StoreException("the store's writer has failed; restart the server", fault));
         }
 
-        var request = new WriteRequest<T>(work, cancellationToken) { Durable = durable };
+        var request = new WriteRequest<T>(work, cancellationToken) { Durable = durable, Deferrable = deferrable, Queued = Stopwatch.GetTimestamp() };
         if (!_requests.Writer.TryWrite(request))
         {
             return Task.FromException<T>(new StoreException("the store is shutting down") { IsUnavailable = true });
@@ -128,17 +141,10 @@ public sealed class SqliteWriter : IAsyncDisposable
         var batch = new List<WriteRequest>(_maxBatch);
         while (await _requests.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (batch.Count < _maxBatch && _requests.Reader.TryRead(out var request))
+            Drain(batch);
+            if (batch.Count > 0 && _deferral > TimeSpan.Zero && batch.TrueForAll(r => r.Deferrable))
             {
-                if (request.IsCancelled)
-                {
-                    request.Cancel();
-                    Interlocked.Increment(ref _writes);
-                }
-                else
-                {
-                    batch.Add(request);
-                }
+                await WaitForCompanyAsync(batch).ConfigureAwait(false);
             }
 
             if (batch.Count > 0)
@@ -146,6 +152,51 @@ public sealed class SqliteWriter : IAsyncDisposable
                 CommitBatch(batch);
                 batch.Clear();
             }
+        }
+    }
+
+    private void Drain(List<WriteRequest> batch)
+    {
+        while (batch.Count < _maxBatch && _requests.Reader.TryRead(out var request))
+        {
+            if (request.IsCancelled)
+            {
+                request.Cancel();
+                Interlocked.Increment(ref _writes);
+            }
+            else
+            {
+                batch.Add(request);
+            }
+        }
+    }
+
+    /// <summary>Holds a batch of deferrable work until other work joins it or the oldest has waited the deferral.</summary>
+    private async Task WaitForCompanyAsync(List<WriteRequest> batch)
+    {
+        var deadline = batch[0].Queued + (long)(_deferral.TotalSeconds * Stopwatch.Frequency);
+        while (batch.Count < _maxBatch && batch.TrueForAll(r => r.Deferrable))
+        {
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var timeout = new CancellationTokenSource(left);
+            try
+            {
+                if (!await _requests.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    return; // shutting down: commit what there is
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            Drain(batch);
         }
     }
 
@@ -243,6 +294,12 @@ public sealed class SqliteWriter : IAsyncDisposable
 
         /// <summary>False for work committed by <see cref="WriteRedoableAsync{T}"/>.</summary>
         public bool Durable { get; init; } = true;
+
+        /// <summary>True for work committed by <see cref="WriteDeferrableAsync{T}"/>.</summary>
+        public bool Deferrable { get; init; }
+
+        /// <summary>When it was queued (<see cref="Stopwatch"/> ticks).</summary>
+        public long Queued { get; init; }
 
         public abstract void Run(SqliteWriteContext context);
 

@@ -80,6 +80,7 @@ public sealed class InterchangeOptions
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
         Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
         Require(Transport.PollInterval > TimeSpan.Zero, "Transport:PollInterval must be positive");
+        Require(Storage.DeferredCommitDelay >= TimeSpan.Zero && Storage.DeferredCommitDelay <= TimeSpan.FromSeconds(1), "Storage:DeferredCommitDelay must be from 0 to 1 second");
         Require(Storage.ReclaimGrace >= TimeSpan.Zero, "Storage:ReclaimGrace must not be negative");
         Require(Storage.ReclaimInterval > TimeSpan.Zero && Storage.OrphanSearchInterval > TimeSpan.Zero, "Storage:ReclaimInterval and Storage:OrphanSearchInterval must be positive");
         return problems;
@@ -112,6 +113,12 @@ public sealed class StorageOptions
     /// transaction that queues them (one fsync per message); larger ones are file blobs. 0: all files.
     /// </summary>
     public int InlineMessageSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// How long a local delivery's commit may wait for other work (the next accepted message) to
+    /// share its fsync, when nothing else is being written. Zero commits each at once.
+    /// </summary>
+    public TimeSpan DeferredCommitDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// How long content no queue entry or message refers to any more stays before it is deleted:

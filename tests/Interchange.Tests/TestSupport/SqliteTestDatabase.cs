@@ -17,12 +17,12 @@ public sealed class SqliteTestDatabase : IAsyncDisposable
 
     public string Path => Database.Path;
 
-    public static async Task<SqliteTestDatabase> CreateAsync(int readers = 4, int maxBatch = 512)
+    public static async Task<SqliteTestDatabase> CreateAsync(int readers = 4, int maxBatch = 512, TimeSpan deferral = default)
     {
         var directory = new TempDirectory();
         try
         {
-            var database = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = directory.File("store.db"), Readers = readers, MaxBatch = maxBatch });
+            var database = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = directory.File("store.db"), Readers = readers, MaxBatch = maxBatch, DeferredCommitDelay = deferral });
             return new SqliteTestDatabase(directory, database);
         }
         catch

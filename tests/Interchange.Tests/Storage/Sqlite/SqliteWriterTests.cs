@@ -27,6 +27,38 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
+    public async Task Deferrable_work_waits_for_company_and_shares_its_commit()
+    {
+        // A deferral long enough that the hold below cannot be an accident of scheduling.
+        await using var temp = await DeferringDatabaseAsync(TimeSpan.FromSeconds(20));
+        var writer = temp.Database.Writer;
+        var before = writer.Commits;
+
+        var deferred = writer.WriteDeferrableAsync(w => w.Execute("INSERT INTO t(v) VALUES ('delivery')"));
+        await Task.Delay(200); // without the deferral it would be committed by now
+        deferred.IsCompleted.ShouldBeFalse("held for company");
+        await writer.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES ('enqueue')")).WaitAsync(Bound);
+        await deferred.WaitAsync(Bound);
+
+        (writer.Commits - before).ShouldBe(1, "one commit, one fsync, for both");
+    }
+
+    [Fact]
+    public async Task Deferrable_work_alone_is_committed_when_its_deferral_is_over()
+    {
+        await using var temp = await DeferringDatabaseAsync(TimeSpan.FromMilliseconds(50));
+
+        (await temp.Database.Writer.WriteDeferrableAsync(w => w.Execute("INSERT INTO t(v) VALUES ('alone')")).WaitAsync(Bound)).ShouldBe(1);
+    }
+
+    private static async Task<SqliteTestDatabase> DeferringDatabaseAsync(TimeSpan deferral)
+    {
+        var temp = await SqliteTestDatabase.CreateAsync(deferral: deferral);
+        await temp.Database.WriteAsync(w => w.Execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL UNIQUE)"));
+        return temp;
+    }
+
+    [Fact]
     public async Task A_write_returns_its_result_after_it_is_committed()
     {
         var id = await Database.WriteAsync(w =>
