@@ -63,8 +63,9 @@ public sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>
     /// Like <see cref="WriteAsync{T}"/> (durable), for background work nobody is waiting on with a
-    /// connection open (a local delivery): when only such work is queued, the writer waits up to
-    /// the deferral (<c>Storage:DeferredCommitDelay</c>) for other work to share its commit. At one
+    /// connection open (a local delivery): while only background work is queued (such work, and
+    /// redoable work such as routing), the writer waits up to the deferral
+    /// (<c>Storage:DeferredCommitDelay</c>) for work a client waits on to share its commit. At one
     /// SMTP session this puts a delivery's fsync together with the next message's enqueue, where
     /// alone it would be a second fsync per message that the next enqueue had to wait behind.
     /// </summary>
@@ -142,7 +143,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         while (await _requests.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             Drain(batch);
-            if (batch.Count > 0 && _deferral > TimeSpan.Zero && batch.TrueForAll(r => r.Deferrable))
+            if (batch.Count > 0 && _deferral > TimeSpan.Zero && WaitsForCompany(batch))
             {
                 await WaitForCompanyAsync(batch).ConfigureAwait(false);
             }
@@ -171,11 +172,20 @@ public sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Holds a batch of deferrable work until other work joins it or the oldest has waited the deferral.</summary>
+    /// <summary>
+    /// A batch waits when it would pay an fsync for background work alone: it holds deferrable
+    /// work and nothing but background work (deferrable, or redoable such as routing, which would
+    /// commit without fsync on its own but not beside durable work). Work a client waits on ends
+    /// the wait.
+    /// </summary>
+    private static bool WaitsForCompany(List<WriteRequest> batch) =>
+        batch.Exists(r => r.Deferrable) && batch.TrueForAll(r => r.Deferrable || !r.Durable);
+
+    /// <summary>Holds a batch of background work until foreground work joins it or the oldest deferrable has waited the deferral.</summary>
     private async Task WaitForCompanyAsync(List<WriteRequest> batch)
     {
-        var deadline = batch[0].Queued + (long)(_deferral.TotalSeconds * Stopwatch.Frequency);
-        while (batch.Count < _maxBatch && batch.TrueForAll(r => r.Deferrable))
+        var deadline = batch.Where(r => r.Deferrable).Min(r => r.Queued) + (long)(_deferral.TotalSeconds * Stopwatch.Frequency);
+        while (batch.Count < _maxBatch && WaitsForCompany(batch))
         {
             var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
             if (left <= TimeSpan.Zero)

@@ -118,7 +118,7 @@ public sealed class StorageOptions
     /// How long a local delivery's commit may wait for other work (the next accepted message) to
     /// share its fsync, when nothing else is being written. Zero commits each at once.
     /// </summary>
-    public TimeSpan DeferredCommitDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan DeferredCommitDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// How long content no queue entry or message refers to any more stays before it is deleted:

@@ -44,6 +44,31 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Redoable_background_work_does_not_end_the_wait_work_a_client_waits_on_does()
+    {
+        await using var temp = await DeferringDatabaseAsync(TimeSpan.FromSeconds(20));
+        var writer = temp.Database.Writer;
+        var before = writer.Commits;
+
+        var delivery = writer.WriteDeferrableAsync(w => w.Execute("INSERT INTO t(v) VALUES ('delivery')"));
+        var route = writer.WriteRedoableAsync(w => w.Execute("INSERT INTO t(v) VALUES ('route')"));
+        await Task.Delay(200);
+        (delivery.IsCompleted, route.IsCompleted).ShouldBe((false, false), "routing is background work too: it joins the wait rather than forcing an fsync");
+        await writer.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES ('enqueue')")).WaitAsync(Bound);
+        await Task.WhenAll(delivery, route).WaitAsync(Bound);
+
+        (writer.Commits - before).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Redoable_work_alone_is_not_held()
+    {
+        await using var temp = await DeferringDatabaseAsync(TimeSpan.FromSeconds(20));
+
+        (await temp.Database.Writer.WriteRedoableAsync(w => w.Execute("INSERT INTO t(v) VALUES ('route')")).WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(1, "nothing to save by holding work that commits without fsync");
+    }
+
+    [Fact]
     public async Task Deferrable_work_alone_is_committed_when_its_deferral_is_over()
     {
         await using var temp = await DeferringDatabaseAsync(TimeSpan.FromMilliseconds(50));
