@@ -37,6 +37,12 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
 
         return database.WriteAsync(w =>
         {
+            if (envelope.SourceKey is { } source
+                && w.QuerySingleOrDefault<long?>("SELECT message_id FROM queue_sources WHERE key = @source", new { source }) is { } queued)
+            {
+                return queued; // offered again (a pickup re-read after a crash): already queued
+            }
+
             if (content.Inline is { } bytes)
             {
                 SqliteContentStore.Insert(w, blob.Id, bytes);
@@ -71,6 +77,11 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             if (structure is not null)
             {
                 SqliteStructures.Save(w, structure);
+            }
+
+            if (envelope.SourceKey is { } key)
+            {
+                w.Execute("INSERT INTO queue_sources(key, message_id, queued_at) VALUES (@key, @id, @at)", new { key, id, at = receivedAt.ToUnixTimeMilliseconds() });
             }
 
             return id;
@@ -194,6 +205,9 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         w.Execute(
             "UPDATE deliveries SET state = @state, next_attempt = @at, last_error = @error, attempts = attempts + 1, fence = fence + 1 WHERE id = @id AND state = 'pending' AND fence = @fence",
             new { id = item.Id, fence = item.Fence, state = fail ? "failed" : "pending", at = retryAt.ToUnixTimeMilliseconds(), error }) == 1;
+
+    public Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
+        database.Writer.WriteRedoableAsync(w => w.Execute("DELETE FROM queue_sources WHERE queued_at < @before", new { before = before.ToUnixTimeMilliseconds() }), cancellationToken);
 
     /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
     internal static void RemoveIfFinished(SqliteWriteContext w, long messageId)

@@ -250,6 +250,18 @@ public static class SqliteSchema
                 UPDATE mailboxes SET message_count = message_count - 1 WHERE id = OLD.mailbox_id;
             END;
             """),
+        new(12, "messages injected from a source that may offer them again are queued once", """
+            -- A gateway's pickup claims a file, queues it and then deletes it; a crash between the
+            -- two offers the file again. Its key is recorded in the queueing transaction, so the
+            -- second offer finds it and queues nothing. Rows outlive the queue entry (the message
+            -- may be delivered before the file is deleted) and are forgotten after a retention.
+            CREATE TABLE queue_sources (
+                key         TEXT PRIMARY KEY,
+                message_id  INTEGER NOT NULL,
+                queued_at   INTEGER NOT NULL    -- unix ms
+            ) WITHOUT ROWID;
+            CREATE INDEX queue_sources_age ON queue_sources(queued_at);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

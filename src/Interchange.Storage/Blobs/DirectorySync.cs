@@ -7,7 +7,7 @@ namespace Interchange.Storage.Blobs;
 /// API for it; on Unix it is open(O_RDONLY|O_DIRECTORY) + fsync. Windows (NTFS) journals
 /// metadata itself, so there it is a no-op.
 /// </summary>
-internal static partial class DirectorySync
+public static partial class DirectorySync
 {
     // Plain O_RDONLY: O_DIRECTORY's value differs between architectures (0x10000 is O_DIRECT on arm64).
     private const int ORdOnly = 0;

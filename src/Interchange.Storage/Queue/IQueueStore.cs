@@ -63,4 +63,7 @@ public interface IQueueStore
     Task<IReadOnlyList<long>> SetPendingOutcomeAsync(IReadOnlyList<DeliveryItem> items, DateTimeOffset retryAt, string error, bool fail, CancellationToken cancellationToken = default);
 
     Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets the source keys (<see cref="Envelope.SourceKey"/>) of messages queued before <paramref name="before"/>; returns how many.</summary>
+    Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 }

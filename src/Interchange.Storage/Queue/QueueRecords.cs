@@ -6,6 +6,12 @@ namespace Interchange.Storage.Queue;
 public sealed record QueuedRecipient(string Address, string? Notify = null, string? OriginalRecipient = null);
 
 /// <summary>The envelope and trace data of a message being accepted.</summary>
+/// <param name="SourceKey">
+/// For a message injected from something that may offer it again after a crash (a file in a
+/// gateway's pickup folder): a key naming it there. The store queues a message with a key once;
+/// offered again, it returns the first one's id and queues nothing (kept for
+/// <c>IQueueStore.ForgetSourcesAsync</c>'s retention).
+/// </param>
 public sealed record Envelope(
     string MailFrom,
     IReadOnlyList<QueuedRecipient> Recipients,
@@ -14,7 +20,8 @@ public sealed record Envelope(
     string? EnvelopeId = null,
     string? Return = null,
     string? BodyType = null,
-    bool SmtpUtf8 = false);
+    bool SmtpUtf8 = false,
+    string? SourceKey = null);
 
 /// <summary>A message waiting for the categorizer.</summary>
 public sealed record QueuedMessage(long Id, BlobRef Blob, DateTimeOffset ReceivedAt, Envelope Envelope, int Attempts);

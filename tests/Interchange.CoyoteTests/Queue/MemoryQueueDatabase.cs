@@ -25,6 +25,9 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
 
     public List<DeliveryRow> Deliveries { get; } = [];
 
+    /// <summary>Source keys of injected messages (queue_sources): key -> (message id, queued at).</summary>
+    public Dictionary<string, (long Id, DateTimeOffset At)> Sources { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The directory's users (keys), as the users table in the same database: local delivery stores only for them.</summary>
     public HashSet<string> Users { get; } = new(StringComparer.Ordinal);
 

@@ -29,8 +29,18 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
         await Task.Yield();
         var id = database.Transaction(db =>
         {
+            if (envelope.SourceKey is { } source && db.Sources.TryGetValue(source, out var queued))
+            {
+                return queued.Id;
+            }
+
             var id = db.NextMessageId();
             db.Messages.Add(id, new MemoryQueueDatabase.MessageRow(id, blob, receivedAt, envelope with { Recipients = [.. envelope.Recipients] }));
+            if (envelope.SourceKey is { } key)
+            {
+                db.Sources[key] = (id, receivedAt);
+            }
+
             return id;
         });
         await Task.Yield();
@@ -155,6 +165,17 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
         });
         await Task.Yield();
         return changed;
+    }
+
+    public async Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return database.Transaction(db =>
+        {
+            var old = db.Sources.Where(s => s.Value.At < before).Select(s => s.Key).ToList();
+            old.ForEach(k => db.Sources.Remove(k));
+            return old.Count;
+        });
     }
 
     public async Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default)

@@ -37,4 +37,6 @@ internal sealed class RecordingQueueStore(IQueueStore inner, QueueLedger ledger)
     }
 
     public Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default) => inner.StatisticsAsync(cancellationToken);
+
+    public Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => inner.ForgetSourcesAsync(before, cancellationToken);
 }

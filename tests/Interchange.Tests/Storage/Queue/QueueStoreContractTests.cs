@@ -64,6 +64,22 @@ public abstract class QueueStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_offered_again_with_its_source_key_is_queued_once_until_the_key_is_forgotten()
+    {
+        // A gateway's pickup after a crash between queueing a file and deleting it.
+        var envelope = new Envelope("sender@remote.test", [new QueuedRecipient("alice@example.test")], "gateway", SourceKey: "gateway:foreign:0001-a.eml");
+        var first = await Queue.EnqueueAsync(Blob("picked up"), envelope, Clock.GetUtcNow());
+
+        (await Queue.EnqueueAsync(Blob("picked up"), envelope, Clock.GetUtcNow())).ShouldBe(first);
+        (await Queue.FindNewAsync(0, 1, 10)).ShouldHaveSingleItem();
+        (await Queue.EnqueueAsync(Blob("picked up"), envelope with { SourceKey = "gateway:foreign:0002-a.eml" }, Clock.GetUtcNow())).ShouldNotBe(first, "another file, even with the same bytes");
+
+        Clock.Advance(TimeSpan.FromDays(8));
+        (await Queue.ForgetSourcesAsync(Clock.GetUtcNow() - TimeSpan.FromDays(7))).ShouldBe(2);
+        (await Queue.EnqueueAsync(Blob("picked up"), envelope, Clock.GetUtcNow())).ShouldNotBe(first, "forgotten after the retention");
+    }
+
+    [Fact]
     public async Task Route_TakesAMessageOnce_EvenWhenTwoWorkersFoundIt()
     {
         await EnqueueAsync("m", "alice@example.test");
