@@ -240,23 +240,21 @@ public sealed class DsnBuilder
     private string HumanText(DsnAction kind, List<DsnRecipient> reported, ReturnedContent returned, bool wantsFull, long originalLength)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"This is the mail system at host {_host}.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"This is a report from the mail server {_host}.\n\n");
         switch (kind)
         {
             case DsnAction.Failed:
-                text.Append("I'm sorry to have to tell you that your message could not be delivered\n");
-                text.Append("to one or more of its recipients. The reasons are below.\n\n");
-                text.Append("If you need help, forward this report to your postmaster; you can\n");
-                text.Append("remove your own text from the returned message first.\n\n");
+                text.Append("Your message could not be delivered to one or more of its recipients,\n");
+                text.Append("and will not be retried for them. Each one is listed below with the\n");
+                text.Append("reason. Forward this report to your postmaster if you need help.\n\n");
                 break;
             case DsnAction.Delayed:
-                text.Append("THIS IS A WARNING ONLY. YOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n");
-                text.Append("Your message has not been delivered yet to the recipients below.\n");
-                text.Append("The mail system keeps trying, and will tell you if it gives up.\n\n");
+                text.Append("This is only a warning: there is no need to send your message again.\n\n");
+                text.Append("Your message has not reached the recipients below yet. Delivery is\n");
+                text.Append("still being tried, and you will hear again if it is given up.\n\n");
                 break;
             default:
-                text.Append("Your message was delivered to the recipients below; you asked\n");
-                text.Append("to be told.\n\n");
+                text.Append("Your message reached the recipients below, as you asked to be told.\n\n");
                 break;
         }
 
@@ -291,7 +289,6 @@ public sealed class DsnBuilder
             text.Append('\n');
         }
 
-        text.Append("                   The mail system\n");
         return text.ToString();
     }
 

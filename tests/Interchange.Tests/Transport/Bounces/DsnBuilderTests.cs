@@ -201,7 +201,7 @@ public sealed class DsnBuilderTests
         groups[1]["Will-Retry-Until"].ShouldBe("Sat, 5 Dec 2026 08:15:00 +0000");
         Report(result)[2].ContentType.MimeType.ShouldBe("text/rfc822-headers");
         Encoding.ASCII.GetString(result.Content!).ShouldNotContain("BODY TEXT");
-        ((TextPart)Report(result)[0]).Text.ShouldContain("THIS IS A WARNING ONLY");
+        ((TextPart)Report(result)[0]).Text.ShouldContain("This is only a warning");
     }
 
     [Fact]
