@@ -53,7 +53,7 @@ public sealed class DsnBuilder
         var sender = request.Envelope.MailFrom;
 
         // RFC 5321 4.5.5 and RFC 3461 6.2: nothing is ever sent about a message from <>.
-        if (string.IsNullOrEmpty(sender))
+        if (string.IsNullOrEmpty(sender) || sender == "<>")
         {
             return DsnResult.Skip(DsnSkipReason.NullSender);
         }

@@ -17,6 +17,7 @@ public sealed class RetrySchedule
 
     private readonly TransportOptions _options;
     private readonly Random _random;
+    private readonly Lock _randomGate = new();
     private readonly TimeProvider _clock;
 
     /// <param name="random">The jitter's source; a seeded one makes the schedule repeatable. Default: <see cref="Random.Shared"/>.</param>
@@ -73,7 +74,8 @@ public sealed class RetrySchedule
         if (_options.RetryJitter > 0)
         {
             double spread;
-            lock (_random)
+            // A seeded Random is not thread-safe, and workers share one schedule.
+            lock (_randomGate)
             {
                 spread = (_random.NextDouble() * 2) - 1;
             }

@@ -16,10 +16,12 @@ public sealed class DsnBuilderTests
 
     private DsnBuilder Builder(TransportOptions? options = null) => new("mail.example.com", options ?? new TransportOptions(), _clock);
 
-    [Fact]
-    public async Task A_message_from_the_null_reverse_path_gets_no_dsn()
+    [Theory]
+    [InlineData("")]
+    [InlineData("<>")]
+    public async Task A_message_from_the_null_reverse_path_gets_no_dsn(string sender)
     {
-        var result = await Builder().BuildAsync(Request(Envelope(sender: ""), Original(), Failed("bob@remote.test")));
+        var result = await Builder().BuildAsync(Request(Envelope(sender: sender), Original(), Failed("bob@remote.test")));
 
         result.IsBuilt.ShouldBeFalse();
         result.Skipped.ShouldBe(DsnSkipReason.NullSender);
