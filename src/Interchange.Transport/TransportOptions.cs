@@ -18,4 +18,28 @@ public sealed class TransportOptions
     /// <summary>Delays between attempts of a failing local delivery; after the last, it fails for good.</summary>
     public TimeSpan[] RetrySchedule { get; set; } =
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
+
+    // Retries of remote delivery and bounces (Bounces/RetrySchedule, Bounces/DsnBuilder); the
+    // defaults are Postfix's (minimal_backoff_time, maximal_backoff_time, maximal_queue_lifetime).
+
+    /// <summary>Wait after the first failed attempt; it doubles with each further failure.</summary>
+    public TimeSpan MinimalBackoff { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>The longest wait between two attempts.</summary>
+    public TimeSpan MaximalBackoff { get; set; } = TimeSpan.FromSeconds(4000);
+
+    /// <summary>How long a message is retried before its recipients expire and bounce (4.4.7); zero: bounce at the first temporary failure.</summary>
+    public TimeSpan MaximalQueueLifetime { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>The same for DSNs themselves (null reverse-path): after it, an undeliverable DSN is dropped and logged.</summary>
+    public TimeSpan BounceQueueLifetime { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Age at which the sender gets one "delayed" DSN; null: never (as Postfix's default).</summary>
+    public TimeSpan? DelayWarningAfter { get; set; }
+
+    /// <summary>Each wait is spread by up to this fraction either way, so that mail deferred together is not retried together.</summary>
+    public double RetryJitter { get; set; } = 0.1;
+
+    /// <summary>Most bytes of the original a DSN carries; a larger original comes back as its header only.</summary>
+    public int DsnReturnLimit { get; set; } = 100 * 1024;
 }
