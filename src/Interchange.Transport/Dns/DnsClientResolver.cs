@@ -10,7 +10,7 @@ namespace Interchange.Transport.Dns;
 /// instance (a singleton), because the TTL cache lives in it.</summary>
 public sealed class DnsClientResolver : IDnsResolver
 {
-    private readonly LookupClient client;
+    private readonly LookupClient _client;
 
     public DnsClientResolver(DnsOptions options)
     {
@@ -40,11 +40,11 @@ public sealed class DnsClientResolver : IDnsResolver
         lookup.ContinueOnDnsError = true;
         lookup.ContinueOnEmptyResponse = false;
         lookup.UseTcpFallback = true;
-        client = new LookupClient(lookup);
+        _client = new LookupClient(lookup);
     }
 
     /// <summary>The servers asked, for logs.</summary>
-    public IReadOnlyCollection<NameServer> NameServers => client.NameServers;
+    public IReadOnlyCollection<NameServer> NameServers => _client.NameServers;
 
     /// <summary>"ip", "ip:port" or "[ipv6]:port"; port 53 when absent.</summary>
     public static IPEndPoint ParseServer(string server)
@@ -92,7 +92,7 @@ public sealed class DnsClientResolver : IDnsResolver
         IDnsQueryResponse response;
         try
         {
-            response = await client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

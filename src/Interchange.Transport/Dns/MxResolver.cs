@@ -16,9 +16,9 @@ namespace Interchange.Transport.Dns;
 /// "." among other MX records is skipped; "." as the only MX is a null MX.</remarks>
 public sealed class MxResolver
 {
-    private readonly IDnsResolver dns;
-    private readonly MxResolverOptions options;
-    private readonly Random random;
+    private readonly IDnsResolver _dns;
+    private readonly MxResolverOptions _options;
+    private readonly Random _random;
 
     public MxResolver(IDnsResolver dns, MxResolverOptions options, Random? random = null)
     {
@@ -34,9 +34,9 @@ public sealed class MxResolver
             throw new ArgumentOutOfRangeException(nameof(options), "Transport:Mx:Port must be 1-65535");
         }
 
-        this.dns = dns;
-        this.options = options;
-        this.random = random ?? Random.Shared;
+        _dns = dns;
+        _options = options;
+        _random = random ?? Random.Shared;
     }
 
     /// <summary>The targets for mail to <paramref name="domain"/> (an A-label domain, or an address literal
@@ -47,10 +47,10 @@ public sealed class MxResolver
         var name = domain.Trim().TrimEnd('.');
         if (name.StartsWith('['))
         {
-            return Task.FromResult(ResolveLiteral(name, options.Port));
+            return Task.FromResult(ResolveLiteral(name, _options.Port));
         }
 
-        return ResolveDomainAsync(name, options.Port, cancellationToken);
+        return ResolveDomainAsync(name, _options.Port, cancellationToken);
     }
 
     /// <summary>The targets of a configured relay host. Every failure is temporary: the recipient's domain
@@ -66,7 +66,7 @@ public sealed class MxResolver
         else if (smartHost.SkipMx)
         {
             var notes = new List<string>();
-            var budget = options.MaxAddresses;
+            var budget = _options.MaxAddresses;
             var (addresses, temporary) = await AddressesAsync(smartHost.Host, budget, notes, cancellationToken).ConfigureAwait(false);
             route = addresses.Count > 0
                 ? DeliveryRoute.To([new DeliveryTarget(smartHost.Host, 0, addresses, smartHost.Port)], notes)
@@ -99,7 +99,7 @@ public sealed class MxResolver
     private async Task<DeliveryRoute> ResolveDomainAsync(string domain, int port, CancellationToken cancellationToken)
     {
         var notes = new List<string>();
-        var mx = await dns.GetMxAsync(domain, cancellationToken).ConfigureAwait(false);
+        var mx = await _dns.GetMxAsync(domain, cancellationToken).ConfigureAwait(false);
         switch (mx.Outcome)
         {
             case DnsOutcome.TemporaryFailure:
@@ -136,20 +136,20 @@ public sealed class MxResolver
         }
 
         ShuffleEqualPreferences(hosts);
-        if (hosts.Count > options.MaxHosts)
+        if (hosts.Count > _options.MaxHosts)
         {
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{hosts.Count - options.MaxHosts} MX hosts of {domain} beyond the first {options.MaxHosts} not tried"));
-            hosts.RemoveRange(options.MaxHosts, hosts.Count - options.MaxHosts);
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"{hosts.Count - _options.MaxHosts} MX hosts of {domain} beyond the first {_options.MaxHosts} not tried"));
+            hosts.RemoveRange(_options.MaxHosts, hosts.Count - _options.MaxHosts);
         }
 
         var targets = new List<DeliveryTarget>();
-        var budget = options.MaxAddresses;
+        var budget = _options.MaxAddresses;
         var temporary = false;
         foreach (var host in hosts)
         {
             if (budget == 0)
             {
-                notes.Add(string.Create(CultureInfo.InvariantCulture, $"MX {host.Preference} {host.Exchange} not tried: {options.MaxAddresses} addresses already"));
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"MX {host.Preference} {host.Exchange} not tried: {_options.MaxAddresses} addresses already"));
                 continue;
             }
 
@@ -181,7 +181,7 @@ public sealed class MxResolver
     private async Task<DeliveryRoute> ImplicitMxAsync(string domain, int port, List<string> notes, CancellationToken cancellationToken)
     {
         var lookupsBefore = notes.Count;
-        var (addresses, temporary) = await AddressesAsync(domain, options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
+        var (addresses, temporary) = await AddressesAsync(domain, _options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
         if (addresses.Count > 0)
         {
             notes.Insert(lookupsBefore, $"{domain} has no MX records: its own addresses are the implicit MX (RFC 5321 5.1)");
@@ -199,7 +199,7 @@ public sealed class MxResolver
     /// a lookup failed only for now (which matters when nothing was found).</summary>
     private async Task<(IReadOnlyList<IPAddress> Addresses, bool Temporary)> AddressesAsync(string host, int budget, List<string> notes, CancellationToken cancellationToken)
     {
-        AddressFamily[] families = options.AddressOrder switch
+        AddressFamily[] families = _options.AddressOrder switch
         {
             AddressOrder.IPv6First => [AddressFamily.InterNetworkV6, AddressFamily.InterNetwork],
             AddressOrder.IPv4Only => [AddressFamily.InterNetwork],
@@ -216,7 +216,7 @@ public sealed class MxResolver
                 break;
             }
 
-            var lookup = await dns.GetAddressesAsync(host, family, cancellationToken).ConfigureAwait(false);
+            var lookup = await _dns.GetAddressesAsync(host, family, cancellationToken).ConfigureAwait(false);
             if (lookup.Outcome == DnsOutcome.TemporaryFailure)
             {
                 temporary = true;
@@ -256,7 +256,7 @@ public sealed class MxResolver
 
             for (var i = end; i > start; i--)
             {
-                var j = random.Next(start, i + 1);
+                var j = _random.Next(start, i + 1);
                 (hosts[i], hosts[j]) = (hosts[j], hosts[i]);
             }
 
