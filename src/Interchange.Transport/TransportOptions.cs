@@ -18,4 +18,10 @@ public sealed class TransportOptions
     /// <summary>Delays between attempts of a failing local delivery; after the last, it fails for good.</summary>
     public TimeSpan[] RetrySchedule { get; set; } =
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
+
+    /// <summary>The DNS resolver of outbound delivery (<c>Transport:Dns</c>).</summary>
+    public Dns.DnsOptions Dns { get; set; } = new();
+
+    /// <summary>How a domain's MX hosts become delivery targets (<c>Transport:Mx</c>).</summary>
+    public Dns.MxResolverOptions Mx { get; set; } = new();
 }

@@ -50,13 +50,8 @@ public sealed class DnsClientResolver : IDnsResolver
     public static IPEndPoint ParseServer(string server)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var text = server.Trim();
-        if (IPAddress.TryParse(text, out var bare))
-        {
-            return new IPEndPoint(bare, 53);
-        }
-
-        if (IPEndPoint.TryParse(text, out var endPoint))
+        // "ip" parses with port 0; a bare IPv6 address is all address (its colons are not a port).
+        if (IPEndPoint.TryParse(server.Trim(), out var endPoint))
         {
             return endPoint.Port == 0 ? new IPEndPoint(endPoint.Address, 53) : endPoint;
         }
