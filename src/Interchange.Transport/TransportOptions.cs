@@ -42,4 +42,10 @@ public sealed class TransportOptions
 
     /// <summary>Most bytes of the original a DSN carries; a larger original comes back as its header only.</summary>
     public int DsnReturnLimit { get; set; } = 100 * 1024;
+
+    /// <summary>The DNS resolver of outbound delivery (<c>Transport:Dns</c>).</summary>
+    public Dns.DnsOptions Dns { get; set; } = new();
+
+    /// <summary>How a domain's MX hosts become delivery targets (<c>Transport:Mx</c>).</summary>
+    public Dns.MxResolverOptions Mx { get; set; } = new();
 }

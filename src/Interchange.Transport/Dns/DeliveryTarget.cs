@@ -1,0 +1,12 @@
+using System.Net;
+
+namespace Interchange.Transport.Dns;
+
+/// <summary>One host to try: its name (for logs, TLS SNI and certificate checks), its MX preference
+/// (0 for an implicit MX, a smart host or an address literal), its addresses in the order to try them,
+/// and the port.</summary>
+public sealed record DeliveryTarget(string Host, int Preference, IReadOnlyList<IPAddress> Addresses, int Port)
+{
+    public override string ToString() =>
+        $"{Host} (preference {Preference}, {string.Join(", ", Addresses)}, port {Port})";
+}
