@@ -18,4 +18,10 @@ public sealed class TransportOptions
     /// <summary>Delays between attempts of a failing local delivery; after the last, it fails for good.</summary>
     public TimeSpan[] RetrySchedule { get; set; } =
         [TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(4)];
+
+    /// <summary>Routes from configuration, merged with the stored ones (a stored route with the same key wins).</summary>
+    public Routing.ConfiguredRoute[] Routes { get; set; } = [];
+
+    /// <summary>How often the routing table is read again when no change was announced (the admin CLI's changes).</summary>
+    public TimeSpan RoutePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
