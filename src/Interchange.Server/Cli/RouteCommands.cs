@@ -4,6 +4,7 @@ using Interchange.Core.Addressing;
 using Interchange.Directory.Resolution;
 using Interchange.Server.Hosting;
 using Interchange.Storage.Accounts;
+using Interchange.Storage.Routing;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Routing;
 
@@ -95,7 +96,17 @@ public static class RouteCommands
             var name = r.GetValue(connector)?.Trim().ToLowerInvariant();
             return await AdminCommands.Run(r, data, async (s, _) =>
             {
-                var removed = await s.Backend.Routes.RemoveAsync(parsed.Value, name, ct).ConfigureAwait(false);
+                int removed;
+                try
+                {
+                    removed = await s.Backend.Routes.RemoveAsync(parsed.Value, name, ct).ConfigureAwait(false);
+                }
+                catch (RouteStoreException ex) when (ex.Error == RouteStoreError.NotFound
+                    && s.Options.Transport.Routes.Any(c => AddressSpace.TryParse(c.AddressSpace, out var space, out var unused) && space == parsed && (name is null || string.Equals(c.Connector, name, StringComparison.OrdinalIgnoreCase))))
+                {
+                    throw new RouteStoreException(RouteStoreError.NotFound, $"{ex.Message}: the route for {parsed} comes from the configuration (Transport:Routes); change it there");
+                }
+
                 Console.WriteLine($"removed {removed.ToString(CultureInfo.InvariantCulture)} route(s) for {parsed}{(name is null ? string.Empty : " -> " + name)}");
             }, ct).ConfigureAwait(false);
         });
