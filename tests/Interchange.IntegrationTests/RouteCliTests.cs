@@ -92,5 +92,41 @@ public sealed class RouteCliTests : IAsyncLifetime
         (await Cli("route", "remove", "*.partner.test")).ShouldFail(1, "comes from the configuration (Transport:Routes)");
     }
 
+    [Fact]
+    public async Task A_running_server_routes_by_a_route_the_CLI_adds_and_by_default_once_it_is_removed()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_data.Path, "interchange.json"), """{ "PrimaryDomain": "example.test" }""");
+        await Cli("domain", "add", "example.test");
+        await Cli("alias", "add", "team@example.test", "bob@remote.test");
+        await using var server = await ServerProcess.StartAsync(_data.Path, ["smtp"]);
+        await server.WaitForLogAsync(l => l.Contains("Routing table version 0: 0 route(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        (await Cli("route", "add", "remote.test", "ccmail")).ShouldSucceed("added route remote.test -> ccmail");
+        await server.WaitForLogAsync(l => l.Contains("Routing table version 1: 1 route(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await SendAsync(server, "first");
+        await server.WaitForLogAsync(l => l.Contains("routed: 1 ccmail;", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        (await Cli("route", "remove", "remote.test")).ShouldSucceed("removed 1 route(s)");
+        await server.WaitForLogAsync(l => l.Contains("Routing table version 2: 0 route(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await SendAsync(server, "second");
+        await server.WaitForLogAsync(l => l.Contains("routed: 1 smtp;", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task SendAsync(ServerProcess server, string subject)
+    {
+        var sent = await ExternalProcess.PythonAsync($$"""
+            import smtplib
+            from email.message import EmailMessage
+            m = EmailMessage()
+            m["From"] = "zoe@sender.test"
+            m["To"] = "team@example.test"
+            m["Subject"] = "{{subject}}"
+            m.set_content("hello")
+            with smtplib.SMTP("127.0.0.1", {{server.Port("smtp")}}, timeout=20) as s:
+                s.send_message(m)
+            """);
+        sent.ExitCode.ShouldBe(0, ExternalProcess.Describe(sent));
+    }
+
     private Task<ExternalProcess.Result> Cli(params string[] arguments) => InterchangeBinary.CliAsync(_data.Path, null, arguments);
 }
