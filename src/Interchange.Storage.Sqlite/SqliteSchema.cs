@@ -250,7 +250,26 @@ public static class SqliteSchema
                 UPDATE mailboxes SET message_count = message_count - 1 WHERE id = OLD.mailbox_id;
             END;
             """),
-        new(12, "messages injected from a source that may offer them again are queued once", """
+        new(12, "the routing table: address space -> connector, cost, with a version that every change advances", """
+            -- Exchange's GWART. One row per address space and connector (and smart host or
+            -- gateway: two smart hosts at one cost share a domain's mail). The text is canonical,
+            -- written by the routing layer; the store only keeps it.
+            CREATE TABLE routes (
+                id            INTEGER PRIMARY KEY,
+                address_space TEXT NOT NULL,       -- example.com, *.example.com or *
+                connector     TEXT NOT NULL,
+                cost          INTEGER NOT NULL,
+                smart_host    TEXT,                -- host:port or [ip]:port; NULL = by MX
+                tls           TEXT,                -- opportunistic | required; NULL = opportunistic
+                gateway       TEXT,
+                created_at    INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX routes_unique ON routes(address_space, connector, COALESCE(smart_host, ''), COALESCE(gateway, ''));
+            -- The table's version: each change bumps it in its own transaction, so a poll of one
+            -- row tells a running server whether to read the table again.
+            INSERT INTO store_locks(name) VALUES ('routes');
+            """),
+        new(13, "messages injected from a source that may offer them again are queued once", """
             -- A gateway's pickup claims a file, queues it and then deletes it; a crash between the
             -- two offers the file again. Its key is recorded in the queueing transaction, so the
             -- second offer finds it and queues nothing. Rows outlive the queue entry (the message

@@ -21,6 +21,7 @@ public sealed class SqliteStoreBackend : IStoreBackend
         Directory = new SqliteDirectoryStore(database, changes: events.Feed);
         Queue = new SqliteQueueStore(database, contents: contents);
         Mail = new SqliteMailStore(database, events: events, contents: contents);
+        Routes = new SqliteRouteStore(database, changes: events.Feed);
     }
 
     public string Provider => Name;
@@ -33,6 +34,8 @@ public sealed class SqliteStoreBackend : IStoreBackend
     public IMailStore Mail { get; }
 
     public IQueueStore Queue { get; }
+
+    public Routing.IRouteStore Routes { get; }
 
     public Content.IMessageContentStore Contents { get; }
 

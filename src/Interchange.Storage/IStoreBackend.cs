@@ -20,6 +20,9 @@ public interface IStoreBackend : IAsyncDisposable
 
     IQueueStore Queue { get; }
 
+    /// <summary>The routing table's stored entries.</summary>
+    Routing.IRouteStore Routes { get; }
+
     /// <summary>Reads message content wherever this backend keeps it: inline, or in the file blobs it was opened with.</summary>
     Content.IMessageContentStore Contents { get; }
 

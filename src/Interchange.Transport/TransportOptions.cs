@@ -48,4 +48,10 @@ public sealed class TransportOptions
 
     /// <summary>How a domain's MX hosts become delivery targets (<c>Transport:Mx</c>).</summary>
     public Dns.MxResolverOptions Mx { get; set; } = new();
+
+    /// <summary>Routes from configuration, merged with the stored ones (a stored route with the same key wins).</summary>
+    public Routing.ConfiguredRoute[] Routes { get; set; } = [];
+
+    /// <summary>How often the routing table is read again when no change was announced (the admin CLI's changes).</summary>
+    public TimeSpan RoutePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

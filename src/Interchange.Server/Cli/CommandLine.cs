@@ -5,7 +5,7 @@ namespace Interchange.Server.Cli;
 
 /// <summary>
 /// The <c>interchange</c> command: <c>serve</c> runs the server; <c>domain</c>, <c>user</c>,
-/// <c>alias</c> and <c>group</c> administer the directory in the same data folder, also while
+/// <c>alias</c> and <c>group</c> administer the directory, <c>route</c> the routing table, in the same data folder, also while
 /// the server runs (it picks changes up from the store's change log).
 /// </summary>
 public static class CommandLine
@@ -29,7 +29,7 @@ public static class CommandLine
         root.Options.Add(config);
         root.Subcommands.Add(ServeCommand(data, config));
         AdminCommands.Config = config;
-        foreach (var command in AdminCommands.Build(data).Concat(MailCommands.Build(data)))
+        foreach (var command in AdminCommands.Build(data).Concat(RouteCommands.Build(data)).Concat(MailCommands.Build(data)))
         {
             root.Subcommands.Add(command);
         }

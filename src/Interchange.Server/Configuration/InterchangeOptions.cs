@@ -79,7 +79,16 @@ public sealed class InterchangeOptions
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
         Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
-        Require(Transport.PollInterval > TimeSpan.Zero, "Transport:PollInterval must be positive");
+        Require(Transport.PollInterval > TimeSpan.Zero && Transport.RoutePollInterval > TimeSpan.Zero, "Transport:PollInterval and Transport:RoutePollInterval must be positive");
+        try
+        {
+            Interchange.Transport.Routing.ConfiguredRoute.ToEntries(Transport.Routes);
+        }
+        catch (FormatException ex)
+        {
+            problems.Add(ex.Message);
+        }
+
         Require(Storage.DeferredCommitDelay >= TimeSpan.Zero && Storage.DeferredCommitDelay <= TimeSpan.FromSeconds(1), "Storage:DeferredCommitDelay must be from 0 to 1 second");
         Require(Storage.ReclaimGrace >= TimeSpan.Zero, "Storage:ReclaimGrace must not be negative");
         Require(Storage.ReclaimInterval > TimeSpan.Zero && Storage.OrphanSearchInterval > TimeSpan.Zero, "Storage:ReclaimInterval and Storage:OrphanSearchInterval must be positive");

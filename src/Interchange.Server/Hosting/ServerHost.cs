@@ -260,7 +260,12 @@ public static class ServerHost
         services.AddSingleton(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages, inlineMessageSize: options.Storage.InlineMessageSize));
-        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), new RoutingTable(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
+        // The routing table: one live instance, its snapshot swapped by the watcher; connectors
+        // take it from here (RoutingTable.ForAttempt at each attempt, MarkDown/MarkUp).
+        services.AddSingleton(new RoutingTable());
+        services.AddSingleton(sp => new RouteWatcher(store.Backend.Routes, sp.GetRequiredService<RoutingTable>(), ConfiguredRoute.ToEntries(options.Transport.Routes), sp.GetRequiredService<ILogger<RouteWatcher>>(), store.Changes));
+        services.AddHostedService<RouteWatcherService>();
+        services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), sp.GetRequiredService<RoutingTable>(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
         services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));
 

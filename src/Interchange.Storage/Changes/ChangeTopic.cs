@@ -14,4 +14,7 @@ public enum ChangeTopic
 
     /// <summary>The directory changed (its change log grew); key: empty, the log says what.</summary>
     Directory,
+
+    /// <summary>The routing table changed (its version moved); key: empty.</summary>
+    Routing,
 }
