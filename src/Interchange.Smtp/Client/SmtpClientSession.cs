@@ -30,7 +30,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Socket _socket;
     private Stream _stream;
-    private LineReader _lines;
+    private SmtpReplyLineReader _lines;
     private bool _broken;
     private bool _closed;
     private bool _needsReset;
@@ -42,7 +42,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
         _logger = logger;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: false);
-        _lines = new LineReader(PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true)));
+        _lines = new SmtpReplyLineReader(PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true)));
     }
 
     public SmtpTarget Target => _target;
@@ -229,7 +229,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
 
         await _stream.DisposeAsync().ConfigureAwait(false);
         _stream = ssl;
-        _lines = new LineReader(PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true)));
+        _lines = new SmtpReplyLineReader(PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true)));
         Tls = new SmtpTlsOutcome(verified ? SmtpTlsLevel.Verified : SmtpTlsLevel.Opportunistic, ssl.SslProtocol, ssl.NegotiatedCipherSuite.ToString(), ssl.RemoteCertificate?.Subject);
         _logger.LogInformation("smtp-out {Target}: TLS {Tls}", _target, Tls);
 
@@ -821,7 +821,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
         {
             while (true)
             {
-                var line = await _lines.ReadLineAsync(_options.MaxReplyLineLength, static () => ValueTask.CompletedTask, linked.Token).ConfigureAwait(false);
+                var line = await _lines.ReadLineAsync(_options.MaxReplyLineLength, linked.Token).ConfigureAwait(false);
                 switch (line.Kind)
                 {
                     case LineKind.Closed:

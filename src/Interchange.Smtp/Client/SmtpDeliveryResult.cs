@@ -14,4 +14,7 @@ public sealed record SmtpDeliveryResult(IReadOnlyList<SmtpRecipientOutcome> Reci
     public IEnumerable<SmtpRecipientOutcome> Deferred => Recipients.Where(r => r.Kind == SmtpOutcomeKind.Deferred);
 
     public IEnumerable<SmtpRecipientOutcome> Failed => Recipients.Where(r => r.Kind == SmtpOutcomeKind.Failed);
+
+    public override string ToString() =>
+        $"{string.Join("; ", Recipients)} | final {FinalReply?.ToString() ?? "none"} | reusable {ConnectionReusable}{(Note is null ? string.Empty : " | " + Note)}";
 }
