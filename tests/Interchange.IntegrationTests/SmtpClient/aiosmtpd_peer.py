@@ -46,7 +46,7 @@ class Handler:
 def authenticator(server, session, envelope, mechanism, auth_data):
     user, password = a.auth.split(":", 1)
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 kwargs = dict(hostname=a.host, port=a.port, server_hostname="peer.test", enable_SMTPUTF8=a.utf8,
               data_size_limit=a.size or None, decode_data=False)
