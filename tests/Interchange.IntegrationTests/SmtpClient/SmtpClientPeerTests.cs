@@ -195,6 +195,24 @@ public sealed class SmtpClientPeerTests : IDisposable
         received.GetProperty("rcpt_tos").EnumerateArray().Select(e => e.GetString()).ShouldBe(["ok@dest.test"]);
     }
 
+    [Theory]
+    [InlineData("-f", SmtpOutcomeKind.Failed)]
+    [InlineData("-r", SmtpOutcomeKind.Deferred)]
+    public async Task Sink_ReplyAfterTheData_DecidesForEveryAcceptedRecipient(string flag, SmtpOutcomeKind expected)
+    {
+        // smtp-sink -f "." / -r ".": a hard or soft refusal of the final dot (this implies no PIPELINING).
+        await using var sink = await StartSinkAsync(flag, ".");
+        await using var session = await SmtpClientSession.ConnectAsync(new SmtpTarget(sink.Address, sink.Port, "sink.test"), Options());
+
+        var result = await SendAsync(session, Envelope("one@dest.test", "two@dest.test"), "Subject: refused\r\n\r\nx\r\n"u8.ToArray());
+
+        result.Recipients.Count.ShouldBe(2);
+        result.Recipients.ShouldAllBe(r => r.Kind == expected && !r.Local, result.ToString());
+        result.FinalReply!.Code.ShouldBe(expected == SmtpOutcomeKind.Failed ? 500 : 450);
+        result.ConnectionReusable.ShouldBeTrue();
+        (await SendAsync(session, Envelope("three@dest.test"), "Subject: again\r\n\r\nx\r\n"u8.ToArray())).Recipients.Single().Kind.ShouldBe(expected, "the connection carries the next transaction");
+    }
+
     [Fact]
     public async Task Aiosmtpd_AllRecipientsRefused_NoDataSent_AndTheConnectionStillCarriesTheNext()
     {
