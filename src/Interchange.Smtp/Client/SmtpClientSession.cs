@@ -332,17 +332,22 @@ public sealed class SmtpClientSession : IAsyncDisposable
             throw new ArgumentException("no recipients", nameof(envelope));
         }
 
+        // Streams made on the way (a copy, the 7-bit conversion, maybe a temporary file) go with the caller's.
+        var owned = new List<Stream> { content };
         try
         {
-            return await TransactionAsync(envelope, content, length, cancellationToken).ConfigureAwait(false);
+            return await TransactionAsync(envelope, content, length, owned, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await content.DisposeAsync().ConfigureAwait(false);
+            foreach (var stream in owned)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<SmtpDeliveryResult> TransactionAsync(SmtpOutboundEnvelope envelope, Stream content, long length, CancellationToken cancellationToken)
+    private async Task<SmtpDeliveryResult> TransactionAsync(SmtpOutboundEnvelope envelope, Stream content, long length, List<Stream> owned, CancellationToken cancellationToken)
     {
         var caps = Capabilities;
         var recipients = envelope.Recipients;
@@ -375,7 +380,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
         {
             var constraint = caps.EightBitMime ? EncodingConstraint.EightBit : EncodingConstraint.SevenBit;
             var buffered = await BufferAsync(content, length, cancellationToken).ConfigureAwait(false);
-            await content.DisposeAsync().ConfigureAwait(false);
+            owned.Add(buffered);
             content = buffered;
             if (constraint == EncodingConstraint.SevenBit && !await SevenBitDowngrade.HasEightBitAsync(buffered, cancellationToken).ConfigureAwait(false))
             {
@@ -387,7 +392,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
             {
                 buffered.Position = 0;
                 var converted = await SevenBitDowngrade.ConvertAsync(buffered, length, constraint, _options.DowngradeInMemoryLimit, cancellationToken).ConfigureAwait(false);
-                await buffered.DisposeAsync().ConfigureAwait(false);
+                owned.Add(converted);
                 content = converted;
                 length = converted.Length;
                 bodyType = caps.EightBitMime && constraint == EncodingConstraint.EightBit ? SmtpBodyType.EightBitMime : SmtpBodyType.SevenBit;
