@@ -420,6 +420,58 @@ public sealed class SmtpClientPeerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task PipeliningPeer_MailRcptsAndDataComeInOneWrite_RepliesMatchedInOrder()
+    {
+        // A server that offers PIPELINING and prints what each read after EHLO brought; it refuses
+        // the second recipient, so the bookkeeping must give the 550 to that one only.
+        var (address, port) = RemotePeer.NextEndpoint();
+        var script = $$"""
+            import socket, json
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("{{address}}", {{port}})); s.listen(1); print("ready", flush=True)
+            c, _ = s.accept()
+            c.sendall(b"220 peer.test ESMTP\r\n")
+            c.recv(1000)
+            c.sendall(b"250-peer.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n")
+            batch = c.recv(65536).decode()
+            print("batch " + json.dumps(batch.split("\r\n")[:-1]), flush=True)
+            c.sendall(b"250 2.1.0 sender ok\r\n250 2.1.5 ok\r\n550 5.1.1 no such user\r\n250 2.1.5 ok\r\n354 go ahead\r\n")
+            data = b""
+            while not data.endswith(b"\r\n.\r\n"):
+                data += c.recv(65536)
+            c.sendall(b"250 2.0.0 queued\r\n")
+            print("quit " + c.recv(1000).decode().strip(), flush=True)
+            c.sendall(b"221 2.0.0 bye\r\n")
+            c.close()
+            """;
+        await using var peer = await RemotePeer.StartAsync(address, port, "/usr/bin/python3", ["-c", script], readyLine: "ready");
+        await using var session = await SmtpClientSession.ConnectAsync(new SmtpTarget(address, port, "peer.test"), Options());
+
+        var result = await SendAsync(session, Envelope("a@dest.test", "b@dest.test", "c@dest.test"), "Subject: p\r\n\r\nx\r\n"u8.ToArray());
+        await session.QuitAsync();
+
+        result.Recipients.Select(r => (r.Recipient.Address.Address, r.Kind, r.EnhancedCode)).ShouldBe(
+        [
+            ("a@dest.test", SmtpOutcomeKind.Delivered, "2.0.0"),
+            ("b@dest.test", SmtpOutcomeKind.Failed, "5.1.1"),
+            ("c@dest.test", SmtpOutcomeKind.Delivered, "2.0.0"),
+        ]);
+        await Eventually(() => peer.Output.Contains("quit QUIT", StringComparison.Ordinal));
+        peer.Output.ShouldContain("batch [\"MAIL FROM:<sender@origin.test>\", \"RCPT TO:<a@dest.test>\", \"RCPT TO:<b@dest.test>\", \"RCPT TO:<c@dest.test>\", \"DATA\"]");
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        condition().ShouldBeTrue("the condition held within 20 s");
+    }
+
     [Theory]
     [InlineData("endless-multiline")]
     [InlineData("endless-line")]
