@@ -276,6 +276,32 @@ public sealed class SmtpClientPeerTests : IDisposable
     }
 
     [Fact]
+    public async Task Sink_BinaryMimeToAPeerWithoutChunking_BinaryPartBecomesBase64_SentAs8BitMime()
+    {
+        await using var sink = await StartSinkAsync();
+        var payload = Enumerable.Range(0, 3000).Select(i => (byte)(i * 31 % 256)).ToArray(); // NULs, bare CR and LF, no line structure
+        var head = Encoding.ASCII.GetBytes("From: a@origin.test\r\nSubject: binary\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+        var text = Encoding.UTF8.GetBytes("Anhang: Grüße\r\n");
+        var part = Encoding.ASCII.GetBytes("--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n");
+        var tail = Encoding.ASCII.GetBytes("\r\n--b1--\r\n");
+        byte[] message = [.. head, .. text, .. part, .. payload, .. tail];
+        await using var session = await SmtpClientSession.ConnectAsync(new SmtpTarget(sink.Address, sink.Port, "sink.test"), Options());
+        session.Capabilities.Chunking.ShouldBeFalse();
+
+        var result = await SendAsync(session, Envelope("one@dest.test") with { BodyType = SmtpBodyType.BinaryMime }, message);
+
+        result.Delivered.Count().ShouldBe(1, result.ToString());
+        var file = (await WaitForAsync(() => SinkDumps(), 1))[0];
+        var (args, data) = ParseDump(file);
+        args["X-Mail-Args"].ShouldBe(["<sender@origin.test> BODY=8BITMIME"], "8-bit text may stay; the binary part may not");
+        File.ReadAllBytes(file).ShouldNotContain((byte)0);
+        var script = "import sys, email, hashlib; m = email.message_from_bytes(sys.stdin.buffer.read()); parts = m.get_payload(); print(parts[1]['Content-Transfer-Encoding'], hashlib.sha256(parts[1].get_payload(decode=True)).hexdigest())";
+        var decoded = await ExternalProcess.RunAsync("/usr/bin/python3", ["-c", script], stdin: data);
+        decoded.ExitCode.ShouldBe(0, ExternalProcess.Describe(decoded));
+        decoded.Stdout.Trim().ShouldBe("base64 " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(payload)));
+    }
+
+    [Fact]
     public async Task Sink_MessageThatNeedsSmtpUtf8_ToAPeerWithoutIt_FailsPermanently_NothingSent()
     {
         await using var sink = await StartSinkAsync();
