@@ -59,4 +59,27 @@ public static class SmtpParameters
 
         return Encoding.UTF8.GetString(bytes.ToArray());
     }
+
+    /// <summary>
+    /// Encodes RFC 3461 xtext (4): every byte outside '!'..'~', and '+' and '=', as <c>+XX</c>
+    /// (upper-case hex); text outside ASCII is encoded as its UTF-8 bytes.
+    /// </summary>
+    public static string EncodeXtext(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = new StringBuilder(value.Length);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            if (b is < (byte)'!' or > (byte)'~' or (byte)'+' or (byte)'=')
+            {
+                text.Append('+').Append(b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                text.Append((char)b);
+            }
+        }
+
+        return text.ToString();
+    }
 }
