@@ -14,16 +14,17 @@ namespace Interchange.Storage.Sqlite;
 /// Checks that file content a new entry names is there (the collector may have taken it); the
 /// backend always passes it, tests of the queue alone may not.
 /// </param>
-public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? clock = null, SqliteContentStore? contents = null) : IQueueStore
+public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvider? clock = null, SqliteContentStore? contents = null) : IQueueStore
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly SqliteDatabase _database = database;
 
     public Task<long> EnqueueAsync(BlobRef blob, Envelope envelope, DateTimeOffset receivedAt, CancellationToken cancellationToken = default) =>
         EnqueueAsync(new StagedContent(blob, null), envelope, receivedAt, null, cancellationToken);
 
     /// <summary>What parsing learnt at accept, kept with the content (<see cref="SqliteStructures"/>).</summary>
     public Task<Mail.StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(c => SqliteStructures.Find(c, blob), cancellationToken).AsTask();
+        _database.ReadAsync(c => SqliteStructures.Find(c, blob), cancellationToken).AsTask();
 
     public Task<long> EnqueueAsync(StagedContent content, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure = null, CancellationToken cancellationToken = default)
     {
@@ -35,7 +36,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
             throw new ArgumentException("a message needs at least one recipient", nameof(envelope));
         }
 
-        return database.WriteAsync(w =>
+        return _database.WriteAsync(w =>
         {
             if (envelope.SourceKey is { } source
                 && w.QuerySingleOrDefault<long?>("SELECT message_id FROM queue_sources WHERE key = @source", new { source }) is { } queued)
@@ -91,7 +92,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
     public async Task<IReadOnlyList<QueuedMessage>> FindNewAsync(int partition, int partitions, int max, CancellationToken cancellationToken = default)
     {
         var now = Now();
-        return await database.ReadAsync(c =>
+        return await _database.ReadAsync(c =>
         {
             var rows = c.Query<MessageRow>("""
                 SELECT * FROM queue_messages
@@ -110,7 +111,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
     /// later in the same write-ahead log. No client is told anything on the strength of a route.
     /// </remarks>
     public Task<int> RouteAsync(IReadOnlyList<(QueuedMessage Message, IReadOnlyList<Route> Routes)> routed, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteRedoableAsync(w =>
+        _database.Writer.WriteRedoableAsync(w =>
         {
             var taken = 0;
             foreach (var (message, routes) in routed)
@@ -128,7 +129,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         }, cancellationToken);
 
     public Task DeferNewAsync(long messageId, DateTimeOffset retryAt, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteAsync(w =>
+        _database.Writer.WriteAsync(w =>
             w.Execute("UPDATE queue_messages SET next_attempt = @at, attempts = attempts + 1 WHERE id = @id AND state = 'new'", new { id = messageId, at = retryAt.ToUnixTimeMilliseconds() }),
             cancellationToken);
 
@@ -149,7 +150,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         // of an earlier message still unrouted (it may be for the same mailbox) unless its routing
         // failed and was put off; nor of an earlier due item for the same recipient in another
         // partition (rows queued before destination_hash existed).
-        return await database.ReadAsync(c => c.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, long Attempts, string Blob, long Size, string MailFrom, long ReceivedAt)>("""
+        return await _database.ReadAsync(c => c.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, long Attempts, string Blob, long Size, string MailFrom, long ReceivedAt)>("""
                 SELECT d.id, d.message_id, d.fence, d.recipient, d.original, d.attempts, m.blob, m.size, m.mail_from, m.received_at
                 FROM deliveries d JOIN queue_messages m ON m.id = d.message_id
                 WHERE d.connector = @connector AND d.state = 'pending' AND d.next_attempt <= @now AND d.destination_hash % @partitions = @partition
@@ -164,7 +165,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
     }
 
     public Task<IReadOnlyList<long>> SetPendingOutcomeAsync(IReadOnlyList<DeliveryItem> items, DateTimeOffset retryAt, string error, bool fail, CancellationToken cancellationToken = default) =>
-        database.WriteAsync<IReadOnlyList<long>>(w =>
+        _database.WriteAsync<IReadOnlyList<long>>(w =>
         {
             var changed = new List<long>(items.Count);
             foreach (var item in items)
@@ -179,7 +180,7 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         }, cancellationToken);
 
     public async Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default) =>
-        await database.ReadAsync(c =>
+        await _database.ReadAsync(c =>
         {
             using var snapshot = c.BeginTransaction(deferred: true);
             var messages = c.Query<(string State, long Count)>("SELECT state, COUNT(*) FROM queue_messages GROUP BY state", transaction: snapshot).ToDictionary(r => r.State, r => (int)r.Count);
@@ -201,13 +202,14 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
     /// An attempt's outcome short of delivery, in the caller's transaction: the item is put off to
     /// <paramref name="retryAt"/> (or failed) if it is still pending with the fence it was found with.
     /// </summary>
+    /// A held item put off stays held (an administrator's hold outlasts the attempt under way).
     internal static bool TrySetOutcome(SqliteWriteContext w, DeliveryItem item, DateTimeOffset retryAt, string error, bool fail) =>
         w.Execute(
-            "UPDATE deliveries SET state = @state, next_attempt = @at, last_error = @error, attempts = attempts + 1, fence = fence + 1 WHERE id = @id AND state = 'pending' AND fence = @fence",
-            new { id = item.Id, fence = item.Fence, state = fail ? "failed" : "pending", at = retryAt.ToUnixTimeMilliseconds(), error }) == 1;
+            "UPDATE deliveries SET state = @state, next_attempt = CASE held WHEN 0 THEN @at ELSE @heldUntil END, last_error = @error, attempts = attempts + 1, fence = fence + 1 WHERE id = @id AND state = 'pending' AND fence = @fence",
+            new { id = item.Id, fence = item.Fence, state = fail ? "failed" : "pending", at = retryAt.ToUnixTimeMilliseconds(), error, heldUntil = HeldUntil }) == 1;
 
     public Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
-        database.Writer.WriteRedoableAsync(w => w.Execute("DELETE FROM queue_sources WHERE queued_at < @before", new { before = before.ToUnixTimeMilliseconds() }), cancellationToken);
+        _database.Writer.WriteRedoableAsync(w => w.Execute("DELETE FROM queue_sources WHERE queued_at < @before", new { before = before.ToUnixTimeMilliseconds() }), cancellationToken);
 
     /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
     internal static void RemoveIfFinished(SqliteWriteContext w, long messageId)
@@ -244,8 +246,8 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         foreach (var route in routes)
         {
             w.Execute("""
-                INSERT INTO deliveries(message_id, recipient, original, connector, destination_hash, state, last_error)
-                VALUES (@id, @recipient, @original, @connector, @hash, @state, @error)
+                INSERT INTO deliveries(message_id, recipient, original, connector, destination_hash, domain, state, last_error)
+                VALUES (@id, @recipient, @original, @connector, @hash, @domain, @state, @error)
                 ON CONFLICT (message_id, recipient) DO NOTHING
                 """, new
             {
@@ -254,10 +256,18 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
                 original = route.Original,
                 connector = route.Connector,
                 hash = DestinationHash(route.Recipient),
+                domain = DomainOf(route.Recipient),
                 state = route.Error is null ? "pending" : "failed",
                 error = route.Error,
             });
         }
+    }
+
+    /// <summary>The domain of an address, lower case: after its last '@' (a quoted local part may hold one); '' without one.</summary>
+    internal static string DomainOf(string address)
+    {
+        var at = address.LastIndexOf('@');
+        return at < 0 ? string.Empty : address[(at + 1)..].ToLowerInvariant();
     }
 
     private static List<QueuedRecipient> Recipients(Microsoft.Data.Sqlite.SqliteConnection c, long id, Microsoft.Data.Sqlite.SqliteTransaction? transaction = null) =>
@@ -297,6 +307,10 @@ public sealed class SqliteQueueStore(SqliteDatabase database, TimeProvider? cloc
         public string? auth_user { get; set; }
 
         public long attempts { get; set; }
+
+        public string state { get; set; } = "";
+
+        public long next_attempt { get; set; }
 
         public BlobRef Blob() => new(BlobId.TryParse(blob, out var parsed) ? parsed : throw new InvalidDataException($"queue message {id} names a malformed blob '{blob}'"), size);
 

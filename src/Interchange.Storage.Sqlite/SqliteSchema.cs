@@ -281,6 +281,25 @@ public static class SqliteSchema
             ) WITHOUT ROWID;
             CREATE INDEX queue_sources_age ON queue_sources(queued_at);
             """),
+        new(14, "remote connectors claim deliveries with a lease; administrators hold them", """
+            -- A remote attempt (SMTP) takes seconds to minutes, so it is owned before it starts:
+            -- a claim sets owner and lease_until, moves the fence, and sets next_attempt to the
+            -- lease's end, so an item whose worker stalled or died is due again when the lease
+            -- lapses and the next claim takes it (rule 2). State stays 'pending' while in flight:
+            -- local delivery, which finishes in one transaction, never claims.
+            ALTER TABLE deliveries ADD COLUMN owner TEXT;
+            ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;      -- unix ms
+            ALTER TABLE deliveries ADD COLUMN last_attempt INTEGER;     -- unix ms, when the last claim started
+            -- Held by an administrator: never claimed nor found; next_attempt is pushed out too.
+            ALTER TABLE deliveries ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+            -- The recipient's domain, lower case: a claim takes a message's recipients of one
+            -- domain together (one SMTP transaction), and the administrator filters on it.
+            ALTER TABLE deliveries ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+            -- After the last '@' (a quoted local part may hold one): rtrim keeps up to it.
+            UPDATE deliveries SET domain = lower(substr(recipient, length(rtrim(recipient, replace(recipient, '@', ''))) + 1))
+                WHERE instr(recipient, '@') > 0;
+            CREATE INDEX deliveries_claim ON deliveries(connector, next_attempt) WHERE state = 'pending';
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

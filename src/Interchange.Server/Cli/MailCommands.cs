@@ -98,7 +98,13 @@ public static class MailCommands
             Console.WriteLine($"deliveries pending: {stats.PendingDeliveries} (local {local}, remote {stats.PendingDeliveries - local})");
             Console.WriteLine($"deliveries failed: {stats.FailedDeliveries}");
         }, ct));
-        return new Command("queue", "Look at the mail queue.") { status };
+        var queue = new Command("queue", "Look at and administer the mail queue.") { status };
+        foreach (var command in QueueCommands.Build(data))
+        {
+            queue.Subcommands.Add(command);
+        }
+
+        return queue;
     }
 
     /// <summary>The user's key, or "not found" (exit 1) for an address that is no user: an empty listing would say
@@ -173,7 +179,7 @@ public static class MailCommands
     };
 
     /// <summary>A sender's text on the administrator's terminal: control characters (escape sequences) shown as '?'.</summary>
-    private static string Printable(string text) =>
+    internal static string Printable(string text) =>
         string.Create(text.Length, text, static (span, source) =>
         {
             for (var i = 0; i < source.Length; i++)

@@ -7,7 +7,8 @@ namespace Interchange.Storage.Queue;
 /// found it. <see cref="Id"/> and <see cref="Fence"/> are its completion ticket: a completion
 /// (or a deferral) changes the item only if it is still pending with this fence, so a worker
 /// whose view went stale, because another finished or deferred the item meanwhile, changes
-/// nothing.
+/// nothing. A remote claim (<see cref="IQueueStore.ClaimAsync"/>) also owns the item under a lease
+/// and moves the fence, so an outcome names the claim it belongs to.
 /// </summary>
 public sealed record DeliveryItem(
     long Id,
@@ -19,4 +20,11 @@ public sealed record DeliveryItem(
     int Attempts,
     BlobRef Blob,
     string MailFrom,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>NOTIFY of the RCPT TO this item came from (RFC 3461 4.1); set by a remote claim.</summary>
+    public string? Notify { get; init; }
+
+    /// <summary>ORCPT of the RCPT TO this item came from (RFC 3461 4.2); set by a remote claim.</summary>
+    public string? OriginalRecipient { get; init; }
+}

@@ -62,6 +62,84 @@ public interface IQueueStore
     /// </summary>
     Task<IReadOnlyList<long>> SetPendingOutcomeAsync(IReadOnlyList<DeliveryItem> items, DateTimeOffset retryAt, string error, bool fail, CancellationToken cancellationToken = default);
 
+    // Remote connectors (issue 10, rule 2 with a lease). A remote attempt takes seconds to minutes
+    // on the network, so it is owned before it starts, not finished in one transaction as a local
+    // delivery is: a claim moves due items to "in flight" (owner, lease, fence + 1) in one
+    // statement, and only an outcome that names that fence, before the lease lapses, counts.
+
+    /// <summary>
+    /// Claims due deliveries of <paramref name="connector"/> for <paramref name="owner"/> in one
+    /// atomic statement: up to <paramref name="maxBatches"/> (message, recipient domain) groups,
+    /// whole, oldest message first, each item in flight until now + <paramref name="lease"/>
+    /// under a new fence, its attempt counted. Items whose lease lapsed (a worker that stalled or
+    /// died) are due again and taken like any other. Two workers claiming at once never get the
+    /// same item: the one that loses finds nothing (or other items). With <paramref name="domain"/>,
+    /// only items for that recipient domain (a connector serving one destination's free slots).
+    /// Held items are never claimed.
+    /// </summary>
+    /// <param name="owner">Who claims, for the log and <c>queue show</c>: "node/worker" (see <see cref="ReleaseClaimsAsync"/>).</param>
+    Task<IReadOnlyList<DeliveryBatch>> ClaimAsync(string connector, string owner, int maxBatches, TimeSpan lease, string? domain = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Extends the lease of claimed items to now + <paramref name="lease"/> (a long transfer), each
+    /// only if it is still claimed under its fence and its lease has not lapsed; returns the ids
+    /// renewed. An item missing from the answer is no longer this worker's: it must stop.
+    /// </summary>
+    Task<IReadOnlyList<long>> RenewLeaseAsync(IReadOnlyList<DeliveryItem> items, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records attempts' outcomes in one transaction, each only if its item is still claimed under
+    /// the fence it names and the lease has not lapsed (a worker whose lease lapsed may have been
+    /// overtaken: its outcome is refused, and the item's next attempt counts). Keeps the reply as
+    /// the item's last reply; a deferral is due at its retry time (a held item stays held); a
+    /// message whose deliveries are all done leaves the queue. Returns the ids recorded.
+    /// </summary>
+    Task<IReadOnlyList<long>> RecordOutcomeAsync(IReadOnlyList<DeliveryOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends the claims of a node that stopped without recording them (at its start: its workers
+    /// of before the crash are gone): every item claimed by <paramref name="node"/> or by a
+    /// worker "<paramref name="node"/>/..." is due now under a new fence. Returns how many.
+    /// </summary>
+    Task<int> ReleaseClaimsAsync(string node, CancellationToken cancellationToken = default);
+
+    // Administration (postqueue -p / postsuper, issue 10 point 6). Each action is one transaction
+    // over the recipients the filter matches and returns how many recipients it changed.
+
+    /// <summary>Queued messages with the recipients the filter matches, oldest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<QueueEntry>> ListAsync(QueueFilter filter, int max = 1000, CancellationToken cancellationToken = default);
+
+    /// <summary>One message, every recipient; null when it is not queued (delivered, deleted, never was).</summary>
+    Task<QueueEntry?> ShowAsync(long messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes matching pending recipients (not held, not in flight) due now; with a message id, also a message whose routing was put off.</summary>
+    Task<int> RetryAsync(QueueFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes every deferred recipient and every put-off routing due now (<c>postqueue -f</c>).</summary>
+    Task<int> FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Holds matching pending recipients: never attempted until released. An attempt under way finishes; if it defers, the item stays held.</summary>
+    Task<int> HoldAsync(QueueFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases matching held recipients: due now.</summary>
+    Task<int> ReleaseAsync(QueueFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes matching recipients that are not delivered (no delivery, no bounce), and messages
+    /// left with nothing to do; an attempt under way can no longer record. With a message id, a
+    /// message not routed yet goes too.
+    /// </summary>
+    Task<int> DeleteAsync(QueueFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Fails matching pending recipients (held or in flight too) with <see cref="AdministratorBounce"/>,
+    /// so the bounce step sends their DSN; an attempt under way can no longer record.
+    /// </summary>
+    Task<int> BounceAsync(QueueFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>The last reply of a recipient an administrator bounced.</summary>
+    public const string AdministratorBounce = "5.0.0 bounced by the administrator";
+
     Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Forgets the source keys (<see cref="Envelope.SourceKey"/>) of messages queued before <paramref name="before"/>; returns how many.</summary>

@@ -104,5 +104,18 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
         public int Attempts { get; set; }
 
         public DateTimeOffset NextAttempt { get; set; } = DateTimeOffset.MinValue;
+
+        /// <summary>The recipient's domain, lower case (deliveries.domain).</summary>
+        public string Domain { get; } = route.Recipient.LastIndexOf('@') is var at and >= 0 ? route.Recipient[(at + 1)..].ToLowerInvariant() : string.Empty;
+
+        public string? Owner { get; set; }
+
+        public DateTimeOffset? LeaseUntil { get; set; }
+
+        public DateTimeOffset? LastAttempt { get; set; }
+
+        public bool Held { get; set; }
+
+        public bool InFlight(DateTimeOffset now) => Owner is not null && LeaseUntil > now;
     }
 }

@@ -10,8 +10,11 @@ namespace Interchange.CoyoteTests.Queue;
 /// what SqliteQueueStore does: reads answer from one moment, and every write is one atomic
 /// transaction that takes an item only if it is still as the caller found it.
 /// </summary>
-internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvider clock) : IQueueStore
+internal sealed partial class MemoryQueueStore(MemoryQueueDatabase database, TimeProvider clock) : IQueueStore
 {
+    private readonly MemoryQueueDatabase _database = database;
+    private readonly TimeProvider _clock = clock;
+
     // Content and the parsed structure are not this fake's concern (the queue's ownership rules
     // are): inline bytes and structures are accepted and not kept.
     public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
@@ -27,7 +30,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
         }
 
         await Task.Yield();
-        var id = database.Transaction(db =>
+        var id = _database.Transaction(db =>
         {
             if (envelope.SourceKey is { } source && db.Sources.TryGetValue(source, out var queued))
             {
@@ -50,8 +53,8 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     public async Task<IReadOnlyList<QueuedMessage>> FindNewAsync(int partition, int partitions, int max, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        var now = clock.GetUtcNow();
-        var found = database.Transaction(db => db.Messages.Values
+        var now = _clock.GetUtcNow();
+        var found = _database.Transaction(db => db.Messages.Values
             .Where(m => !m.Routed && m.NextAttempt <= now && m.Id % partitions == partition)
             .Take(max)
             .Select(m => new QueuedMessage(m.Id, m.Blob, m.ReceivedAt, m.Envelope, m.Attempts))
@@ -63,7 +66,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     public async Task<int> RouteAsync(IReadOnlyList<(QueuedMessage Message, IReadOnlyList<Route> Routes)> routed, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        var taken = database.Transaction(db =>
+        var taken = _database.Transaction(db =>
         {
             var taken = 0;
             foreach (var (message, routes) in routed)
@@ -96,7 +99,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     public async Task DeferNewAsync(long messageId, DateTimeOffset retryAt, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        database.Transaction(db =>
+        _database.Transaction(db =>
         {
             if (db.Messages.TryGetValue(messageId, out var row) && !row.Routed)
             {
@@ -112,8 +115,8 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     {
         ArgumentException.ThrowIfNullOrEmpty(connector);
         await Task.Yield();
-        var now = clock.GetUtcNow();
-        var found = database.Transaction(db =>
+        var now = _clock.GetUtcNow();
+        var found = _database.Transaction(db =>
         {
             // The barrier: nothing goes ahead of an earlier message still unrouted, unless its
             // routing failed and was put off. (The query's second barrier, an earlier due item for
@@ -144,7 +147,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     public async Task<IReadOnlyList<long>> SetPendingOutcomeAsync(IReadOnlyList<DeliveryItem> items, DateTimeOffset retryAt, string error, bool fail, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        var changed = database.Transaction(db =>
+        var changed = _database.Transaction(db =>
         {
             var changed = new List<long>(items.Count);
             foreach (var item in items)
@@ -153,7 +156,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
                 if (row is { State: "pending" } && row.Fence == item.Fence)
                 {
                     row.State = fail ? "failed" : "pending";
-                    row.NextAttempt = retryAt;
+                    row.NextAttempt = row.Held ? DateTimeOffset.MaxValue : retryAt;
                     row.LastError = error;
                     row.Attempts++;
                     row.Fence++;
@@ -170,7 +173,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     public async Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        return database.Transaction(db =>
+        return _database.Transaction(db =>
         {
             var old = db.Sources.Where(s => s.Value.At < before).Select(s => s.Key).ToList();
             old.ForEach(k => db.Sources.Remove(k));
@@ -181,7 +184,7 @@ internal sealed class MemoryQueueStore(MemoryQueueDatabase database, TimeProvide
     public async Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        var statistics = database.Transaction(db => new QueueStatistics(
+        var statistics = _database.Transaction(db => new QueueStatistics(
             db.Messages.Values.Count(m => !m.Routed),
             db.Messages.Values.Count(m => m.Routed),
             db.Deliveries.Count(d => d.State == "failed"),

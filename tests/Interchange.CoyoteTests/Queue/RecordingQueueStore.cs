@@ -36,6 +36,41 @@ internal sealed class RecordingQueueStore(IQueueStore inner, QueueLedger ledger)
         return changed;
     }
 
+    public Task<IReadOnlyList<DeliveryBatch>> ClaimAsync(string connector, string owner, int maxBatches, TimeSpan lease, string? domain = null, CancellationToken cancellationToken = default) =>
+        inner.ClaimAsync(connector, owner, maxBatches, lease, domain, cancellationToken);
+
+    public Task<IReadOnlyList<long>> RenewLeaseAsync(IReadOnlyList<DeliveryItem> items, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        inner.RenewLeaseAsync(items, lease, cancellationToken);
+
+    public async Task<IReadOnlyList<long>> RecordOutcomeAsync(IReadOnlyList<DeliveryOutcome> outcomes, CancellationToken cancellationToken = default)
+    {
+        var recorded = await inner.RecordOutcomeAsync(outcomes, cancellationToken);
+        foreach (var kind in outcomes.GroupBy(o => o.Kind))
+        {
+            ledger.AddAccepted(kind.Select(o => o.Item), recorded, kind.Key.ToString());
+        }
+
+        return recorded;
+    }
+
+    public Task<int> ReleaseClaimsAsync(string node, CancellationToken cancellationToken = default) => inner.ReleaseClaimsAsync(node, cancellationToken);
+
+    public Task<IReadOnlyList<QueueEntry>> ListAsync(QueueFilter filter, int max = 1000, CancellationToken cancellationToken = default) => inner.ListAsync(filter, max, cancellationToken);
+
+    public Task<QueueEntry?> ShowAsync(long messageId, CancellationToken cancellationToken = default) => inner.ShowAsync(messageId, cancellationToken);
+
+    public Task<int> RetryAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.RetryAsync(filter, cancellationToken);
+
+    public Task<int> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+    public Task<int> HoldAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.HoldAsync(filter, cancellationToken);
+
+    public Task<int> ReleaseAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.ReleaseAsync(filter, cancellationToken);
+
+    public Task<int> DeleteAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.DeleteAsync(filter, cancellationToken);
+
+    public Task<int> BounceAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.BounceAsync(filter, cancellationToken);
+
     public Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default) => inner.StatisticsAsync(cancellationToken);
 
     public Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default) => inner.ForgetSourcesAsync(before, cancellationToken);

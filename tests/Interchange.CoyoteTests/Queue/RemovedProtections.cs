@@ -10,7 +10,7 @@ internal enum RemovedProtections
 {
     None = 0,
 
-    /// <summary>A completion no longer checks the fence it was found with.</summary>
+    /// <summary>A completion (local delivery, or a remote claim's outcome) no longer checks the fence it was found with, nor a claim's lease.</summary>
     Fence = 1,
 
     /// <summary>Routing takes a message whether or not it is still new.</summary>

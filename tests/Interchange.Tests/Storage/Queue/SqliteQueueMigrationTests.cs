@@ -68,6 +68,40 @@ public sealed class SqliteQueueMigrationTests : IDisposable
         (await queue.FindPendingAsync("local", 0, 1, 10)).ShouldHaveSingleItem().Id.ShouldBeGreaterThan(13);
     }
 
+    [Fact]
+    public async Task Remote_deliveries_queued_before_claims_are_claimed_by_domain_after_the_upgrade()
+    {
+        const int BeforeClaims = 11;
+        await using (var old = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = BeforeClaims }))
+        {
+            (await old.SchemaVersionAsync()).ShouldBe(BeforeClaims);
+        }
+
+        var content = Encoding.ASCII.GetBytes("Subject: waiting for the SMTP connector\r\n\r\nhi\r\n");
+        var blob = new BlobRef(BlobId.Of(content), content.Length);
+        using (var raw = OpenRaw())
+        {
+            raw.Execute("""
+                INSERT INTO queue_messages(id, blob, size, mail_from, received_at, client, state)
+                VALUES (5, @blob, @size, 'sender@example.test', 1700000000000, 'old [127.0.0.1]', 'routed')
+                """, new { blob = blob.Id.Hex, size = blob.Length });
+            raw.Execute("""
+                INSERT INTO queue_recipients(message_id, position, address) VALUES (5, 0, '"a@b"@Far.Test'), (5, 1, 'c@far.test'), (5, 2, 'd@near.test');
+                INSERT INTO deliveries(id, message_id, recipient, original, connector, state, attempts, last_error) VALUES
+                    (21, 5, '"a@b"@Far.Test', '"a@b"@Far.Test', 'smtp', 'pending', 2, '451 try later'),
+                    (22, 5, 'c@far.test', 'c@far.test', 'smtp', 'pending', 0, NULL),
+                    (23, 5, 'd@near.test', 'd@near.test', 'smtp', 'pending', 0, NULL)
+                """);
+        }
+
+        await using var upgraded = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath });
+        var queue = new SqliteQueueStore(upgraded);
+        var far = (await queue.ClaimAsync("smtp", "node/1", 10, TimeSpan.FromMinutes(1), domain: "far.test")).ShouldHaveSingleItem();
+        far.Domain.ShouldBe("far.test", "the domain after the last '@', lower case");
+        far.Items.Select(i => (i.Id, i.Attempts)).ShouldBe([(21L, 3), (22L, 1)]);
+        (await queue.ShowAsync(5))!.Recipients.Single(r => r.DeliveryId == 23).State.ShouldBe(QueueItemState.Ready);
+    }
+
     private SqliteConnection OpenRaw()
     {
         SQLitePCL.Batteries_V2.Init();
