@@ -51,7 +51,10 @@ public sealed class RoutingTableTortureTests(ITestOutputHelper output)
             }
         });
 
-        var readers = Enumerable.Range(0, Readers).Select(r => Task.Run(() =>
+        // Readers spin on threads of their own: on the thread pool they would hold every pool
+        // thread, and the writer's awaits (the store's commits) would wait for the pool to grow
+        // (in CI, beside the other test assemblies on two cores, past the time bound).
+        var readers = Enumerable.Range(0, Readers).Select(r => Task.Factory.StartNew(() =>
         {
             var random = new Random(r);
             while (!writer.IsCompleted && !stop.IsCancellationRequested)
@@ -96,8 +99,12 @@ public sealed class RoutingTableTortureTests(ITestOutputHelper output)
                 }
 
                 Interlocked.Increment(ref lookups);
+                if ((lookups & 1023) == 0)
+                {
+                    Thread.Sleep(1); // now and then leave the cores to the writer, still mid-run
+                }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         await writer;
         await Task.WhenAll(readers);
