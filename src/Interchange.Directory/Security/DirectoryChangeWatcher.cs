@@ -64,50 +64,6 @@ public sealed class DirectoryChangeWatcher(IDirectoryStore store, SecurityContex
     /// Reads the log at once, then whenever the feed announces a directory change and at the
     /// latest every <paramref name="interval"/>, until cancelled; a failed read is logged and retried.
     /// </summary>
-    public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                // The feed's version is taken before the log is read: a change committed while
-                // the log is being read moves the version, so the wait below returns at once.
-                var seen = feed?.Version(ChangeTopic.Directory, string.Empty) ?? 0;
-                try
-                {
-                    await PollAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    _logger.LogError(ex, "Reading the directory change log failed; retrying");
-                }
-
-                await WaitForChangeAsync(seen, interval, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    private async Task WaitForChangeAsync(long seen, TimeSpan interval, CancellationToken cancellationToken)
-    {
-        if (feed is null)
-        {
-            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        using var intervalOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        intervalOver.CancelAfter(interval);
-        try
-        {
-            await feed.WaitAsync(ChangeTopic.Directory, string.Empty, seen, intervalOver.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The interval passed with no event: poll anyway (the fallback).
-        }
-    }
+    public Task RunAsync(TimeSpan interval, CancellationToken cancellationToken) =>
+        ChangeFollower.RunAsync(feed, ChangeTopic.Directory, interval, async ct => await PollAsync(ct).ConfigureAwait(false), ex => _logger.LogError(ex, "Reading the directory change log failed; retrying"), cancellationToken);
 }

@@ -56,49 +56,6 @@ public sealed class RouteWatcher(IRouteStore store, RoutingTable table, IReadOnl
     }
 
     /// <summary>Refreshes at once, then on each routing change and at the latest every <paramref name="interval"/>, until cancelled.</summary>
-    public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                // Version first: a change committed while the store is read still wakes the wait.
-                var seen = feed?.Version(ChangeTopic.Routing, string.Empty) ?? 0;
-                try
-                {
-                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    _logger.LogError(ex, "Reading the routing table failed; the table in use stays and the read is retried");
-                }
-
-                await WaitAsync(seen, interval, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    private async Task WaitAsync(long seen, TimeSpan interval, CancellationToken cancellationToken)
-    {
-        if (feed is null)
-        {
-            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        using var intervalOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        intervalOver.CancelAfter(interval);
-        try
-        {
-            await feed.WaitAsync(ChangeTopic.Routing, string.Empty, seen, intervalOver.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The interval passed with no event: look anyway (the fallback).
-        }
-    }
+    public Task RunAsync(TimeSpan interval, CancellationToken cancellationToken) =>
+        ChangeFollower.RunAsync(feed, ChangeTopic.Routing, interval, async ct => await RefreshAsync(ct).ConfigureAwait(false), ex => _logger.LogError(ex, "Reading the routing table failed; the table in use stays and the read is retried"), cancellationToken);
 }
