@@ -17,10 +17,14 @@ public sealed class RetrySchedule
 
     private readonly TransportOptions _options;
     private readonly Random _random;
-    private readonly Lock _randomGate = new();
     private readonly TimeProvider _clock;
 
-    /// <param name="random">The jitter's source; a seeded one makes the schedule repeatable. Default: <see cref="Random.Shared"/>.</param>
+    /// <param name="random">
+    /// The jitter's source. Default: <see cref="Random.Shared"/>, safe for the workers that share
+    /// one schedule. A seeded one makes the schedule repeatable and is for one caller at a time
+    /// (tests): <see cref="Random"/> is not thread-safe, and draws from several callers would not
+    /// repeat in any case.
+    /// </param>
     public RetrySchedule(TransportOptions options, Random? random = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -73,13 +77,7 @@ public sealed class RetrySchedule
         var wait = Backoff(failedAttempts);
         if (_options.RetryJitter > 0)
         {
-            double spread;
-            // A seeded Random is not thread-safe, and workers share one schedule.
-            lock (_randomGate)
-            {
-                spread = (_random.NextDouble() * 2) - 1;
-            }
-
+            var spread = (_random.NextDouble() * 2) - 1;
             wait += TimeSpan.FromTicks((long)(wait.Ticks * _options.RetryJitter * spread));
         }
 

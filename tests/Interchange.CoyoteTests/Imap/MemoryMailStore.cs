@@ -9,7 +9,7 @@ namespace Interchange.CoyoteTests.Imap;
 /// order, so a test can say which states a read may legitimately have seen. Reads yield before
 /// and after they look, so Coyote can put a change between a read's start and its answer.
 /// </summary>
-internal sealed class MemoryMailStore : IMailStore
+internal sealed class MemoryMailStore : UnsupportedMailStore
 {
     private readonly List<MailboxState?> _history = [];
     private long _nextId = 1;
@@ -66,7 +66,7 @@ internal sealed class MemoryMailStore : IMailStore
         Change(_ => new MailboxState(_nextId++, Name, UidValidity: _nextId, UidNext: 1, HighestModSeq: 1, []));
     }
 
-    public async Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default)
+    public override async Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
         var state = Current(name);
@@ -74,7 +74,7 @@ internal sealed class MemoryMailStore : IMailStore
         return state is null ? null : new MailboxSnapshot(state.Id, state.Name, state.UidValidity, state.UidNext, state.HighestModSeq, null, state.Messages);
     }
 
-    public async Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default)
+    public override async Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
         var state = Current(name);
@@ -92,42 +92,10 @@ internal sealed class MemoryMailStore : IMailStore
         return new MailboxChanges(state.Id, state.Name, state.UidValidity, state.UidNext, state.HighestModSeq, changed, uids);
     }
 
-    public Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task CreateMailboxAsync(string userKey, string name, string? specialUse = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task DeleteMailboxAsync(string userKey, string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task RenameMailboxAsync(string userKey, string from, string to, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task SetSubscribedAsync(string userKey, string name, bool subscribed, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<AppendResult> AppendAsync(string userKey, string name, Interchange.Storage.Content.StagedContent content, IReadOnlyList<string> flags, DateTimeOffset internalDate, StoredStructure? structure, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<long?> FirstRecentUidAsync(long mailboxId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<long> ClaimRecentAsync(long mailboxId, long upToUid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(string userKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
     // The IMAP schedules here fetch no structures; nothing is kept, so a reader would parse.
-    public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
+    public override Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
 
-    public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public override Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     private MailboxState? Current(string name)
     {

@@ -11,13 +11,13 @@ namespace Interchange.CoyoteTests.Queue;
 /// gone from <see cref="MemoryQueueDatabase.Users"/> is failed instead, also only with its fence. Reads of INBOX; the
 /// rest of the mail store is not needed by the queue's tests.
 /// </summary>
-internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailStore
+internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : UnsupportedMailStore
 {
-    public Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
+    public override Task<StoredStructure?> GetStructureAsync(BlobId blob, CancellationToken cancellationToken = default) => Task.FromResult<StoredStructure?>(null);
 
-    public Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public override Task SaveStructuresAsync(IReadOnlyList<StoredStructure> structures, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    public async Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
+    public override async Task<DeliveryResult> DeliverAsync(IReadOnlyList<MailboxDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deliveries);
         await Task.Yield();
@@ -77,7 +77,7 @@ internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailS
         return delivered;
     }
 
-    public async Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<StoredMessage>> ListMessagesAsync(string userKey, string mailbox, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
         var messages = database.Transaction<IReadOnlyList<StoredMessage>>(db =>
@@ -86,36 +86,6 @@ internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : IMailS
         return messages;
     }
 
-    public async Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) =>
+    public override async Task<StoredMessage?> GetMessageAsync(string userKey, string mailbox, long uid, CancellationToken cancellationToken = default) =>
         (await ListMessagesAsync(userKey, mailbox, cancellationToken)).SingleOrDefault(m => m.Uid == uid);
-
-    public Task EnsureDefaultMailboxesAsync(string userKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task CreateMailboxAsync(string userKey, string name, string? specialUse = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task DeleteMailboxAsync(string userKey, string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task RenameMailboxAsync(string userKey, string from, string to, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task SetSubscribedAsync(string userKey, string name, bool subscribed, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<MailboxSnapshot?> SnapshotAsync(string userKey, string name, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<MailboxChanges?> ChangesSinceAsync(string userKey, string name, MailboxViewState since, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<AppendResult> AppendAsync(string userKey, string name, BlobRef blob, IReadOnlyList<string> flags, DateTimeOffset internalDate, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<AppendResult> AppendAsync(string userKey, string name, Interchange.Storage.Content.StagedContent content, IReadOnlyList<string> flags, DateTimeOffset internalDate, StoredStructure? structure, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<StoreResult> StoreFlagsAsync(long mailboxId, IReadOnlyList<long> uids, FlagChange change, IReadOnlyList<string> flags, long? unchangedSince = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<long>> ExpungeAsync(long mailboxId, IReadOnlyList<long>? uids = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<CopyResult> CopyAsync(long sourceMailboxId, IReadOnlyList<long> uids, string userKey, string destination, bool move, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<long?> FirstRecentUidAsync(long mailboxId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<long> ClaimRecentAsync(long mailboxId, long upToUid, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(string userKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
