@@ -36,13 +36,15 @@ public sealed class SqliteContentStore(SqliteDatabase database, IBlobStore files
     /// </summary>
     internal void RequirePresent(SqliteWriteContext w, BlobRef content)
     {
-        if (content.Length <= MaxInlineSize
-            && w.ExecuteScalar<long>("SELECT count(*) FROM message_contents WHERE id = @id", new { id = content.Id.Hex }) > 0)
+        // The file first: callers pass content that was staged as a file, so the common case costs
+        // a stat and no query on the writer; only a missing file asks whether the bytes are inline.
+        if (files.Exists(content.Id))
         {
             return;
         }
 
-        if (!files.Exists(content.Id))
+        if (content.Length > MaxInlineSize
+            || w.ExecuteScalar<long>("SELECT count(*) FROM message_contents WHERE id = @id", new { id = content.Id.Hex }) == 0)
         {
             throw new StoreException($"content {content.Id} was reclaimed before it could be referenced; try again") { IsUnavailable = true };
         }
