@@ -10,11 +10,13 @@ using Interchange.Directory.Resolution;
 using Interchange.Imap;
 using Interchange.Pop3;
 using Interchange.Smtp;
+using Interchange.Smtp.Delivery;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Content;
 using Interchange.Transport;
 using Interchange.Transport.Connectors;
+using Interchange.Transport.Dns;
 using Interchange.Transport.Queue;
 using Interchange.Transport.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -107,6 +109,11 @@ public static class ServerHost
             var firstRun = await FirstRunSetup.RunAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
             var domains = await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false);
             var hostName = firstRun?.Domain ?? await FirstRunSetup.ResolvePrimaryDomainAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrWhiteSpace(configuration["Transport:Smtp:HeloName"]))
+            {
+                options.Transport.Smtp.HeloName = hostName; // RFC 5321 4.1.1.1: our FQDN; the primary domain names this server
+            }
+
             if (firstRun is not null)
             {
                 Console.WriteLine($"created domain {firstRun.Domain} and user {firstRun.Postmaster}");
@@ -254,10 +261,12 @@ public static class ServerHost
         // One timer checks every session's deadlines and data rate (all protocols).
         services.AddSingleton(_ => new SessionHeartbeat());
 
-        // Transport: two wake-up hints, one for the categorizer and one for delivery.
+        // Transport: wake-up hints for the categorizer, for delivery, and for the bounce step.
         var newMessages = new QueueSignal(store.Changes, "new");
         var deliveries = new QueueSignal(store.Changes, "deliveries");
-        services.AddSingleton(options.Transport);
+        var failures = new QueueSignal(store.Changes, "failures");
+        var node = string.IsNullOrWhiteSpace(options.Transport.NodeName) ? Environment.MachineName : options.Transport.NodeName.Trim();
+        services.AddSingleton<TransportOptions>(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages, inlineMessageSize: options.Storage.InlineMessageSize));
         // The routing table: one live instance, its snapshot swapped by the watcher; connectors
@@ -267,7 +276,17 @@ public static class ServerHost
         services.AddHostedService<RouteWatcherService>();
         services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), sp.GetRequiredService<RoutingTable>(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
-        services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));
+        // Mail out: one resolver (its TTL cache is shared), the SMTP connector with its
+        // per-destination limits and connection cache (closed at shutdown by the container).
+        services.AddSingleton<IDnsResolver>(_ => new DnsClientResolver(options.Transport.Dns));
+        services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IDnsResolver>(), options.Transport.Mx));
+        services.AddSingleton(sp => new SmtpConnector(
+            store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
+            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
+        services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
+        services.AddHostedService(sp => new TransportService(
+            sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport,
+            store.Queue, node, sp.GetRequiredService<ILogger<TransportService>>()));
 
         services.AddSingleton(sp => new Pop3Server(
             options.Pop3,
