@@ -7,7 +7,9 @@ namespace Interchange.Smtp.Delivery;
 /// connection cache): a worker that finished a transaction on a connection still good gives it
 /// back here; the next attempt for that destination, by any worker, takes it instead of
 /// connecting, and checks it with RSET first. A connection idle longer than
-/// <see cref="SmtpDeliveryOptions.ConnectionCacheTime"/> is closed (QUIT) at the next look;
+/// <see cref="SmtpDeliveryOptions.ConnectionCacheTime"/> is closed (QUIT) at the next look, and a
+/// timer looks every half cache time while any is kept, so an idle connection does not hold the
+/// peer's session open until the peer's own timeout when no further mail comes;
 /// at most <see cref="SmtpDeliveryOptions.DestinationConcurrencyLimit"/> are kept per destination.
 /// A taken connection belongs to the taker alone (removed under the lock), so no two attempts
 /// ever share one.
@@ -16,6 +18,7 @@ public sealed class SmtpConnectionCache(SmtpDeliveryOptions options, TimeProvide
 {
     private readonly Dictionary<string, Stack<(SmtpClientSession Session, DateTimeOffset Since)>> _idle = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private ITimer? _sweeper;
     private bool _disposed;
 
     /// <summary>Idle connections kept now, over all destinations.</summary>
@@ -85,6 +88,12 @@ public sealed class SmtpConnectionCache(SmtpDeliveryOptions options, TimeProvide
                 {
                     stack.Push((session, now));
                     session = null!;
+                    if (_sweeper is null)
+                    {
+                        // Started with the first kept connection; a sweep of an empty cache costs a lock.
+                        var every = TimeSpan.FromTicks(Math.Max(options.ConnectionCacheTime.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks));
+                        _sweeper = _clock.CreateTimer(static state => ((SmtpConnectionCache)state!).Sweep(), this, every, every);
+                    }
                 }
             }
         }
@@ -97,7 +106,7 @@ public sealed class SmtpConnectionCache(SmtpDeliveryOptions options, TimeProvide
         Close(close);
     }
 
-    /// <summary>Closes every connection idle past the cache time (the connector calls it when idle).</summary>
+    /// <summary>Closes every connection idle past the cache time (the timer calls it; so may anyone).</summary>
     public void Sweep()
     {
         var expired = new List<SmtpClientSession>();
@@ -112,11 +121,19 @@ public sealed class SmtpConnectionCache(SmtpDeliveryOptions options, TimeProvide
     public async ValueTask DisposeAsync()
     {
         List<SmtpClientSession> all;
+        ITimer? sweeper;
         lock (_idle)
         {
             _disposed = true;
             all = _idle.Values.SelectMany(s => s.Select(e => e.Session)).ToList();
             _idle.Clear();
+            sweeper = _sweeper;
+            _sweeper = null;
+        }
+
+        if (sweeper is not null)
+        {
+            await sweeper.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var session in all)
