@@ -3,6 +3,12 @@
 # listening on 127.0.0.1:PORT only, for tests and benchmarks. Needs root and the Debian
 # 'postfix' package; leaves /etc/postfix alone.
 #
+# Optional, from the environment (for peers of the SMTP connector's end-to-end tests):
+#   PEER_ADDRESS=127.0.0.30        listen on this loopback address instead of 127.0.0.1 (any of
+#                                  127.0.0.0/8: bound in master.cf, which inet_interfaces does not limit)
+#   PEER_DISCARD_EHLO=8bitmime,... EHLO keywords not announced (smtpd_discard_ehlo_keywords),
+#                                  e.g. 8bitmime, smtputf8, chunking, pipelining
+#
 #   postfix-instance.sh start DIR PORT relay DOMAIN HOST:PORT   relay DOMAIN to HOST:PORT (transport map)
 #   postfix-instance.sh start DIR PORT accept DOMAIN            accept DOMAIN, deliver to maildirs in DIR/mail
 #   postfix-instance.sh start DIR PORT lmtp DOMAIN HOST:PORT    accept DOMAIN, deliver over LMTP to HOST:PORT (Dovecot)
@@ -28,6 +34,7 @@ start) ;;
 esac
 
 port=${3:?port}; mode=${4:?mode}; domain=${5:?domain}
+address=${PEER_ADDRESS:-127.0.0.1}
 rm -rf "$dir"; mkdir -p "$dir/queue" "$dir/data" "$dir/mail"; chmod 755 "$dir"
 cp /etc/postfix/master.cf "$dir/master.cf"
 : > "$dir/main.cf"
@@ -40,7 +47,8 @@ postconf -c "$dir" -e \
   "smtpd_relay_restrictions=permit_mynetworks reject_unauth_destination" \
   "smtp_tls_security_level=may" "smtpd_tls_security_level=none" \
   "default_process_limit=100" "smtpd_client_connection_count_limit=0" \
-  "smtp_dns_support_level=disabled" "disable_dns_lookups=yes" "smtpd_peername_lookup=no"
+  "smtp_dns_support_level=disabled" "disable_dns_lookups=yes" "smtpd_peername_lookup=no" \
+  "smtpd_discard_ehlo_keywords=${PEER_DISCARD_EHLO:-}"
 case "$mode" in
 relay)
   target=${6:?host:port}
@@ -63,7 +71,7 @@ lmtp)
 *) echo "unknown mode $mode" >&2; exit 2;;
 esac
 postconf -c "$dir" -M# 'smtp/inet'
-postconf -c "$dir" -M "127.0.0.1:$port/inet = 127.0.0.1:$port inet n - n - - smtpd"
+postconf -c "$dir" -M "$address:$port/inet = $address:$port inet n - n - - smtpd"
 postconf -c "$dir" -F '*/*/chroot = n'
 sed -i 's/^#postlog /postlog /' "$dir/master.cf"
 chown root "$dir/queue"; chown postfix "$dir/data"
@@ -71,7 +79,7 @@ run "postfix -c $dir set-permissions" >/dev/null 2>&1 || true
 run "postfix -c $dir check" >/dev/null
 run "postfix -c $dir start" >/dev/null
 for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "postfix listening on 127.0.0.1:$port ($mode $domain)"; exit 0; }
+  (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null && { echo "postfix listening on $address:$port ($mode $domain)"; exit 0; }
   sleep 0.1
 done
 echo "postfix did not start; see $dir/maillog" >&2

@@ -1,0 +1,100 @@
+using System.Net;
+using Interchange.Testing.Dns;
+using Shouldly;
+using Xunit;
+
+namespace Interchange.IntegrationTests.Delivery;
+
+/// <summary>
+/// Mail out by MX (RFC 5321 5.1) end to end: Python's smtplib hands a message to a running
+/// Interchange, which looks the domain up in a dnsmasq on loopback and delivers to Postfix
+/// instances on port 25 of their own loopback addresses (127.0.0.31 and up).
+/// </summary>
+public sealed class MxDeliveryTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly ScratchFolder _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    private string Dir(string name) => Path.Combine(_scratch.Path, name);
+
+    private static IPAddress Ip(int last) => IPAddress.Parse($"127.0.0.{last}");
+
+    private static string Message(string to, string subject) =>
+        $"From: sender@origin.test\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@origin.test>\r\n\r\nHello {to}.\r\n";
+
+    [Fact]
+    public async Task TwoMxHosts_MailArrivesAtTheLowerPreference_TheOtherIsNeverContacted()
+    {
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords()
+            .Mx("pref.test", "mx-b.pref.test", 20).Mx("pref.test", "mx-a.pref.test", 10)
+            .Host("mx-a.pref.test", Ip(31)).Host("mx-b.pref.test", Ip(32)), Ip(30));
+        var peers = await Task.WhenAll(
+            PostfixPeer.StartAsync(Dir("mx-a"), Ip(31), "pref.test"),
+            PostfixPeer.StartAsync(Dir("mx-b"), Ip(32), "pref.test"));
+        await using var preferred = peers[0];
+        await using var other = peers[1];
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["alice@pref.test"], Message("alice@pref.test", "by preference"));
+
+        var arrived = await preferred.WaitForMessagesAsync(1, Bound, server.Describe);
+        File.ReadAllText(arrived.Single()).ShouldContain("Subject: by preference");
+        dns.QueryCount("pref.test", "MX").ShouldBeGreaterThan(0);
+        other.Messages().ShouldBeEmpty();
+        other.Sessions.ShouldBeEmpty(other.Log);
+    }
+
+    [Fact]
+    public async Task LowerMxRefusesConnections_MailFallsThroughToTheNext()
+    {
+        // 127.0.0.33:25 has nothing listening: the connection is refused at once.
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords()
+            .Mx("dead.test", "mx-dead.dead.test", 10).Mx("dead.test", "mx-live.dead.test", 20)
+            .Host("mx-dead.dead.test", Ip(33)).Host("mx-live.dead.test", Ip(34)), Ip(30));
+        await using var live = await PostfixPeer.StartAsync(Dir("mx-live"), Ip(34), "dead.test");
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["bob@dead.test"], Message("bob@dead.test", "past a dead MX"));
+
+        var arrived = await live.WaitForMessagesAsync(1, Bound, server.Describe);
+        File.ReadAllText(arrived.Single()).ShouldContain("Subject: past a dead MX");
+        live.Sessions.Count.ShouldBeLessThanOrEqualTo(1);
+
+        // The dead host was tried first (not skipped): the server says so.
+        server.Process.Stderr.ShouldContain(l => l.Contains("127.0.0.33", StringComparison.Ordinal), server.Describe());
+    }
+
+    [Fact]
+    public async Task NoMxButAnAddressRecord_DeliveredToThatHost_ImplicitMx()
+    {
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Host("amx.test", Ip(35)), Ip(30));
+        await using var host = await PostfixPeer.StartAsync(Dir("amx"), Ip(35), "amx.test");
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["carol@amx.test"], Message("carol@amx.test", "implicit MX"));
+
+        var arrived = await host.WaitForMessagesAsync(1, Bound, server.Describe);
+        File.ReadAllText(arrived.Single()).ShouldContain("Subject: implicit MX");
+        dns.QueryCount("amx.test", "MX").ShouldBeGreaterThan(0);
+        dns.QueryCount("amx.test", "A").ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task NullMx_TheRecipientFailsPermanently_With5110()
+    {
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().NullMx("nullmx.test"), Ip(30));
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["dave@nullmx.test"], Message("dave@nullmx.test", "to a null MX"));
+
+        var failed = await server.WaitForRecipientAsync("dave@nullmx.test", r => r.State == "failed", Bound);
+        failed.LastReply.ShouldContain("5.1.10", Case.Sensitive, server.Describe());
+        failed.Attempts.ShouldBe(1);
+        var show = await server.ShowAsync(failed.Id);
+        show.ShouldContain("dave@nullmx.test", Case.Sensitive);
+        show.ShouldContain("\tfailed\t1\t", Case.Sensitive, show);
+        show.ShouldContain("5.1.10", Case.Sensitive, show);
+    }
+}

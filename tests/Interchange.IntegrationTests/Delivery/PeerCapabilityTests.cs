@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json;
+using Interchange.Testing.Dns;
+using Shouldly;
+using Xunit;
+
+namespace Interchange.IntegrationTests.Delivery;
+
+/// <summary>
+/// Peers that lack an extension, end to end by MX: a Postfix without 8BITMIME (127.0.0.42) gets an
+/// 8-bit message converted to 7 bits; a Postfix without SMTPUTF8 (127.0.0.43) is never given a
+/// UTF-8 address, which fails permanently (RFC 6531 3.4, 5.6.7).
+/// </summary>
+public sealed class PeerCapabilityTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly ScratchFolder _scratch = new();
+
+    public void Dispose() => _scratch.Dispose();
+
+    [Fact]
+    public async Task PeerWithout8BitMime_EightBitMessageArrivesAsSevenBit_DecodingToTheSameText()
+    {
+        const string Text = "Grüße aus Köln: ½ € — naïve café.\r\n.a line with a leading dot\r\nend\r\n";
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Mx("seven.test", "mx.seven.test", 10).Host("mx.seven.test", IPAddress.Parse("127.0.0.42")), IPAddress.Parse("127.0.0.30"));
+        await using var peer = await PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "seven"), IPAddress.Parse("127.0.0.42"), "seven.test", "8bitmime");
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["heidi@seven.test"],
+            "From: sender@origin.test\r\nTo: heidi@seven.test\r\nSubject: eight bits\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + Text,
+            "BODY=8BITMIME");
+
+        var arrived = (await peer.WaitForMessagesAsync(1, Bound, server.Describe)).Single();
+        peer.Log.ShouldContain("discarding EHLO keywords: 8BITMIME");
+
+        // Python's email package reads what Postfix stored: every byte 7-bit, the part re-encoded, the same text.
+        var check = await ExternalProcess.PythonAsync($$"""
+            import email, email.policy, json
+            raw = open("{{arrived}}", "rb").read()
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            print(json.dumps({"max": max(raw), "cte": msg["Content-Transfer-Encoding"], "text": msg.get_content()}))
+            """);
+        check.ExitCode.ShouldBe(0, ExternalProcess.Describe(check));
+        var result = JsonDocument.Parse(check.Stdout).RootElement;
+        result.GetProperty("max").GetInt32().ShouldBeLessThan(128, File.ReadAllText(arrived));
+        result.GetProperty("cte").GetString()!.ToLowerInvariant().ShouldBeOneOf("quoted-printable", "base64");
+        result.GetProperty("text").GetString()!.ReplaceLineEndings("\n").ShouldBe(Text.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task PeerWithoutSmtpUtf8_Utf8Recipient_FailsPermanently567_PeerGetsNoTransaction()
+    {
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Mx("ascii.test", "mx.ascii.test", 10).Host("mx.ascii.test", IPAddress.Parse("127.0.0.43")), IPAddress.Parse("127.0.0.30"));
+        await using var peer = await PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "ascii"), IPAddress.Parse("127.0.0.43"), "ascii.test", "smtputf8");
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["jörg@ascii.test"],
+            "From: sender@origin.test\r\nTo: jörg@ascii.test\r\nSubject: für Jörg\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo Jörg.\r\n",
+            "SMTPUTF8", "BODY=8BITMIME");
+
+        var failed = await server.WaitForRecipientAsync("jörg@ascii.test", r => r.State is "failed" or "deferred", Bound);
+        (failed.State, failed.Attempts).ShouldBe(("failed", 1), server.Describe());
+        failed.LastReply.ShouldMatch(@"^5\d\d 5\.6\.7 ", server.Describe());
+        (await server.ShowAsync(failed.Id)).ShouldContain("5.6.7");
+        peer.Messages().ShouldBeEmpty();
+        peer.Sessions.ShouldAllBe(s => !s.ContainsKey("mail") && !s.ContainsKey("rcpt"), peer.Log);
+    }
+}
