@@ -121,8 +121,11 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         var (session, refusal) = await OpenAsync(cacheKey, batch.Domain, targets, OptionsFor(route), cancellationToken).ConfigureAwait(false);
         if (session is null)
         {
-            var (reply, permanent, mta) = refusal!.Value;
-            _limiter.Failed(destination, dead: !permanent);
+            // Dead only when no host answered at all (the limiter's rule): a host that answered and
+            // was refused for a reason of its own (no STARTTLS for a route that requires it, a 421
+            // greeting) is tried again on the schedule, and its reason stays the recorded one.
+            var (reply, permanent, mta, answered) = refusal!.Value;
+            _limiter.Failed(destination, dead: !permanent && !answered);
             return [.. results, .. recipients.Select(r => permanent ? AttemptResult.Failed(r.Item, reply, mta) : AttemptResult.Deferred(r.Item, reply, mta))];
         }
 
@@ -203,9 +206,10 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
     /// <summary>
     /// A session with the first host that takes one: a cached connection checked with RSET, else
     /// each target's addresses in order. Null with the reason to record when none did; the reason
-    /// is permanent only when every host refused permanently.
+    /// is permanent only when every host refused permanently; <c>Answered</c> tells whether any
+    /// host replied at all (a greeting, or past it).
     /// </summary>
-    private async Task<(SmtpClientSession? Session, (string Reply, bool Permanent, string? RemoteMta)? Refusal)> OpenAsync(
+    private async Task<(SmtpClientSession? Session, (string Reply, bool Permanent, string? RemoteMta, bool Answered)? Refusal)> OpenAsync(
         string cacheKey, string domain, DeliveryRoute targets, SmtpClientOptions options, CancellationToken cancellationToken)
     {
         while (_cache.TryTake(cacheKey) is { } cached)
@@ -221,6 +225,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         SmtpClientException? last = null;
         string? lastHost = null;
         var allPermanent = true;
+        var answered = false;
         foreach (var target in targets.Targets)
         {
             foreach (var address in target.Addresses)
@@ -232,7 +237,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
                     if (LoopsBack(session, options))
                     {
                         await CloseAsync(session).ConfigureAwait(false);
-                        return (null, ($"554 5.4.6 mail for {domain} loops back to myself ({target.Host} greets as {options.HeloName})", true, target.Host));
+                        return (null, ($"554 5.4.6 mail for {domain} loops back to myself ({target.Host} greets as {options.HeloName})", true, target.Host, true));
                     }
 
                     return (session, null);
@@ -243,12 +248,13 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
                     last = ex;
                     lastHost = target.Host;
                     allPermanent &= ex.Permanent;
+                    answered |= ex.Stage != "connect" && !(ex.Stage == "greeting" && ex.Local); // a greeting that never came is no answer
                 }
             }
         }
 
         var reply = last is null ? "451 4.4.1 no host to try" : Flatten(last.Reply);
-        return (null, (reply, last is not null && allPermanent, lastHost));
+        return (null, (reply, last is not null && allPermanent, lastHost, answered));
     }
 
     /// <summary>Connects; an opportunistic handshake that fails is tried again in clear (RFC 7435 3), a required one never is.</summary>

@@ -59,6 +59,9 @@ public sealed class SmartHostDeliveryTests : IDisposable
             ["Transport:Routes:0:Connector"] = "smtp",
             ["Transport:Routes:0:SmartHost"] = $"[{address}]:25",
             ["Transport:Routes:0:Tls"] = "required",
+            ["Transport:MinimalBackoff"] = "00:00:01",
+            ["Transport:RetryJitter"] = "0",
+            ["Transport:PollInterval"] = "00:00:00.500", // idle workers look for due retries this often
         });
 
         await server.SendAsync("sender@origin.test", ["grace@clear.test"], "From: sender@origin.test\r\nSubject: not in clear\r\n\r\nsecret plans\r\n");
@@ -67,8 +70,12 @@ public sealed class SmartHostDeliveryTests : IDisposable
         deferred.LastReply.ShouldMatch(@"^4\d\d 4\.7\.\d+ ", server.Describe());
         deferred.Attempts.ShouldBe(1);
 
-        // The peer was reached (it saw EHLO, so the refusal is ours) but never a MAIL: nothing went in clear.
-        var sessions = await peer.WaitForSessionsAsync(1, Bound);
+        // Retried on the schedule (the host answered, so the destination is not "dead"), for the same reason.
+        var again = await server.WaitForRecipientAsync("grace@clear.test", r => r.State == "deferred" && r.Attempts >= 2, Bound);
+        again.LastReply.ShouldMatch(@"^4\d\d 4\.7\.\d+ ", server.Describe());
+
+        // The peer was reached each time (it saw EHLO, so the refusal is ours) but never a MAIL: nothing went in clear.
+        var sessions = await peer.WaitForSessionsAsync(2, Bound);
         sessions.ShouldAllBe(s => !s.ContainsKey("mail") && !s.ContainsKey("data") && !s.ContainsKey("bdat"), peer.Log);
         peer.Messages().ShouldBeEmpty();
     }
