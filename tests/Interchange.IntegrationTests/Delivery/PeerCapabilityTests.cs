@@ -9,7 +9,7 @@ namespace Interchange.IntegrationTests.Delivery;
 /// <summary>
 /// Peers that lack an extension, end to end by MX: a Postfix without 8BITMIME (127.0.0.42) gets an
 /// 8-bit message converted to 7 bits; a Postfix without SMTPUTF8 (127.0.0.43) is never given a
-/// UTF-8 address, which fails permanently (RFC 6531 3.4, 5.6.7).
+/// UTF-8 address, which fails permanently (RFC 6531 3.4, 5.6.7), while one with it (127.0.0.47) takes it.
 /// </summary>
 public sealed class PeerCapabilityTests : IDisposable
 {
@@ -48,21 +48,35 @@ public sealed class PeerCapabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task PeerWithoutSmtpUtf8_Utf8Recipient_FailsPermanently567_PeerGetsNoTransaction()
+    public async Task PeerWithoutSmtpUtf8_Utf8Recipient_FailsPermanently567_PeerGetsNoTransaction_APeerWithItGetsTheMessage()
     {
-        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Mx("ascii.test", "mx.ascii.test", 10).Host("mx.ascii.test", IPAddress.Parse("127.0.0.43")), IPAddress.Parse("127.0.0.30"));
-        await using var peer = await PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "ascii"), IPAddress.Parse("127.0.0.43"), "ascii.test", "smtputf8");
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords()
+            .Mx("ascii.test", "mx.ascii.test", 10).Host("mx.ascii.test", IPAddress.Parse("127.0.0.43"))
+            .Mx("intl.test", "mx.intl.test", 10).Host("mx.intl.test", IPAddress.Parse("127.0.0.47")), IPAddress.Parse("127.0.0.30"));
+        var peers = await Task.WhenAll(
+            PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "ascii"), IPAddress.Parse("127.0.0.43"), "ascii.test", "smtputf8"),
+            PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "intl"), IPAddress.Parse("127.0.0.47"), "intl.test"));
+        await using var without = peers[0];
+        await using var with = peers[1];
         await using var server = await OutboundServer.StartAsync(dns.Server);
 
-        await server.SendAsync("sender@origin.test", ["jörg@ascii.test"],
-            "From: sender@origin.test\r\nTo: jörg@ascii.test\r\nSubject: für Jörg\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo Jörg.\r\n",
-            "SMTPUTF8", "BODY=8BITMIME");
+        foreach (var to in new[] { "jörg@ascii.test", "jörg@intl.test" })
+        {
+            await server.SendAsync("sender@origin.test", [to],
+                $"From: sender@origin.test\r\nTo: {to}\r\nSubject: für Jörg\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo Jörg.\r\n",
+                "SMTPUTF8", "BODY=8BITMIME");
+        }
 
         var failed = await server.WaitForRecipientAsync("jörg@ascii.test", r => r.State is "failed" or "deferred", Bound);
         (failed.State, failed.Attempts).ShouldBe(("failed", 1), server.Describe());
         failed.LastReply.ShouldMatch(@"^5\d\d 5\.6\.7 ", server.Describe());
         (await server.ShowAsync(failed.Id)).ShouldContain("5.6.7");
-        peer.Messages().ShouldBeEmpty();
-        peer.Sessions.ShouldAllBe(s => !s.ContainsKey("mail") && !s.ContainsKey("rcpt"), peer.Log);
+        without.Messages().ShouldBeEmpty();
+        without.Sessions.ShouldAllBe(s => !s.ContainsKey("mail") && !s.ContainsKey("rcpt"), without.Log);
+
+        // The same message to a Postfix that announces SMTPUTF8 is delivered, the address intact.
+        var arrived = (await with.WaitForMessagesAsync(1, Bound, server.Describe)).Single();
+        File.ReadAllText(arrived).ShouldContain("Delivered-To: jörg@intl.test");
+        with.Log.ShouldContain("to=<jörg@intl.test>");
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Shouldly;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Interchange.IntegrationTests.Delivery;
 
@@ -11,7 +12,7 @@ namespace Interchange.IntegrationTests.Delivery;
 /// 1 s, at most 2 s apart, given up 10 s after queueing) on the real clock, so the retries and the
 /// expiry happen within the test.
 /// </summary>
-public sealed class RetryTests : IDisposable
+public sealed class RetryTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private readonly ScratchFolder _scratch = new();
@@ -60,6 +61,7 @@ public sealed class RetryTests : IDisposable
         expired.LastReply.ShouldStartWith("4.4.7 ", Case.Sensitive, server.Describe());
         expired.LastReply.ShouldContain("451 4.2.1 mailbox busy");
         var show = await server.ShowAsync(expired.Id);
+        output.WriteLine($"expired after {sent.Elapsed.TotalSeconds:F1} s:\n{show}");
         show.ShouldContain($"soft@retry.test\tsoft@retry.test\tsmtp\tfailed\t{expired.Attempts}\t", Case.Sensitive, show);
         show.ShouldContain("4.4.7", Case.Sensitive, show);
         show.ShouldContain($"hard@retry.test\thard@retry.test\tsmtp\tfailed\t1\t", Case.Sensitive, show);
