@@ -76,8 +76,8 @@ postconf -c "$dir" -F '*/*/chroot = n'
 sed -i 's/^#postlog /postlog /' "$dir/master.cf"
 chown root "$dir/queue"; chown postfix "$dir/data"
 run "postfix -c $dir set-permissions" >/dev/null 2>&1 || true
-run "postfix -c $dir check" >/dev/null
-run "postfix -c $dir start" >/dev/null
+out=$(run "postfix -c $dir check") || { echo "postfix check failed: $out" >&2; exit 1; }
+out=$(run "postfix -c $dir start") || { echo "postfix start failed: $out" >&2; exit 1; }
 for _ in $(seq 1 100); do
   (exec 3<>"/dev/tcp/$address/$port") 2>/dev/null && { echo "postfix listening on $address:$port ($mode $domain)"; exit 0; }
   sleep 0.1

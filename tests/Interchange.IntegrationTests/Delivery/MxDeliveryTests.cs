@@ -30,9 +30,9 @@ public sealed class MxDeliveryTests : IDisposable
         await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords()
             .Mx("pref.test", "mx-b.pref.test", 20).Mx("pref.test", "mx-a.pref.test", 10)
             .Host("mx-a.pref.test", Ip(31)).Host("mx-b.pref.test", Ip(32)), Ip(30));
-        var peers = await Task.WhenAll(
-            PostfixPeer.StartAsync(Dir("mx-a"), Ip(31), "pref.test"),
-            PostfixPeer.StartAsync(Dir("mx-b"), Ip(32), "pref.test"));
+        var peers = await PostfixPeer.StartAllAsync(
+            () => PostfixPeer.StartAsync(Dir("mx-a"), Ip(31), "pref.test"),
+            () => PostfixPeer.StartAsync(Dir("mx-b"), Ip(32), "pref.test"));
         await using var preferred = peers[0];
         await using var other = peers[1];
         await using var server = await OutboundServer.StartAsync(dns.Server);

@@ -53,9 +53,9 @@ public sealed class PeerCapabilityTests : IDisposable
         await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords()
             .Mx("ascii.test", "mx.ascii.test", 10).Host("mx.ascii.test", IPAddress.Parse("127.0.0.43"))
             .Mx("intl.test", "mx.intl.test", 10).Host("mx.intl.test", IPAddress.Parse("127.0.0.47")), IPAddress.Parse("127.0.0.30"));
-        var peers = await Task.WhenAll(
-            PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "ascii"), IPAddress.Parse("127.0.0.43"), "ascii.test", "smtputf8"),
-            PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "intl"), IPAddress.Parse("127.0.0.47"), "intl.test"));
+        var peers = await PostfixPeer.StartAllAsync(
+            () => PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "ascii"), IPAddress.Parse("127.0.0.43"), "ascii.test", "smtputf8"),
+            () => PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "intl"), IPAddress.Parse("127.0.0.47"), "intl.test"));
         await using var without = peers[0];
         await using var with = peers[1];
         await using var server = await OutboundServer.StartAsync(dns.Server);

@@ -40,10 +40,30 @@ public sealed partial class PostfixPeer : IAsyncDisposable
         var started = await ExternalProcess.RunAsync("bash", [Script, "start", directory, "25", "accept", domain], timeout: TimeSpan.FromSeconds(90), environment: environment);
         if (started.ExitCode != 0)
         {
+            await ExternalProcess.RunAsync("bash", [Script, "stop", directory], timeout: TimeSpan.FromSeconds(60));
             throw new InvalidOperationException($"postfix on {address}:25 did not start:\n{ExternalProcess.Describe(started)}");
         }
 
         return new PostfixPeer(directory, address, domain);
+    }
+
+    /// <summary>Starts several at once (Postfix takes seconds to start); if one fails, the others are stopped.</summary>
+    public static async Task<PostfixPeer[]> StartAllAsync(params Func<Task<PostfixPeer>>[] starts)
+    {
+        var tasks = starts.Select(start => start()).ToArray();
+        try
+        {
+            return await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            foreach (var task in tasks.Where(t => t.IsCompletedSuccessfully))
+            {
+                await task.Result.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>The instance's log so far.</summary>
