@@ -8,7 +8,7 @@ namespace Interchange.IntegrationTests.Delivery;
 /// <summary>
 /// Mail out by MX (RFC 5321 5.1) end to end: Python's smtplib hands a message to a running
 /// Interchange, which looks the domain up in a dnsmasq on loopback and delivers to Postfix
-/// instances on port 25 of their own loopback addresses (127.0.0.31 and up).
+/// instances on port 25 of their own loopback addresses (127.0.0.31 to .37; .33, .36 and .37 have nothing listening).
 /// </summary>
 public sealed class MxDeliveryTests : IDisposable
 {
@@ -64,6 +64,27 @@ public sealed class MxDeliveryTests : IDisposable
 
         // The dead host was tried first (not skipped): the server says so.
         server.Process.Stderr.ShouldContain(l => l.Contains("127.0.0.33", StringComparison.Ordinal), server.Describe());
+    }
+
+    [Fact]
+    public async Task EveryMxRefusesConnections_Deferred441_ThenTheDestinationIsLeftAloneAWhile()
+    {
+        // Nothing listens on 127.0.0.36:25 or 127.0.0.37:25.
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords()
+            .Mx("down.test", "mx1.down.test", 10).Mx("down.test", "mx2.down.test", 20)
+            .Host("mx1.down.test", Ip(36)).Host("mx2.down.test", Ip(37)), Ip(30));
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("sender@origin.test", ["erin@down.test"], Message("erin@down.test", "nobody home"));
+        var first = await server.WaitForRecipientAsync("erin@down.test", r => r.State == "deferred", Bound);
+        first.LastReply.ShouldStartWith("451 4.4.1 connect to", Case.Sensitive, server.Describe());
+        server.Process.Stderr.ShouldContain(l => l.Contains("127.0.0.36", StringComparison.Ordinal), server.Describe());
+        server.Process.Stderr.ShouldContain(l => l.Contains("127.0.0.37", StringComparison.Ordinal), server.Describe());
+
+        // A second message within Transport:Smtp:DeadDestinationTime (a minute) is deferred without a try.
+        await server.SendAsync("sender@origin.test", ["fred@down.test"], Message("fred@down.test", "still nobody"));
+        var second = await server.WaitForRecipientAsync("fred@down.test", r => r.State == "deferred", Bound);
+        second.LastReply.ShouldContain("could be reached recently", Case.Sensitive, server.Describe());
     }
 
     [Fact]
