@@ -47,16 +47,14 @@ public sealed class RetryTests(ITestOutputHelper output) : IDisposable
         accepted.GetProperty("rcpt_tos").EnumerateArray().Select(e => e.GetString()).ShouldBe(["ok@retry.test"]);
 
         var soft = (await server.QueueAsync()).Single(r => r.Recipient == "soft@retry.test");
-        if (soft.State != "failed")
+        soft.State.ShouldBeOneOf("deferred", "inflight", "failed"); // failed only if this machine is slow enough for the lifetime to have run out
+        if (soft.State == "deferred")
         {
-            // Unless the machine was so slow that the 10 s lifetime already ran out.
-            soft.State.ShouldBeOneOf("deferred", "inflight");
-            sent.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(10), server.Describe());
+            soft.LastReply.ShouldStartWith("451 4.2.1 ");
         }
 
         // Retried on the schedule until the lifetime ran out: then 4.4.7 with the last reply.
         var expired = await server.WaitForRecipientAsync("soft@retry.test", r => r.State == "failed", Bound);
-        sent.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(9), "not given up before the lifetime");
         expired.Attempts.ShouldBeGreaterThan(2, server.Describe());
         expired.LastReply.ShouldStartWith("4.4.7 ", Case.Sensitive, server.Describe());
         expired.LastReply.ShouldContain("451 4.2.1 mailbox busy");
@@ -64,10 +62,19 @@ public sealed class RetryTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"expired after {sent.Elapsed.TotalSeconds:F1} s:\n{show}");
         show.ShouldContain($"soft@retry.test\tsoft@retry.test\tsmtp\tfailed\t{expired.Attempts}\t", Case.Sensitive, show);
         show.ShouldContain("4.4.7", Case.Sensitive, show);
+
+        // Given up at the lifetime, not before: the last attempt came 10 s after the message was queued (times are to the second).
+        var received = Time(show.Split('\n').First(l => l.StartsWith("received: ", StringComparison.Ordinal))["received: ".Length..]);
+        var lastAttempt = Time(show.Split('\n').First(l => l.StartsWith("soft@retry.test\t", StringComparison.Ordinal)).Split('\t')[5]);
+        (lastAttempt - received).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(9), show);
         show.ShouldContain($"hard@retry.test\thard@retry.test\tsmtp\tfailed\t1\t", Case.Sensitive, show);
 
         // No retry sent the accepted recipient's copy again.
         peer.Records().Count.ShouldBe(1);
         (await server.QueueAsync()).Single(r => r.Recipient == "hard@retry.test").Attempts.ShouldBe(1);
     }
+
+    /// <summary>A time as <c>queue show</c> prints it ("2026-12-02 01:23:41 +00:00"), the rest of the line ignored.</summary>
+    private static DateTimeOffset Time(string text) =>
+        DateTimeOffset.ParseExact(string.Join(' ', text.Split(' ').Take(3)), "yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -66,12 +66,12 @@ public sealed class SmartHostDeliveryTests : IDisposable
 
         await server.SendAsync("sender@origin.test", ["grace@clear.test"], "From: sender@origin.test\r\nSubject: not in clear\r\n\r\nsecret plans\r\n");
 
+        // Whichever attempt the first look catches (retries come every second), the reason is the same.
         var deferred = await server.WaitForRecipientAsync("grace@clear.test", r => r.State == "deferred", Bound);
         deferred.LastReply.ShouldMatch(@"^4\d\d 4\.7\.\d+ ", server.Describe());
-        deferred.Attempts.ShouldBe(1);
 
         // Retried on the schedule (the host answered, so the destination is not "dead"), for the same reason.
-        var again = await server.WaitForRecipientAsync("grace@clear.test", r => r.State == "deferred" && r.Attempts >= 2, Bound);
+        var again = await server.WaitForRecipientAsync("grace@clear.test", r => r.State == "deferred" && r.Attempts > deferred.Attempts, Bound);
         again.LastReply.ShouldMatch(@"^4\d\d 4\.7\.\d+ ", server.Describe());
 
         // The peer was reached each time (it saw EHLO, so the refusal is ours) but never a MAIL: nothing went in clear.
