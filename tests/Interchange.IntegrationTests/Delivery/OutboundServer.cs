@@ -63,18 +63,21 @@ public sealed class OutboundServer : IAsyncDisposable
 
     /// <summary>
     /// Sends one message with Python's smtplib (the independent client) to our SMTP port; <paramref name="mailOptions"/>
-    /// are MAIL parameters such as "BODY=8BITMIME" or "SMTPUTF8".
+    /// are MAIL parameters such as "BODY=8BITMIME" or "SMTPUTF8", <paramref name="rcptOptions"/> RCPT parameters for every recipient.
     /// </summary>
-    public async Task SendAsync(string from, IEnumerable<string> recipients, string message, params string[] mailOptions)
+    public async Task SendAsync(string from, IEnumerable<string> recipients, string message, string[]? mailOptions = null, string[]? rcptOptions = null)
     {
+        mailOptions ??= [];
+        rcptOptions ??= [];
         // The message goes as its UTF-8 bytes, base64 in the script so any byte survives the command line.
         var content = Convert.ToBase64String(Encoding.UTF8.GetBytes(message));
         var to = string.Join(", ", recipients.Select(r => $"\"{r}\""));
         var options = string.Join(", ", mailOptions.Select(o => $"\"{o}\""));
+        var perRecipient = string.Join(", ", rcptOptions.Select(o => $"\"{o}\""));
         var sent = await ExternalProcess.PythonAsync($$"""
             import base64, smtplib
             with smtplib.SMTP("127.0.0.1", {{Process.Port("smtp")}}, timeout=30) as s:
-                refused = s.sendmail("{{from}}", [{{to}}], base64.b64decode("{{content}}"), mail_options=[{{options}}])
+                refused = s.sendmail("{{from}}", [{{to}}], base64.b64decode("{{content}}"), mail_options=[{{options}}], rcpt_options=[{{perRecipient}}])
                 assert not refused, refused
             """);
         if (sent.ExitCode != 0)

@@ -28,7 +28,7 @@ public sealed class PeerCapabilityTests : IDisposable
 
         await server.SendAsync("sender@origin.test", ["heidi@seven.test"],
             "From: sender@origin.test\r\nTo: heidi@seven.test\r\nSubject: eight bits\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + Text,
-            "BODY=8BITMIME");
+            ["BODY=8BITMIME"]);
 
         var arrived = (await peer.WaitForMessagesAsync(1, Bound, server.Describe)).Single();
         peer.Log.ShouldContain("discarding EHLO keywords: 8BITMIME");
@@ -64,7 +64,7 @@ public sealed class PeerCapabilityTests : IDisposable
         {
             await server.SendAsync("sender@origin.test", [to],
                 $"From: sender@origin.test\r\nTo: {to}\r\nSubject: für Jörg\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo Jörg.\r\n",
-                "SMTPUTF8", "BODY=8BITMIME");
+                ["SMTPUTF8", "BODY=8BITMIME"]);
         }
 
         var failed = await server.WaitForRecipientAsync("jörg@ascii.test", r => r.State is "failed" or "deferred", Bound);

@@ -8,7 +8,8 @@ namespace Interchange.IntegrationTests.Delivery;
 /// <summary>
 /// How the connector uses connections, seen in a Postfix peer's log (smtpd counts each session's
 /// commands when it ends): several recipients of one domain go in one transaction (127.0.0.44),
-/// and messages in a row to one destination share a cached connection (127.0.0.45).
+/// messages in a row to one destination share a cached connection (127.0.0.45), and the DSN
+/// parameters (RFC 3461) reach the remote MTA, whose own success report shows them (127.0.0.48).
 /// </summary>
 public sealed class TransactionTests : IDisposable
 {
@@ -66,5 +67,44 @@ public sealed class TransactionTests : IDisposable
         sessions.Count.ShouldBeLessThan(Messages, peer.Log);
         peer.Connections.ShouldBe(sessions.Count, peer.Log);
         sessions.ShouldContain(s => s.GetValueOrDefault("mail") > 1, peer.Log);
+    }
+
+    [Fact]
+    public async Task DsnParameters_ReachTheRemoteMta_ItsSuccessReportCarriesThem()
+    {
+        // The sender is in the peer's own domain, so the success DSN Postfix sends for NOTIFY=SUCCESS
+        // lands in its maildir beside the message, for Python's email package to read.
+        await using var dns = await DnsAsync("dsn.test", "127.0.0.48");
+        await using var peer = await PostfixPeer.StartAsync(Path.Combine(_scratch.Path, "dsn"), IPAddress.Parse("127.0.0.48"), "dsn.test");
+        await using var server = await OutboundServer.StartAsync(dns.Server);
+
+        await server.SendAsync("owner@dsn.test", ["ivy@dsn.test"], "From: owner@dsn.test\r\nSubject: tell me\r\n\r\nPlease confirm.\r\n",
+            ["ENVID=envelope-42"], ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;ivy.original@dsn.test"]);
+
+        var arrived = await peer.WaitForMessagesAsync(2, Bound, server.Describe);
+        var check = await ExternalProcess.PythonAsync($$"""
+            import email, email.policy, json
+            for path in {{"[" + string.Join(", ", arrived.Select(a => $"\"{a}\"")) + "]"}}:
+                msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+                if msg.get_content_type() != "multipart/report":
+                    continue
+                parts = list(msg.iter_parts())
+                status = parts[1].get_payload()
+                print(json.dumps({
+                    "report_type": msg.get_param("report-type"),
+                    "envid": status[0]["Original-Envelope-Id"],
+                    "orcpt": status[1]["Original-Recipient"],
+                    "final": status[1]["Final-Recipient"],
+                    "action": status[1]["Action"],
+                }))
+            """);
+        check.ExitCode.ShouldBe(0, ExternalProcess.Describe(check));
+        check.Stdout.Trim().ShouldNotBeEmpty("no multipart/report arrived:\n" + peer.Log);
+        var report = System.Text.Json.JsonDocument.Parse(check.Stdout).RootElement;
+        report.GetProperty("report_type").GetString().ShouldBe("delivery-status");
+        report.GetProperty("envid").GetString().ShouldBe("envelope-42");
+        report.GetProperty("orcpt").GetString()!.Replace(" ", "", StringComparison.Ordinal).ShouldBe("rfc822;ivy.original@dsn.test"); // Postfix writes it as given, without the space
+        report.GetProperty("final").GetString()!.Replace(" ", "", StringComparison.Ordinal).ShouldBe("rfc822;ivy@dsn.test");
+        report.GetProperty("action").GetString().ShouldBe("delivered");
     }
 }
