@@ -52,6 +52,9 @@ public class TransportOptions
     /// <summary>Routes from configuration, merged with the stored ones (a stored route with the same key wins).</summary>
     public Routing.ConfiguredRoute[] Routes { get; set; } = [];
 
+    /// <summary>How often the queue is counted for the metrics' gauges (depth, pending, oldest age).</summary>
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>This server's name in the queue's claims ("node/connector/worker"): claims left by an earlier run under it are released at start. Unique per server sharing one store; default: the machine's name.</summary>
     public string? NodeName { get; set; }
 
