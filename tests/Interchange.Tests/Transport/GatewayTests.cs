@@ -104,17 +104,17 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_message_is_dropped_once_as_its_queue_id_and_a_retry_replaces_the_file()
+    public async Task A_message_is_dropped_once_as_its_queue_id_and_domain_and_a_retry_replaces_the_file()
     {
         var drop = new GatewayDrop(_options.DropFolder);
         var envelope = new GatewayEnvelope("alice@example.test", ["user1@foreign.test", "user2@foreign.test"]);
         using var first = new BytesContent(Message("outbound"));
 
-        var path = await drop.WriteAsync(42, envelope, first, CancellationToken.None);
+        var path = await drop.WriteAsync(42, "foreign.test", envelope, first, CancellationToken.None);
         using var again = new BytesContent(Message("outbound"));
-        await drop.WriteAsync(42, envelope, again, CancellationToken.None);
+        await drop.WriteAsync(42, "foreign.test", envelope, again, CancellationToken.None);
 
-        System.IO.Directory.EnumerateFiles(_options.DropFolder).Select(Path.GetFileName).ShouldBe(["42.eml"]);
+        System.IO.Directory.EnumerateFiles(_options.DropFolder).Select(Path.GetFileName).ShouldBe(["42-foreign.test.eml"]);
         System.IO.Directory.EnumerateFiles(Path.Combine(_options.DropFolder, ".tmp")).ShouldBeEmpty();
         var written = File.ReadAllBytes(path);
         GatewayEnvelope.TryRead(written, out var read, out var length, out _).ShouldBeTrue();
