@@ -26,8 +26,15 @@ public sealed class GatewayDrop
         ArgumentException.ThrowIfNullOrEmpty(folder);
         _folder = Path.GetFullPath(folder);
         _temporary = Path.Combine(_folder, ".tmp");
-        System.IO.Directory.CreateDirectory(_temporary);
-        RemoveLeftovers();
+        try
+        {
+            System.IO.Directory.CreateDirectory(_temporary);
+            RemoveLeftovers();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not fatal here: each write tries again, and a failing one defers with the reason.
+        }
     }
 
     /// <summary>The folder files are written to.</summary>

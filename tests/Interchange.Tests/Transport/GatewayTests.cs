@@ -124,6 +124,26 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_pickup_loop_outlives_a_folder_it_cannot_use_and_returns_on_its_token()
+    {
+        System.IO.Directory.Delete(Pickup);
+        File.WriteAllText(Pickup, "a file where the folder should be"); // every pass fails: no .work can be made
+        _options.PollInterval = TimeSpan.FromMilliseconds(20);
+        using var stop = new CancellationTokenSource();
+        var loop = NewPickup().RunAsync(stop.Token);
+        await Task.Delay(100); // a few failed passes (not an assertion: the loop must still be there after them)
+        loop.IsCompleted.ShouldBeFalse();
+
+        File.Delete(Pickup);
+        System.IO.Directory.CreateDirectory(Pickup);
+        File.WriteAllBytes(Path.Combine(Pickup, "0008.eml"), Message("after the folder came back"));
+        await Eventually.TrueAsync(async () => (await _queue.FindNewAsync(0, 1, 10)).Count == 1, "the file is queued once the folder works");
+
+        await stop.CancelAsync();
+        await loop.WaitAsync(TimeSpan.FromSeconds(10)); // rule 5: returns, without throwing, on its token
+    }
+
+    [Fact]
     public void An_envelope_address_with_a_line_break_is_refused_rather_than_written_as_a_header()
     {
         Should.Throw<ArgumentException>(() => new GatewayEnvelope("a@example.test\r\nX-Receiver: <victim@x.test>", ["b@foreign.test"]).Format());
