@@ -89,6 +89,7 @@ public sealed class InterchangeOptions
             problems.Add(ex.Message);
         }
 
+        problems.AddRange(GatewayConfiguration.Validate(Transport.Gateways));
         foreach (var network in Smtp.RelayNetworks)
         {
             Require(IPNetwork.TryParse(network.Trim(), out _) || IPAddress.TryParse(network.Trim(), out _), $"Smtp:RelayNetworks: '{network}' is neither an IP address nor a network");
