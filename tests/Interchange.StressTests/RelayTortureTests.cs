@@ -20,21 +20,24 @@ using Xunit.Abstractions;
 namespace Interchange.StressTests;
 
 /// <summary>
-/// Seed Q184524 end to end (issue 10, rule 2): the SMTP connector's 16 workers, every one woken
-/// for every message, relay 20,000 messages through the real queue to two <c>smtp-sink</c>
-/// processes (Postfix's test server) while the route for their domain flips between the two
-/// sinks every few milliseconds. Every message must reach a sink exactly once (counted in the
-/// sinks' dump files by a sequence header), and the queue must drain: nothing stuck.
+/// Seed Q184524 end to end (issue 10, rule 2): the SMTP connector's 16 workers and a gateway
+/// connector's 16 workers, every one woken for every message, take 20,000 messages through the
+/// real queue to two <c>smtp-sink</c> processes (Postfix's test server) and 5,000 to the
+/// gateway's drop folder, while the route for the sinks' domain flips between the two sinks
+/// every few milliseconds. Every message must leave exactly once (counted in the sinks' dump
+/// files and the folder's files by a sequence header), and the queue must drain: nothing stuck.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RelayTortureTests(ITestOutputHelper output)
 {
     private const int Messages = 20_000;
+    private const int GatewayMessages = 5_000;
+    private const string GatewayDomain = "gw.test";
     private const int Workers = 16;
     private const string Domain = "sink.test";
 
     [Fact]
-    public async Task SmtpConnector_Q184524_SixteenWorkersWokenForEveryMessage_RouteFlipping_EachMessageLeavesExactlyOnce()
+    public async Task SmtpAndGatewayConnectors_Q184524_SixteenWorkersEachWokenForEveryMessage_RouteFlipping_EachMessageLeavesExactlyOnce()
     {
         using var temp = new TempDirectory();
         var dumps = Path.Combine(temp.Path, "sinks");
@@ -54,6 +57,10 @@ public sealed class RelayTortureTests(ITestOutputHelper output)
         var delivery = new SmtpDeliveryOptions { Workers = Workers, HeloName = "relay.test", ConnectionCacheTime = TimeSpan.FromSeconds(2), Lease = TimeSpan.FromMinutes(2) };
         await using var connector = new SmtpConnector(backend.Queue, backend.Contents, new MxResolver(new NoDns(), options.Mx), routes, deliveries, null, options, delivery, "torture", NullLogger<SmtpConnector>.Instance);
 
+        var drop = Path.Combine(temp.Path, "drop");
+        System.IO.Directory.CreateDirectory(drop);
+        var gateway = new Interchange.Transport.Gateway.GatewayConnector(new Interchange.Transport.Gateway.GatewayOptions { Name = "ccmail", DropFolder = drop, Workers = Workers }, backend.Queue, backend.Contents, routes, deliveries, null, options, "torture", NullLogger<Interchange.Transport.Gateway.GatewayConnector>.Instance);
+
         using var stop = new CancellationTokenSource();
         var workers = new List<Task>
         {
@@ -61,6 +68,7 @@ public sealed class RelayTortureTests(ITestOutputHelper output)
             categorizer.RunWorkerAsync(1, 2, stop.Token),
         };
         workers.AddRange(Enumerable.Range(0, Workers).Select(i => connector.RunWorkerAsync(i, Workers, stop.Token)));
+        workers.AddRange(Enumerable.Range(0, Workers).Select(i => gateway.RunWorkerAsync(i, Workers, stop.Token)));
 
         // The route flips between the sinks while everything runs: each attempt keeps the route it started with.
         long flips = 0;
@@ -75,11 +83,13 @@ public sealed class RelayTortureTests(ITestOutputHelper output)
         });
 
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, Messages), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
+        // Every fifth message goes to the gateway: 20,000 to the sinks, 5,000 to the folder.
+        await Parallel.ForEachAsync(Enumerable.Range(0, Messages + GatewayMessages), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
         {
             await using var writer = acceptor.BeginMessage();
             await writer.WriteAsync(Encoding.ASCII.GetBytes($"X-Seq: {i}\r\nSubject: relay {i}\r\n\r\nbody {i}\r\n"), token);
-            await acceptor.CommitAsync(writer, new Envelope("sender@relay.test", [new QueuedRecipient($"r{i % 7}@{Domain}")], "torture"), token);
+            var domain = i % 5 == 4 ? GatewayDomain : Domain;
+            await acceptor.CommitAsync(writer, new Envelope("sender@relay.test", [new QueuedRecipient($"r{i % 7}@{domain}")], "torture"), token);
             deliveries.Pulse(); // wake every worker again: only one may take each message
         });
         var accepted = clock.Elapsed;
@@ -106,9 +116,9 @@ public sealed class RelayTortureTests(ITestOutputHelper output)
 
         var seen = new ConcurrentDictionary<int, int>();
         var perSink = new ConcurrentDictionary<string, int>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(dumps, "*", SearchOption.AllDirectories))
+        foreach (var file in System.IO.Directory.EnumerateFiles(dumps, "*", SearchOption.AllDirectories).Concat(System.IO.Directory.EnumerateFiles(drop, "*.eml")))
         {
-            var sink = Path.GetFileName(Path.GetDirectoryName(file)!);
+            var sink = file.StartsWith(drop, StringComparison.Ordinal) ? "gateway" : Path.GetFileName(Path.GetDirectoryName(file)!);
             perSink.AddOrUpdate(sink, 1, (_, n) => n + 1);
             foreach (var line in File.ReadLines(file))
             {
@@ -120,18 +130,25 @@ public sealed class RelayTortureTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"accepted {Messages} in {accepted.TotalSeconds:F1} s, drained at {drained.TotalSeconds:F1} s; route flips {Interlocked.Read(ref flips)}; per sink {string.Join(", ", perSink.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}; queue new {statistics.NewMessages} routed {statistics.RoutedMessages} failed {statistics.FailedDeliveries}");
+        output.WriteLine($"accepted {Messages + GatewayMessages} in {accepted.TotalSeconds:F1} s, drained at {drained.TotalSeconds:F1} s; route flips {Interlocked.Read(ref flips)}; per sink {string.Join(", ", perSink.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}; queue new {statistics.NewMessages} routed {statistics.RoutedMessages} failed {statistics.FailedDeliveries}");
         var duplicates = seen.Where(s => s.Value > 1).Select(s => s.Key).Take(10).ToList();
-        var missing = Enumerable.Range(0, Messages).Where(i => !seen.ContainsKey(i)).Take(10).ToList();
-        output.WriteLine($"distinct {seen.Count}, duplicated {seen.Count(s => s.Value > 1)}, missing {Messages - seen.Count}");
+        var missing = Enumerable.Range(0, Messages + GatewayMessages).Where(i => !seen.ContainsKey(i)).Take(10).ToList();
+        output.WriteLine($"distinct {seen.Count}, duplicated {seen.Count(s => s.Value > 1)}, missing {Messages + GatewayMessages - seen.Count}");
         duplicates.ShouldBeEmpty("no message may be sent twice");
         missing.ShouldBeEmpty("every message must leave");
         (statistics.NewMessages + statistics.RoutedMessages).ShouldBe(0, "nothing stuck in the queue");
-        perSink.Count.ShouldBe(2, "the route changes sent mail to both sinks");
+        perSink.GetValueOrDefault("gateway").ShouldBe(GatewayMessages, "one file per gateway message");
+        (perSink.GetValueOrDefault("a") + perSink.GetValueOrDefault("b")).ShouldBe(Messages);
+        string.Join(",", perSink.Keys.Order()).ShouldBe("a,b,gateway", "the route changes sent mail to both sinks");
     }
 
     private static RoutingSnapshot Snapshot(long version, string sink) =>
-        new([RouteEntry.Create(Domain, RoutingTable.SmtpConnector, 1, $"[{sink}]:2525", "opportunistic", null, RouteSource.Configuration)], version);
+        new(
+            [
+                RouteEntry.Create(Domain, RoutingTable.SmtpConnector, 1, $"[{sink}]:2525", "opportunistic", null, RouteSource.Configuration),
+                RouteEntry.Create(GatewayDomain, "ccmail", 1, null, null, null, RouteSource.Configuration),
+            ],
+            version);
 
     private static SinkProcess StartSink(string address, string dumps, string name)
     {
