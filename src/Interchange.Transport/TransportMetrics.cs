@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Interchange.Storage.Queue;
 
 namespace Interchange.Transport;
 
@@ -23,6 +24,30 @@ public static class TransportMetrics
 
     /// <summary>Outcomes the store refused because the claim's lease had lapsed (the item is another attempt's now).</summary>
     public static readonly Counter<long> StaleOutcomes = Meter.CreateCounter<long>("interchange.delivery.stale_outcomes", "{recipient}", "Outcomes refused after a lapsed lease");
+
+    private static QueueStatistics? _queue;
+    private static DateTimeOffset _sampledAt;
+
+    /// <summary>Messages in the queue (new and routed), as last sampled (<see cref="Sample"/>).</summary>
+    public static readonly ObservableGauge<int> QueueDepth = Meter.CreateObservableGauge("interchange.queue.messages", () => Volatile.Read(ref _queue) is { } q ? q.NewMessages + q.RoutedMessages : 0, "{message}", "Messages in the queue");
+
+    /// <summary>Deliveries waiting, per connector, as last sampled.</summary>
+    public static readonly ObservableGauge<int> PendingDeliveries = Meter.CreateObservableGauge("interchange.queue.pending", ObservePending, "{recipient}", "Deliveries waiting, by connector");
+
+    /// <summary>Age of the oldest queued message at the last sample, in seconds (0 when empty).</summary>
+    public static readonly ObservableGauge<double> OldestAge = Meter.CreateObservableGauge("interchange.queue.oldest_age", () => Volatile.Read(ref _queue)?.OldestReceivedAt is { } oldest ? Math.Max(0, (_sampledAt - oldest).TotalSeconds) : 0, "s", "Age of the oldest queued message");
+
+    /// <summary>Publishes a fresh sample of the queue for the gauges (the transport samples every <c>Transport:MetricsInterval</c>).</summary>
+    public static void Sample(QueueStatistics statistics, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(statistics);
+        _sampledAt = at;
+        Volatile.Write(ref _queue, statistics);
+    }
+
+    private static IEnumerable<Measurement<int>> ObservePending() =>
+        (Volatile.Read(ref _queue)?.PendingByConnector ?? new Dictionary<string, int>())
+            .Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>("connector", p.Key)));
 
     /// <summary>The status class and subject of a reply ("5.1" of "550 5.1.1 ..."), or its code's class ("5") without one.</summary>
     public static string Reason(string reply)

@@ -52,6 +52,12 @@ public class TransportOptions
     /// <summary>Routes from configuration, merged with the stored ones (a stored route with the same key wins).</summary>
     public Routing.ConfiguredRoute[] Routes { get; set; } = [];
 
+    /// <summary>How often the queue is counted for the metrics' gauges (depth, pending, oldest age).</summary>
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gateways to foreign mail systems that exchange files (<c>Transport:Gateways</c>): each a connector by its name, with a drop folder, a pickup folder or both.</summary>
+    public Gateway.GatewayOptions[] Gateways { get; set; } = [];
+
     /// <summary>This server's name in the queue's claims ("node/connector/worker"): claims left by an earlier run under it are released at start. Unique per server sharing one store; default: the machine's name.</summary>
     public string? NodeName { get; set; }
 

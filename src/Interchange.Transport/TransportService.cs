@@ -53,10 +53,41 @@ public sealed class TransportService(
             }
         }
 
+        workers.Add(SampleQueueAsync(stoppingToken));
+
         // Work accepted before this start (or left by a crash) needs no pulse to be found, but
         // one saves a poll interval.
         newMessages.Pulse();
         deliveries.Pulse();
         await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    /// <summary>Samples the queue for the metrics' gauges (depth, pending per connector, oldest age) until stopped.</summary>
+    private async Task SampleQueueAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                TransportMetrics.Sample(await queue.StatisticsAsync(stoppingToken).ConfigureAwait(false), DateTimeOffset.UtcNow);
+                await Task.Delay(options.MetricsInterval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Storage.StoreException ex)
+            {
+                logger.LogWarning(ex, "Sampling the queue for metrics failed");
+                try
+                {
+                    await Task.Delay(options.MetricsInterval, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
     }
 }

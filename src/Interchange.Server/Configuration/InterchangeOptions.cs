@@ -79,7 +79,7 @@ public sealed class InterchangeOptions
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
         Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
-        Require(Transport.PollInterval > TimeSpan.Zero && Transport.RoutePollInterval > TimeSpan.Zero, "Transport:PollInterval and Transport:RoutePollInterval must be positive");
+        Require(Transport.PollInterval > TimeSpan.Zero && Transport.RoutePollInterval > TimeSpan.Zero && Transport.MetricsInterval > TimeSpan.Zero, "Transport:PollInterval, RoutePollInterval and MetricsInterval must be positive");
         try
         {
             Interchange.Transport.Routing.ConfiguredRoute.ToEntries(Transport.Routes);
@@ -89,6 +89,7 @@ public sealed class InterchangeOptions
             problems.Add(ex.Message);
         }
 
+        problems.AddRange(GatewayConfiguration.Validate(Transport.Gateways));
         foreach (var network in Smtp.RelayNetworks)
         {
             Require(IPNetwork.TryParse(network.Trim(), out _) || IPAddress.TryParse(network.Trim(), out _), $"Smtp:RelayNetworks: '{network}' is neither an IP address nor a network");

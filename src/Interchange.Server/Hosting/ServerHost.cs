@@ -17,6 +17,7 @@ using Interchange.Storage.Content;
 using Interchange.Transport;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Dns;
+using Interchange.Transport.Gateway;
 using Interchange.Transport.Queue;
 using Interchange.Transport.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -62,6 +63,11 @@ public static class ServerHost
             if (options.Validate() is { Count: > 0 } problems)
             {
                 throw new ConfigurationException(string.Join("; ", problems));
+            }
+
+            if (GatewayConfiguration.Prepare(options.Transport.Gateways, folder.Root) is { Count: > 0 } gatewayProblems)
+            {
+                throw new ConfigurationException(string.Join("; ", gatewayProblems));
             }
 
             listeners = ListenerPlan.Build(options.Listen, arguments.Listen);
@@ -284,6 +290,23 @@ public static class ServerHost
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
             options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
         services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
+        // Gateways to foreign systems (docs/GATEWAY.md): a connector per drop folder, named as its
+        // gateway; one service runs the pickups. Folders were made absolute and created at start.
+        foreach (var gateway in options.Transport.Gateways.Where(g => g.DropFolder.Length > 0))
+        {
+            services.AddSingleton<IDeliveryConnector>(sp => new GatewayConnector(
+                gateway, store.Queue, store.Contents, sp.GetRequiredService<RoutingTable>(), deliveries, failures,
+                options.Transport, node, sp.GetRequiredService<ILogger<GatewayConnector>>()));
+        }
+
+        if (options.Transport.Gateways.Any(g => g.PickupFolder.Length > 0))
+        {
+            services.AddHostedService(sp => new GatewayPickupService(options.Transport.Gateways
+                .Where(g => g.PickupFolder.Length > 0)
+                .Select(g => new GatewayPickup(g, sp.GetRequiredService<MessageAcceptor>(), store.Queue, hostName, sp.GetRequiredService<ILogger<GatewayPickup>>()))
+                .ToList()));
+        }
+
         services.AddHostedService(sp => new TransportService(
             sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport,
             store.Queue, node, sp.GetRequiredService<ILogger<TransportService>>()));

@@ -36,7 +36,7 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
     {
         lock (_destinations)
         {
-            return _destinations.TryGetValue(destination, out var state) ? (int)state.Limit : options.InitialDestinationConcurrency;
+            return _destinations.TryGetValue(destination, out var state) ? state.Limit : options.InitialDestinationConcurrency;
         }
     }
 
@@ -66,7 +66,7 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
         lock (_destinations)
         {
             var state = StateOf(destination);
-            if (state.Active < (int)state.Limit && state.Waiters.Count == 0)
+            if (state.Active < state.Limit && state.Waiters.Count == 0)
             {
                 state.Active++;
                 return new Slot(this, destination);
@@ -100,7 +100,12 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
         {
             var state = StateOf(destination);
             state.DeadUntil = DateTimeOffset.MinValue;
-            state.Limit = Math.Min(options.DestinationConcurrencyLimit, state.Limit + (1.0 / state.Limit));
+            if (++state.Credit >= state.Limit && state.Limit < options.DestinationConcurrencyLimit)
+            {
+                state.Limit++;
+                state.Credit = 0;
+            }
+
             HandOver(state, wake);
         }
 
@@ -114,6 +119,7 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
         {
             var state = StateOf(destination);
             state.Limit = Math.Max(1, state.Limit - 1);
+            state.Credit = 0;
             if (dead)
             {
                 state.DeadUntil = _clock.GetUtcNow() + options.DeadDestinationTime;
@@ -158,7 +164,7 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
     /// <summary>Gives free slots to waiters, first come first served (under the lock; completed after it).</summary>
     private static void HandOver(State state, List<TaskCompletionSource> wake)
     {
-        while (state.Waiters.First is { } first && state.Active < (int)state.Limit)
+        while (state.Waiters.First is { } first && state.Active < state.Limit)
         {
             state.Waiters.RemoveFirst();
             state.Active++;
@@ -187,7 +193,7 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
 
     private void Forget(string destination, State state)
     {
-        if (state.Active == 0 && state.Waiters.Count == 0 && state.DeadUntil <= _clock.GetUtcNow() && (int)state.Limit <= options.InitialDestinationConcurrency)
+        if (state.Active == 0 && state.Waiters.Count == 0 && state.DeadUntil <= _clock.GetUtcNow() && state.Limit <= options.InitialDestinationConcurrency)
         {
             _destinations.Remove(destination);
         }
@@ -197,7 +203,10 @@ public sealed class DestinationLimiter(SmtpDeliveryOptions options, TimeProvider
     {
         public int Active { get; set; }
 
-        public double Limit { get; set; } = initial;
+        public int Limit { get; set; } = initial;
+
+        /// <summary>Successes since the limit last changed: at "limit" of them it grows by one.</summary>
+        public int Credit { get; set; }
 
         public DateTimeOffset DeadUntil { get; set; } = DateTimeOffset.MinValue;
 

@@ -109,7 +109,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         }
 
         var targets = route.SmartHost is { } relay
-            ? await _mx.ResolveSmartHostAsync(new Transport.Dns.SmartHost(relay.Host, relay.Port, SkipMx: true), cancellationToken).ConfigureAwait(false)
+            ? await _mx.ResolveSmartHostAsync(relay, cancellationToken).ConfigureAwait(false)
             : await _mx.ResolveAsync(batch.Domain, cancellationToken).ConfigureAwait(false);
         if (targets.Failure is { } failure)
         {
