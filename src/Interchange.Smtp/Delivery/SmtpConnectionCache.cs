@@ -179,7 +179,8 @@ public sealed class SmtpConnectionCache(SmtpDeliveryOptions options, TimeProvide
         }
     }
 
-    private static async Task QuitAsync(SmtpClientSession session)
+    /// <summary>QUIT within ten seconds, then close, whatever the peer does (also the connector's way to end a session it does not keep).</summary>
+    internal static async Task QuitAsync(SmtpClientSession session)
     {
         try
         {

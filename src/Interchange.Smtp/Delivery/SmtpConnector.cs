@@ -281,20 +281,5 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         return name.Length > 0 && string.Equals(name.TrimEnd('.'), options.HeloName.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async Task CloseAsync(SmtpClientSession session)
-    {
-        try
-        {
-            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await session.QuitAsync(bound.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException or SmtpClientException)
-        {
-            // Closing anyway.
-        }
-        finally
-        {
-            await session.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    private static Task CloseAsync(SmtpClientSession session) => SmtpConnectionCache.QuitAsync(session);
 }
