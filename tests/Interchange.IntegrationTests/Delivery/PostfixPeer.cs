@@ -114,6 +114,21 @@ public sealed partial class PostfixPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (bounded) until the log holds <paramref name="text"/> (Postfix's log daemon writes it a moment after the fact).</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (watch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"'{text}' not in the log of {Address} after {timeout.TotalSeconds:F0} s\npeer log:\n{Log}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits (bounded) until <paramref name="count"/> sessions have ended.</summary>
     public Task<IReadOnlyList<IReadOnlyDictionary<string, int>>> WaitForSessionsAsync(int count, TimeSpan timeout) =>
         WaitForSessionsAsync(sessions => sessions.Count >= count, timeout);
