@@ -9,6 +9,12 @@ namespace Interchange.Storage.Queue;
 /// <param name="RetryAt">For <see cref="DeliveryOutcomeKind.Deferred"/>: when the item is due again.</param>
 public sealed record DeliveryOutcome(DeliveryItem Item, DeliveryOutcomeKind Kind, string Reply, DateTimeOffset? RetryAt = null)
 {
+    /// <summary>
+    /// The host that gave <see cref="Reply"/> ("mx.example.net[192.0.2.1]"), kept with the item for
+    /// the DSN's Remote-MTA (RFC 3464 2.3.5); null when no remote server answered.
+    /// </summary>
+    public string? RemoteMta { get; init; }
+
     public static DeliveryOutcome Delivered(DeliveryItem item, string reply) => new(item, DeliveryOutcomeKind.Delivered, reply);
 
     public static DeliveryOutcome Deferred(DeliveryItem item, DateTimeOffset retryAt, string reply) => new(item, DeliveryOutcomeKind.Deferred, reply, retryAt);

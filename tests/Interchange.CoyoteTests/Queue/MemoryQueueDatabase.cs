@@ -116,6 +116,14 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
 
         public bool Held { get; set; }
 
+        /// <summary>A failure reported to the sender (deliveries.reported).</summary>
+        public bool Reported { get; set; }
+
+        public string? RemoteMta { get; set; }
+
+        /// <summary>Done: delivered, or failed and reported (what lets a message leave the queue).</summary>
+        public bool Finished => State == "delivered" || (State == "failed" && Reported);
+
         public bool InFlight(DateTimeOffset now) => Owner is not null && LeaseUntil > now;
     }
 }

@@ -69,6 +69,10 @@ internal sealed class RecordingQueueStore(IQueueStore inner, QueueLedger ledger)
 
     public Task<int> DeleteAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.DeleteAsync(filter, cancellationToken);
 
+    public Task<IReadOnlyList<UnreportedMessage>> FindUnreportedAsync(int max, CancellationToken cancellationToken = default) => inner.FindUnreportedAsync(max, cancellationToken);
+
+    public Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default) => inner.ReportAsync(message, dsn, dsnEnvelope, cancellationToken);
+
     public Task<int> BounceAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.BounceAsync(filter, cancellationToken);
 
     public Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default) => inner.StatisticsAsync(cancellationToken);
