@@ -14,6 +14,7 @@ using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Content;
 using Interchange.Transport;
+using Interchange.Transport.Bounces;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Queue;
 using Interchange.Transport.Routing;
@@ -254,9 +255,11 @@ public static class ServerHost
         // One timer checks every session's deadlines and data rate (all protocols).
         services.AddSingleton(_ => new SessionHeartbeat());
 
-        // Transport: two wake-up hints, one for the categorizer and one for delivery.
+        // Transport: wake-up hints for the categorizer, for delivery, and for the bounce step
+        // (connectors pulse "failures" when they fail a recipient for good).
         var newMessages = new QueueSignal(store.Changes, "new");
         var deliveries = new QueueSignal(store.Changes, "deliveries");
+        var failures = new QueueSignal(store.Changes, "failures");
         services.AddSingleton(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages, inlineMessageSize: options.Storage.InlineMessageSize));
@@ -266,7 +269,10 @@ public static class ServerHost
         services.AddSingleton(sp => new RouteWatcher(store.Backend.Routes, sp.GetRequiredService<RoutingTable>(), ConfiguredRoute.ToEntries(options.Transport.Routes), sp.GetRequiredService<ILogger<RouteWatcher>>(), store.Changes));
         services.AddHostedService<RouteWatcherService>();
         services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), sp.GetRequiredService<RoutingTable>(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
-        services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
+        services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>(), failures: failures));
+        services.AddKeyedSingleton(BounceGenerator.FailuresSignal, failures);
+        services.AddSingleton(sp => new BounceGenerator(store.Queue, store.Contents, new DsnBuilder(hostName, options.Transport), failures, newMessages, options.Transport, sp.GetRequiredService<ILogger<BounceGenerator>>()));
+        services.AddHostedService(sp => new BounceService(sp.GetRequiredService<BounceGenerator>(), failures));
         services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));
 
         services.AddSingleton(sp => new Pop3Server(
