@@ -52,7 +52,8 @@ internal sealed partial class MemoryQueueStore
         var now = _clock.GetUtcNow();
         var report = _database.Transaction(db =>
         {
-            var rows = message.Failures.Select(f => db.Deliveries.SingleOrDefault(d => d.Id == f.Id && d.MessageId == message.MessageId && d.Fence == f.Fence && d.State == "failed" && !d.Reported)).ToList();
+            var anyState = db.Removed.HasFlag(RemovedProtections.Reported);
+            var rows = message.Failures.Select(f => db.Deliveries.SingleOrDefault(d => d.Id == f.Id && d.MessageId == message.MessageId && d.State == "failed" && (anyState || (d.Fence == f.Fence && !d.Reported)))).ToList();
             if (rows.Any(r => r is null))
             {
                 return FailureReport.Lost;

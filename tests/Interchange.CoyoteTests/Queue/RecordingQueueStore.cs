@@ -71,7 +71,16 @@ internal sealed class RecordingQueueStore(IQueueStore inner, QueueLedger ledger)
 
     public Task<IReadOnlyList<UnreportedMessage>> FindUnreportedAsync(int max, CancellationToken cancellationToken = default) => inner.FindUnreportedAsync(max, cancellationToken);
 
-    public Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default) => inner.ReportAsync(message, dsn, dsnEnvelope, cancellationToken);
+    public async Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default)
+    {
+        var report = await inner.ReportAsync(message, dsn, dsnEnvelope, cancellationToken);
+        if (report.Reported)
+        {
+            ledger.AddReported(message.Failures);
+        }
+
+        return report;
+    }
 
     public Task<int> BounceAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.BounceAsync(filter, cancellationToken);
 
