@@ -43,18 +43,7 @@ public sealed partial class SqliteQueueStore
                     SELECT id, fence, recipient, original, connector, last_error, remote_mta, last_attempt, attempts
                     FROM deliveries WHERE message_id = @id AND state = 'failed' AND reported = 0 ORDER BY id
                     """, new { row.id }, snapshot)
-                    .Select(f =>
-                    {
-                        var rcpt = envelope.Recipients.FirstOrDefault(r => string.Equals(r.Address, f.Original, StringComparison.OrdinalIgnoreCase));
-                        return new FailedDelivery(f.Id, f.Fence, f.Recipient, f.Original, f.Connector, f.LastError)
-                        {
-                            Notify = rcpt?.Notify,
-                            OriginalRecipient = rcpt?.OriginalRecipient,
-                            RemoteMta = f.RemoteMta,
-                            LastAttempt = f.LastAttempt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
-                            Attempts = (int)f.Attempts,
-                        };
-                    })
+                    .Select(f => Reportable(envelope, f))
                     .ToList();
                 found.Add(new UnreportedMessage(row.id, row.Blob(), DateTimeOffset.FromUnixTimeMilliseconds(row.received_at), envelope, failures));
             }
@@ -107,5 +96,67 @@ public sealed partial class SqliteQueueStore
             long? dsnId = dsn is null ? null : Insert(w, dsn, dsnEnvelope!, now, null, contents);
             return new FailureReport(true, dsnId, RemoveIfFinished(w, message.MessageId));
         }, cancellationToken);
+    }
+    public async Task<IReadOnlyList<DelayedMessage>> FindDelayedAsync(DateTimeOffset acceptedBefore, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var now = Now();
+        return await _database.ReadAsync<IReadOnlyList<DelayedMessage>>(c =>
+        {
+            using var snapshot = c.BeginTransaction(deferred: true);
+
+            // Driven by the pending deliveries (few, next to the messages a queue holds).
+            var rows = c.Query<MessageRow>("""
+                SELECT m.* FROM queue_messages m
+                WHERE m.state = 'routed' AND m.delay_warned = 0 AND m.received_at < @before
+                  AND m.id IN (SELECT message_id FROM deliveries
+                               WHERE state = 'pending' AND held = 0 AND attempts > 0 AND (owner IS NULL OR lease_until <= @now))
+                ORDER BY m.id LIMIT @max
+                """, new { now, max, before = acceptedBefore.ToUnixTimeMilliseconds() }, snapshot).ToList();
+            return rows.Select(row =>
+            {
+                var envelope = row.Envelope(Recipients(c, row.id, snapshot));
+                var delayed = c.Query<(long Id, long Fence, string Recipient, string Original, string Connector, string? LastError, string? RemoteMta, long? LastAttempt, long Attempts)>("""
+                    SELECT id, fence, recipient, original, connector, last_error, remote_mta, last_attempt, attempts
+                    FROM deliveries WHERE message_id = @id AND state = 'pending' AND held = 0 AND attempts > 0 AND (owner IS NULL OR lease_until <= @now) ORDER BY id
+                    """, new { row.id, now }, snapshot)
+                    .Select(d => Reportable(envelope, d))
+                    .ToList();
+                return new DelayedMessage(row.id, row.Blob(), DateTimeOffset.FromUnixTimeMilliseconds(row.received_at), envelope, delayed);
+            }).ToList();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<FailureReport> WarnDelayAsync(long messageId, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default)
+    {
+        if ((dsn is null) != (dsnEnvelope is null))
+        {
+            throw new ArgumentException("a DSN needs both its content and its envelope");
+        }
+
+        var now = _clock.GetUtcNow();
+        return _database.WriteAsync(w =>
+        {
+            if (w.Execute("UPDATE queue_messages SET delay_warned = 1 WHERE id = @messageId AND delay_warned = 0", new { messageId }) != 1)
+            {
+                return FailureReport.Lost;
+            }
+
+            long? dsnId = dsn is null ? null : Insert(w, dsn, dsnEnvelope!, now, null, contents);
+            return new FailureReport(true, dsnId, false);
+        }, cancellationToken);
+    }
+
+    private static ReportableDelivery Reportable(Envelope envelope, (long Id, long Fence, string Recipient, string Original, string Connector, string? LastError, string? RemoteMta, long? LastAttempt, long Attempts) d)
+    {
+        var rcpt = envelope.Recipients.FirstOrDefault(r => string.Equals(r.Address, d.Original, StringComparison.OrdinalIgnoreCase));
+        return new ReportableDelivery(d.Id, d.Fence, d.Recipient, d.Original, d.Connector, d.LastError)
+        {
+            Notify = rcpt?.Notify,
+            OriginalRecipient = rcpt?.OriginalRecipient,
+            RemoteMta = d.RemoteMta,
+            LastAttempt = d.LastAttempt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
+            Attempts = (int)d.Attempts,
+        };
     }
 }

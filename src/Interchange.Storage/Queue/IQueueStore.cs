@@ -130,6 +130,22 @@ public interface IQueueStore
     /// </summary>
     Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Messages accepted before <paramref name="acceptedBefore"/> (now less
+    /// <c>Transport:DelayWarningAfter</c>) whose sender has not been warned of a delay, with the
+    /// deliveries still pending after at least one attempt (not held, not in flight), oldest first,
+    /// at most <paramref name="max"/>. A read.
+    /// </summary>
+    Task<IReadOnlyList<DelayedMessage>> FindDelayedAsync(DateTimeOffset acceptedBefore, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction: records that the sender of <paramref name="messageId"/> was warned of
+    /// its delay, only if it was not yet (else changes nothing: another worker warned first), and
+    /// queues the "delayed" DSN when one is given (none when no recipient asked for it). At most
+    /// one warning per message. <see cref="FailureReport.OriginalRemoved"/> is always false.
+    /// </summary>
+    Task<FailureReport> WarnDelayAsync(long messageId, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default);
+
     // Administration (postqueue -p / postsuper, issue 10 point 6). Each action is one transaction
     // over the recipients the filter matches and returns how many recipients it changed.
 

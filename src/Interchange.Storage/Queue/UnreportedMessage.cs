@@ -8,4 +8,4 @@ namespace Interchange.Storage.Queue;
 /// </summary>
 /// <param name="Envelope">The original envelope: reverse-path, ENVID, RET, SMTPUTF8, and every RCPT TO with its NOTIFY and ORCPT.</param>
 /// <param name="Failures">The failed, unreported deliveries, in queue order.</param>
-public sealed record UnreportedMessage(long MessageId, BlobRef Blob, DateTimeOffset ReceivedAt, Envelope Envelope, IReadOnlyList<FailedDelivery> Failures);
+public sealed record UnreportedMessage(long MessageId, BlobRef Blob, DateTimeOffset ReceivedAt, Envelope Envelope, IReadOnlyList<ReportableDelivery> Failures);

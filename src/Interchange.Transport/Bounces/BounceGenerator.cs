@@ -17,6 +17,12 @@ namespace Interchange.Transport.Bounces;
 /// </summary>
 /// <param name="failures">Pulsed by whoever fails a delivery (connectors, <c>queue bounce</c>); a poll finds the rest.</param>
 /// <param name="categorizer">Pulsed when a DSN is queued, so it is routed at once.</param>
+/// <remarks>
+/// With <c>Transport:DelayWarningAfter</c> set, it also sends each message's sender one "delayed"
+/// DSN (RFC 3464 action delayed) once the message is that old and recipients are still being
+/// retried, as Postfix's <c>delay_warning_time</c>; at most one per message, by the store's
+/// <see cref="IQueueStore.WarnDelayAsync"/>.
+/// </remarks>
 public sealed class BounceGenerator(
     IQueueStore queue,
     IMessageContentStore contents,
@@ -24,7 +30,8 @@ public sealed class BounceGenerator(
     QueueSignal failures,
     QueueSignal categorizer,
     TransportOptions options,
-    ILogger<BounceGenerator> logger)
+    ILogger<BounceGenerator> logger,
+    TimeProvider? clock = null)
 {
     /// <summary>The key the host registers the "failures" <see cref="QueueSignal"/> under, for connectors to pulse.</summary>
     public const string FailuresSignal = "failures";
@@ -63,7 +70,7 @@ public sealed class BounceGenerator(
         }
     }
 
-    /// <summary>One look for unreported failures; returns how many messages this worker reported (others may have won the rest).</summary>
+    /// <summary>One look for unreported failures (and delays to warn of); returns how many messages this worker reported (others may have won the rest).</summary>
     public async Task<int> RunOnceAsync(int worker = 0, int workers = 1, CancellationToken cancellationToken = default)
     {
         var found = await queue.FindUnreportedAsync(options.ClaimBatch, cancellationToken).ConfigureAwait(false);
@@ -86,14 +93,70 @@ public sealed class BounceGenerator(
             }
         }
 
+        if (options.DelayWarningAfter is { } after)
+        {
+            var delayed = await queue.FindDelayedAsync((clock ?? TimeProvider.System).GetUtcNow() - after, options.ClaimBatch, cancellationToken).ConfigureAwait(false);
+            start = workers <= 1 || delayed.Count == 0 ? 0 : (int)((long)worker * delayed.Count / workers);
+            for (var i = 0; i < delayed.Count; i++)
+            {
+                var message = delayed[(start + i) % delayed.Count];
+                try
+                {
+                    if ((await WarnAsync(message, cancellationToken).ConfigureAwait(false)).Reported)
+                    {
+                        reported++;
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogError(ex, "Delay DSN for message {Id} failed; retrying later", message.MessageId);
+                }
+            }
+        }
+
         return reported;
+    }
+
+    /// <summary>Builds and queues the "delayed" DSN for one message (or records that none is wanted), at most once per message.</summary>
+    public async Task<FailureReport> WarnAsync(DelayedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var until = message.ReceivedAt + options.MaximalQueueLifetime;
+        var recipients = message.Delayed.Select(d => Recipient(d, DsnAction.Delayed) with { WillRetryUntil = until }).ToList();
+        DsnResult result;
+        await using (var content = contents.Open(message.Blob))
+        {
+            result = await builder.BuildAsync(new DsnRequest(message.Envelope, message.ReceivedAt, content, recipients), cancellationToken).ConfigureAwait(false);
+        }
+
+        var delayed = string.Join(", ", message.Delayed.Select(d => $"<{d.Recipient}> ({d.LastReply})"));
+        if (!result.IsBuilt)
+        {
+            var none = await queue.WarnDelayAsync(message.MessageId, null, null, cancellationToken).ConfigureAwait(false);
+            if (none.Reported)
+            {
+                logger.LogInformation("Delay DSN for message {Id} not sent: {Reason}; delayed {Delayed}", message.MessageId, Why(result.Skipped), delayed);
+            }
+
+            return none;
+        }
+
+        var bytes = result.Content!;
+        var done = await queue.WarnDelayAsync(message.MessageId, new StagedContent(new BlobRef(BlobId.Of(bytes), bytes.Length), bytes), result.Envelope, cancellationToken).ConfigureAwait(false);
+        if (done.Reported)
+        {
+            categorizer.Pulse();
+            logger.LogInformation("Delay DSN {DsnId} for message {Id} queued to <{Sender}>: delayed {Delayed}", done.DsnId, message.MessageId, message.Envelope.MailFrom, delayed);
+        }
+
+        return done;
     }
 
     /// <summary>Builds and queues the DSN for one message's failures (or settles them without one), in one store transaction.</summary>
     public async Task<FailureReport> ReportAsync(UnreportedMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var recipients = message.Failures.Select(Recipient).ToList();
+        var recipients = message.Failures.Select(f => Recipient(f, DsnAction.Failed)).ToList();
         DsnResult result;
         await using (var content = contents.Open(message.Blob))
         {
@@ -147,11 +210,11 @@ public sealed class BounceGenerator(
         _ => reason.ToString(),
     };
 
-    /// <summary>A failure as the report gives it: a remote server's reply as its diagnostic, else ours as the reason.</summary>
-    internal static DsnRecipient Recipient(FailedDelivery failure)
+    /// <summary>A delivery as the report gives it: a remote server's reply as its diagnostic, else ours as the reason.</summary>
+    internal static DsnRecipient Recipient(ReportableDelivery failure, DsnAction action)
     {
         var remote = RemoteMtaName(failure.RemoteMta);
-        return new DsnRecipient(failure.Recipient, DsnAction.Failed)
+        return new DsnRecipient(failure.Recipient, action)
         {
             Notify = failure.Notify,
             OriginalRecipient = failure.OriginalRecipient,

@@ -76,6 +76,9 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
 
         public bool Routed { get; set; }
 
+        /// <summary>The sender got its one "delayed" DSN (queue_messages.delay_warned).</summary>
+        public bool DelayWarned { get; set; }
+
         public DateTimeOffset NextAttempt { get; set; } = DateTimeOffset.MinValue;
 
         public int Attempts { get; set; }

@@ -22,18 +22,7 @@ internal sealed partial class MemoryQueueStore
             .Take(max)
             .Select(x => new UnreportedMessage(x.Message.Id, x.Message.Blob, x.Message.ReceivedAt, x.Message.Envelope, x.Deliveries
                 .Where(d => d.State == "failed" && !d.Reported)
-                .Select(d =>
-                {
-                    var rcpt = x.Message.Envelope.Recipients.FirstOrDefault(r => string.Equals(r.Address, d.Original, StringComparison.OrdinalIgnoreCase));
-                    return new FailedDelivery(d.Id, d.Fence, d.Recipient, d.Original, d.Connector, d.LastError)
-                    {
-                        Notify = rcpt?.Notify,
-                        OriginalRecipient = rcpt?.OriginalRecipient,
-                        RemoteMta = d.RemoteMta,
-                        LastAttempt = d.LastAttempt,
-                        Attempts = d.Attempts,
-                    };
-                })
+                .Select(d => Reportable(x.Message, d))
                 .ToList()))
             .ToList());
         await Task.Yield();
@@ -71,5 +60,58 @@ internal sealed partial class MemoryQueueStore
         });
         await Task.Yield();
         return report;
+    }
+    public async Task<IReadOnlyList<DelayedMessage>> FindDelayedAsync(DateTimeOffset acceptedBefore, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        await Task.Yield();
+        var now = _clock.GetUtcNow();
+        var found = _database.Transaction(db => db.Messages.Values
+            .Where(m => m.Routed && !m.DelayWarned && m.ReceivedAt < acceptedBefore)
+            .Select(m => (Message: m, Delayed: db.Deliveries.Where(d => d.MessageId == m.Id && d.State == "pending" && !d.Held && d.Attempts > 0 && !d.InFlight(now)).OrderBy(d => d.Id).ToList()))
+            .Where(x => x.Delayed.Count > 0)
+            .Take(max)
+            .Select(x => new DelayedMessage(x.Message.Id, x.Message.Blob, x.Message.ReceivedAt, x.Message.Envelope, x.Delayed.Select(d => Reportable(x.Message, d)).ToList()))
+            .ToList());
+        await Task.Yield();
+        return found;
+    }
+
+    public async Task<FailureReport> WarnDelayAsync(long messageId, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        var now = _clock.GetUtcNow();
+        var report = _database.Transaction(db =>
+        {
+            if (!db.Messages.TryGetValue(messageId, out var message) || message.DelayWarned)
+            {
+                return FailureReport.Lost;
+            }
+
+            message.DelayWarned = true;
+            long? dsnId = null;
+            if (dsn is not null)
+            {
+                dsnId = db.NextMessageId();
+                db.Messages.Add(dsnId.Value, new MemoryQueueDatabase.MessageRow(dsnId.Value, dsn.Ref, now, dsnEnvelope! with { Recipients = [.. dsnEnvelope.Recipients] }));
+            }
+
+            return new FailureReport(true, dsnId, false);
+        });
+        await Task.Yield();
+        return report;
+    }
+
+    private static ReportableDelivery Reportable(MemoryQueueDatabase.MessageRow message, MemoryQueueDatabase.DeliveryRow d)
+    {
+        var rcpt = message.Envelope.Recipients.FirstOrDefault(r => string.Equals(r.Address, d.Original, StringComparison.OrdinalIgnoreCase));
+        return new ReportableDelivery(d.Id, d.Fence, d.Recipient, d.Original, d.Connector, d.LastError)
+        {
+            Notify = rcpt?.Notify,
+            OriginalRecipient = rcpt?.OriginalRecipient,
+            RemoteMta = d.RemoteMta,
+            LastAttempt = d.LastAttempt,
+            Attempts = d.Attempts,
+        };
     }
 }

@@ -43,7 +43,7 @@ internal sealed class QueueLedger
     }
 
     /// <summary>Failed deliveries a report (the bounce step) covered, one entry per report that named them.</summary>
-    public void AddReported(IEnumerable<FailedDelivery> failures)
+    public void AddReported(IEnumerable<ReportableDelivery> failures)
     {
         lock (_lock)
         {

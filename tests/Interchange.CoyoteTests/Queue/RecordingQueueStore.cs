@@ -71,6 +71,10 @@ internal sealed class RecordingQueueStore(IQueueStore inner, QueueLedger ledger)
 
     public Task<IReadOnlyList<UnreportedMessage>> FindUnreportedAsync(int max, CancellationToken cancellationToken = default) => inner.FindUnreportedAsync(max, cancellationToken);
 
+    public Task<IReadOnlyList<DelayedMessage>> FindDelayedAsync(DateTimeOffset acceptedBefore, int max, CancellationToken cancellationToken = default) => inner.FindDelayedAsync(acceptedBefore, max, cancellationToken);
+
+    public Task<FailureReport> WarnDelayAsync(long messageId, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default) => inner.WarnDelayAsync(messageId, dsn, dsnEnvelope, cancellationToken);
+
     public async Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default)
     {
         var report = await inner.ReportAsync(message, dsn, dsnEnvelope, cancellationToken);

@@ -178,6 +178,36 @@ public abstract partial class QueueStoreContractTests
         }
     }
 
+    [Fact]
+    public async Task FindDelayed_GivesMessagesOlderThanTheCutOff_WithTheirRetriedDeliveries_AndWarnDelayWarnsOnce()
+    {
+        var accepted = Clock.GetUtcNow();
+        var id = await EnqueueAsync("slow", "a@one.test", "b@two.test", "c@three.test", "d@four.test");
+        await RouteRemoteAsync();
+        (await Queue.HoldAsync(new QueueFilter(ToDomain: "four.test"))).ShouldBe(1);
+        var a1 = (await Queue.ClaimAsync(Smtp, "w", 10, Lease, domain: "one.test")).Single().Items.Single();
+        var b1 = (await Queue.ClaimAsync(Smtp, "w", 10, Lease, domain: "two.test")).Single().Items.Single();
+        await Queue.RecordOutcomeAsync([
+            DeliveryOutcome.Deferred(a1, Clock.GetUtcNow().AddHours(1), "451 4.4.1 no answer") with { RemoteMta = "mx.one.test[192.0.2.1]" },
+            DeliveryOutcome.Deferred(b1, Clock.GetUtcNow().AddHours(1), "421 busy"),
+        ]);
+
+        Clock.Advance(TimeSpan.FromHours(4));
+        (await Queue.ClaimAsync(Smtp, "w", 10, Lease, domain: "two.test")).ShouldHaveSingleItem("b is being tried again now");
+        (await Queue.FindDelayedAsync(accepted, 10)).ShouldBeEmpty("accepted at the cut-off, not before it");
+        var found = (await Queue.FindDelayedAsync(Clock.GetUtcNow(), 10)).ShouldHaveSingleItem();
+        (found.MessageId, found.ReceivedAt, found.Envelope.MailFrom).ShouldBe((id, accepted, "sender@remote.test"));
+        var a = found.Delayed.ShouldHaveSingleItem("b is in flight, c was never tried, d is held");
+        (a.Recipient, a.LastReply, a.RemoteMta, a.Attempts).ShouldBe(("a@one.test", "451 4.4.1 no answer", "mx.one.test[192.0.2.1]", 1));
+
+        var warned = await Queue.WarnDelayAsync(id, Dsn("delayed"), DsnEnvelope());
+        (warned.Reported, warned.OriginalRemoved).ShouldBe((true, false));
+        (await Queue.FindNewAsync(0, 1, 10)).ShouldHaveSingleItem().Id.ShouldBe(warned.DsnId!.Value);
+        (await Queue.WarnDelayAsync(id, Dsn("again"), DsnEnvelope())).ShouldBe(FailureReport.Lost, "one warning per message");
+        (await Queue.FindDelayedAsync(Clock.GetUtcNow(), 10)).ShouldBeEmpty();
+        (await Queue.FindNewAsync(0, 1, 10)).Count.ShouldBe(1);
+    }
+
     private static StagedContent Dsn(string text)
     {
         var bytes = Encoding.ASCII.GetBytes($"From: MAILER-DAEMON@example.test\r\nSubject: {text}\r\n\r\n{text}\r\n");

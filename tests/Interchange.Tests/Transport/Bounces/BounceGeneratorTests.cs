@@ -118,10 +118,10 @@ public sealed class BounceGeneratorTests : IAsyncLifetime
     [Fact]
     public void A_remote_failure_reports_the_servers_reply_and_name()
     {
-        var failure = new FailedDelivery(1, 1, "a@far.test", "a@far.test", "smtp", "550-5.1.1 <a@far.test>: no such user\r\n550 5.1.1 see https://far.test") { RemoteMta = "mx.far.test[192.0.2.25]", LastAttempt = DateTimeOffset.UnixEpoch };
-        var recipient = BounceGenerator.Recipient(failure);
+        var failure = new ReportableDelivery(1, 1, "a@far.test", "a@far.test", "smtp", "550-5.1.1 <a@far.test>: no such user\r\n550 5.1.1 see https://far.test") { RemoteMta = "mx.far.test[192.0.2.25]", LastAttempt = DateTimeOffset.UnixEpoch };
+        var recipient = BounceGenerator.Recipient(failure, DsnAction.Failed);
         (recipient.Status, recipient.RemoteMta, recipient.RemoteReply, recipient.Reason).ShouldBe(("5.1.1", "mx.far.test", failure.LastReply, null));
-        BounceGenerator.Recipient(failure with { RemoteMta = "[192.0.2.25]" }).RemoteMta.ShouldBe("[192.0.2.25]");
+        BounceGenerator.Recipient(failure with { RemoteMta = "[192.0.2.25]" }, DsnAction.Failed).RemoteMta.ShouldBe("[192.0.2.25]");
         BounceGenerator.EnhancedStatus("4.4.7 delivery time expired").ShouldBe("4.4.7");
         BounceGenerator.EnhancedStatus("554 transaction failed").ShouldBeNull();
         BounceGenerator.EnhancedStatus(null).ShouldBeNull();
@@ -152,6 +152,32 @@ public sealed class BounceGeneratorTests : IAsyncLifetime
         {
             (await _queue.ShowAsync(id)).ShouldBeNull();
         }
+    }
+
+    [Fact]
+    public async Task With_DelayWarningAfter_the_sender_of_mail_still_retried_gets_one_delayed_dsn()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var options = new TransportOptions { ClaimBatch = 8, DelayWarningAfter = TimeSpan.FromHours(4) };
+        var generator = new BounceGenerator(_queue, _contents, new DsnBuilder("mail.example.test", options), _failures, _newMessages, options, _log, clock);
+        var id = await AcceptAsync("alice@example.test", "slow one", "partner@remote.test");
+        await RouteAsync();
+        var item = (await _queue.ClaimAsync(RoutingTable.SmtpConnector, "test/1", 1, TimeSpan.FromMinutes(1))).Single().Items.Single();
+        await _queue.RecordOutcomeAsync([DeliveryOutcome.Deferred(item, DateTimeOffset.UtcNow.AddHours(1), "451 4.7.1 greylisted, try later") with { RemoteMta = "mx.remote.test[192.0.2.7]" }]);
+
+        (await generator.RunOnceAsync()).ShouldBe(0, "not four hours old yet");
+        clock.Advance(TimeSpan.FromHours(4) + TimeSpan.FromSeconds(1));
+        (await generator.RunOnceAsync()).ShouldBe(1);
+        (await generator.RunOnceAsync()).ShouldBe(0, "one warning per message");
+        (await _queue.ShowAsync(id)).ShouldNotBeNull("the original is still being retried");
+        await RouteAsync();
+        await _connector.DeliverBatchAsync(await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10), CancellationToken.None);
+
+        var text = await ReadAsync((await _mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldHaveSingleItem());
+        text.ShouldContain("Subject: Delayed Mail (still being retried)");
+        text.ShouldContain("Final-Recipient: rfc822;partner@remote.test\r\nAction: delayed\r\nStatus: 4.7.1\r\nRemote-MTA: dns; mx.remote.test\r\nDiagnostic-Code: smtp; 451 4.7.1 greylisted, try later\r\n");
+        text.ShouldContain("Will-Retry-Until: ");
+        _log.Lines.ShouldContain(l => l.StartsWith("Delay DSN ", StringComparison.Ordinal) && l.Contains($"for message {id} queued to <alice@example.test>", StringComparison.Ordinal));
     }
 
     private Task<long> AcceptAsync(string from, string subject, params string[] recipients) =>

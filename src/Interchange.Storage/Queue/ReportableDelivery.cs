@@ -1,15 +1,16 @@
 namespace Interchange.Storage.Queue;
 
 /// <summary>
-/// A failed delivery not yet reported to the sender, as <see cref="IQueueStore.FindUnreportedAsync"/>
-/// found it. <see cref="Id"/> and <see cref="Fence"/> are its report ticket:
-/// <see cref="IQueueStore.ReportAsync"/> marks it reported only if it is still failed, unreported
-/// and under this fence.
+/// A delivery a DSN reports on: a failure not yet reported
+/// (<see cref="IQueueStore.FindUnreportedAsync"/>), or a delivery still being retried
+/// (<see cref="IQueueStore.FindDelayedAsync"/>). For a failure, <see cref="Id"/> and
+/// <see cref="Fence"/> are its report ticket: <see cref="IQueueStore.ReportAsync"/> marks it
+/// reported only if it is still failed, unreported and under this fence.
 /// </summary>
 /// <param name="Recipient">The final recipient (Final-Recipient).</param>
 /// <param name="Original">The RCPT TO address it came from.</param>
 /// <param name="LastReply">The last reply recorded for it ("550 5.1.1 no such user", "5.1.1 the mailbox no longer exists"); null if none.</param>
-public sealed record FailedDelivery(long Id, long Fence, string Recipient, string Original, string Connector, string? LastReply)
+public sealed record ReportableDelivery(long Id, long Fence, string Recipient, string Original, string Connector, string? LastReply)
 {
     /// <summary>NOTIFY of the RCPT TO it came from (RFC 3461 4.1), as stored; null when not given.</summary>
     public string? Notify { get; init; }
