@@ -60,4 +60,34 @@ public sealed class SmtpOptions
 
     /// <summary>On submission, header bytes held to learn whether Date and Message-ID are there (RFC 6409 8); a longer header section gets neither.</summary>
     public int SubmissionHeaderBuffer { get; set; } = 100 * 1024;
+
+    /// <summary>
+    /// Clients that may relay (send to domains that are not ours) without logging in: addresses
+    /// or networks (<c>10.0.0.0/8</c>), Postfix's <c>mynetworks</c>. Default none: only
+    /// authenticated clients relay. Listing loopback lets local programs send out (a web
+    /// application's mail, the relay benchmark).
+    /// </summary>
+    public string[] RelayNetworks { get; set; } = [];
+
+    /// <summary>Whether <paramref name="client"/> is in <see cref="RelayNetworks"/>.</summary>
+    public bool IsRelayClient(System.Net.IPAddress client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (RelayNetworks.Length == 0)
+        {
+            return false;
+        }
+
+        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        foreach (var entry in RelayNetworks)
+        {
+            var text = entry.Trim();
+            if (System.Net.IPNetwork.TryParse(text, out var network) ? network.Contains(address) : System.Net.IPAddress.TryParse(text, out var one) && one.Equals(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -189,7 +189,8 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
             var messages = c.Query<(string State, long Count)>("SELECT state, COUNT(*) FROM queue_messages GROUP BY state", transaction: snapshot).ToDictionary(r => r.State, r => (int)r.Count);
             var pending = c.Query<(string Connector, long Count)>("SELECT connector, COUNT(*) FROM deliveries WHERE state = 'pending' GROUP BY connector", transaction: snapshot).ToDictionary(r => r.Connector, r => (int)r.Count, StringComparer.Ordinal);
             var failed = c.ExecuteScalar<long>("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'", transaction: snapshot);
-            return new QueueStatistics(messages.GetValueOrDefault("new"), messages.GetValueOrDefault("routed"), (int)failed, pending);
+            var oldest = c.ExecuteScalar<long?>("SELECT MIN(received_at) FROM queue_messages", transaction: snapshot);
+            return new QueueStatistics(messages.GetValueOrDefault("new"), messages.GetValueOrDefault("routed"), (int)failed, pending, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
         }, cancellationToken).ConfigureAwait(false);
 
     /// <summary>

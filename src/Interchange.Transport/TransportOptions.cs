@@ -1,7 +1,7 @@
 namespace Interchange.Transport;
 
-/// <summary>Transport settings (<c>Transport</c> section).</summary>
-public sealed class TransportOptions
+/// <summary>Transport settings (<c>Transport</c> section); the host adds the SMTP connector's (<c>Transport:Smtp</c>), which live with the SMTP code.</summary>
+public class TransportOptions
 {
     /// <summary>Workers turning accepted messages into deliveries.</summary>
     public int CategorizerWorkers { get; set; } = 2;
@@ -54,6 +54,15 @@ public sealed class TransportOptions
 
     /// <summary>Routes from configuration, merged with the stored ones (a stored route with the same key wins).</summary>
     public Routing.ConfiguredRoute[] Routes { get; set; } = [];
+
+    /// <summary>How often the queue is counted for the metrics' gauges (depth, pending, oldest age).</summary>
+    public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gateways to foreign mail systems that exchange files (<c>Transport:Gateways</c>): each a connector by its name, with a drop folder, a pickup folder or both.</summary>
+    public Gateway.GatewayOptions[] Gateways { get; set; } = [];
+
+    /// <summary>This server's name in the queue's claims ("node/connector/worker"): claims left by an earlier run under it are released at start. Unique per server sharing one store; default: the machine's name.</summary>
+    public string? NodeName { get; set; }
 
     /// <summary>How often the routing table is read again when no change was announced (the admin CLI's changes).</summary>
     public TimeSpan RoutePollInterval { get; set; } = TimeSpan.FromSeconds(1);

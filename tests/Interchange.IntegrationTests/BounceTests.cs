@@ -6,8 +6,8 @@ namespace Interchange.IntegrationTests;
 
 /// <summary>
 /// The bounce step end to end, with independent clients: Python's smtplib queues mail for a
-/// remote domain (through an alias, as an unauthenticated client may not relay; the SMTP
-/// connector is not needed: the mail only waits), <c>interchange queue bounce</c> fails it, and
+/// remote domain (through an alias, as an unauthenticated client may not relay), routed to a
+/// connector that does not run, so it waits; <c>interchange queue bounce</c> fails it, and
 /// Python's imaplib reads the DSN from the sender's INBOX, parsed by Python's <c>email</c>
 /// package as RFC 3464. A message from &lt;&gt; that fails gets no DSN and leaves the queue.
 /// </summary>
@@ -16,8 +16,16 @@ public sealed class BounceTests : IAsyncLifetime
     private const string Tls = "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE";
     private const string Password = "bounce-secret-5150";
 
+    private const string Parked = "parked";
+
     // The bounce step is not pulsed by the CLI (another process): a short poll finds its failures.
-    private static readonly Dictionary<string, string> FastPoll = new() { ["INTERCHANGE__Transport__PollInterval"] = "00:00:00.200" };
+    // remote.test is routed to a connector nobody runs, so its mail waits for the administrator.
+    private static readonly Dictionary<string, string> ServerEnvironment = new()
+    {
+        ["INTERCHANGE__Transport__PollInterval"] = "00:00:00.200",
+        ["INTERCHANGE__Transport__Routes__0__AddressSpace"] = "remote.test",
+        ["INTERCHANGE__Transport__Routes__0__Connector"] = Parked,
+    };
 
     private readonly ScratchFolder _data = new();
 
@@ -37,7 +45,7 @@ public sealed class BounceTests : IAsyncLifetime
     [Fact]
     public async Task A_bounced_message_brings_the_sender_one_rfc_3464_dsn_and_a_failed_dsn_is_dropped()
     {
-        await using var server = await ServerProcess.StartAsync(_data.Path, ["smtp", "imaps"], environment: FastPoll);
+        await using var server = await ServerProcess.StartAsync(_data.Path, ["smtp", "imaps"], environment: ServerEnvironment);
         await Cli(null, "domain", "add", "example.test");
         (await Cli(Password + "\n", "user", "add", "alice@example.test", "--password-stdin")).ExitCode.ShouldBe(0);
         (await Cli(null, "alias", "add", "partner@example.test", "partner@remote.test")).ExitCode.ShouldBe(0);
@@ -115,7 +123,7 @@ public sealed class BounceTests : IAsyncLifetime
     {
         for (var attempt = 0; attempt < 100; attempt++)
         {
-            var list = await Cli(null, "queue", "list", "--from", sender, "--connector", "smtp");
+            var list = await Cli(null, "queue", "list", "--from", sender, "--connector", Parked);
             list.ExitCode.ShouldBe(0, ExternalProcess.Describe(list));
             if (list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is { } line)
             {

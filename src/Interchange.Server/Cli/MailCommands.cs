@@ -97,6 +97,7 @@ public static class MailCommands
             var local = stats.Pending(Interchange.Transport.Connectors.LocalConnector.ConnectorName);
             Console.WriteLine($"deliveries pending: {stats.PendingDeliveries} (local {local}, remote {stats.PendingDeliveries - local})");
             Console.WriteLine($"deliveries failed: {stats.FailedDeliveries}");
+            Console.WriteLine($"oldest message: {(stats.OldestReceivedAt is { } oldest ? $"{oldest:u} ({(DateTimeOffset.UtcNow - oldest).TotalMinutes:F0} min old)" : "none")}");
         }, ct));
         var queue = new Command("queue", "Look at and administer the mail queue.") { status };
         foreach (var command in QueueCommands.Build(data))

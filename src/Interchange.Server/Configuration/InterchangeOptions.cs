@@ -32,7 +32,7 @@ public sealed class InterchangeOptions
 
     public Interchange.Smtp.SmtpOptions Smtp { get; set; } = new();
 
-    public Interchange.Transport.TransportOptions Transport { get; set; } = new();
+    public ServerTransportOptions Transport { get; set; } = new();
 
     public Interchange.Pop3.Pop3Options Pop3 { get; set; } = new();
 
@@ -79,12 +79,33 @@ public sealed class InterchangeOptions
         Require(Imap.IdleTimeout > TimeSpan.Zero && Imap.LoginTimeout > TimeSpan.Zero, "Imap timeouts must be positive");
         Require(Pop3.LoginTimeout > TimeSpan.Zero && Smtp.LoginTimeout > TimeSpan.Zero && Smtp.EnvelopeTimeout > TimeSpan.Zero, "LoginTimeout and EnvelopeTimeout must be positive");
         Require(Smtp.MinDataRateGracePeriod >= TimeSpan.Zero && Imap.MinDataRateGracePeriod >= TimeSpan.Zero && Pop3.MinDataRateGracePeriod >= TimeSpan.Zero, "MinDataRateGracePeriod must not be negative (MinDataRate 0 turns the rate off)");
-        Require(Transport.PollInterval > TimeSpan.Zero && Transport.RoutePollInterval > TimeSpan.Zero, "Transport:PollInterval and Transport:RoutePollInterval must be positive");
+        Require(Transport.PollInterval > TimeSpan.Zero && Transport.RoutePollInterval > TimeSpan.Zero && Transport.MetricsInterval > TimeSpan.Zero, "Transport:PollInterval, RoutePollInterval and MetricsInterval must be positive");
         try
         {
             Interchange.Transport.Routing.ConfiguredRoute.ToEntries(Transport.Routes);
         }
         catch (FormatException ex)
+        {
+            problems.Add(ex.Message);
+        }
+
+        problems.AddRange(GatewayConfiguration.Validate(Transport.Gateways));
+        foreach (var network in Smtp.RelayNetworks)
+        {
+            Require(IPNetwork.TryParse(network.Trim(), out _) || IPAddress.TryParse(network.Trim(), out _), $"Smtp:RelayNetworks: '{network}' is neither an IP address nor a network");
+        }
+
+        var smtpOut = Transport.Smtp;
+        Require(smtpOut.Workers is >= 1 and <= 1000, "Transport:Smtp:Workers must be from 1 to 1000");
+        Require(smtpOut.InitialDestinationConcurrency >= 1 && smtpOut.InitialDestinationConcurrency <= smtpOut.DestinationConcurrencyLimit, "Transport:Smtp:InitialDestinationConcurrency must be at least 1 and at most DestinationConcurrencyLimit");
+        Require(smtpOut.Lease >= TimeSpan.FromSeconds(30), "Transport:Smtp:Lease must be at least 30 seconds (it is renewed every third of it)");
+        Require(smtpOut.ConnectionCacheTime >= TimeSpan.Zero && smtpOut.DeadDestinationTime >= TimeSpan.Zero && smtpOut.MaxTransactionsPerConnection >= 1, "Transport:Smtp:ConnectionCacheTime and DeadDestinationTime must not be negative, MaxTransactionsPerConnection at least 1");
+        Require(smtpOut.ConnectTimeout > TimeSpan.Zero && smtpOut.CommandTimeout > TimeSpan.Zero && smtpOut.DataFinalTimeout > TimeSpan.Zero, "Transport:Smtp timeouts must be positive");
+        try
+        {
+            _ = new Interchange.Transport.Bounces.RetrySchedule(Transport);
+        }
+        catch (ArgumentException ex)
         {
             problems.Add(ex.Message);
         }

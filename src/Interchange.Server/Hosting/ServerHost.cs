@@ -10,12 +10,15 @@ using Interchange.Directory.Resolution;
 using Interchange.Imap;
 using Interchange.Pop3;
 using Interchange.Smtp;
+using Interchange.Smtp.Delivery;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Content;
 using Interchange.Transport;
 using Interchange.Transport.Bounces;
 using Interchange.Transport.Connectors;
+using Interchange.Transport.Dns;
+using Interchange.Transport.Gateway;
 using Interchange.Transport.Queue;
 using Interchange.Transport.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -63,6 +66,11 @@ public static class ServerHost
                 throw new ConfigurationException(string.Join("; ", problems));
             }
 
+            if (GatewayConfiguration.Prepare(options.Transport.Gateways, folder.Root) is { Count: > 0 } gatewayProblems)
+            {
+                throw new ConfigurationException(string.Join("; ", gatewayProblems));
+            }
+
             listeners = ListenerPlan.Build(options.Listen, arguments.Listen);
         }
         catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or FormatException or IOException or InvalidDataException)
@@ -108,6 +116,11 @@ public static class ServerHost
             var firstRun = await FirstRunSetup.RunAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
             var domains = await store.DirectoryStore.ListDomainsAsync(cancellationToken).ConfigureAwait(false);
             var hostName = firstRun?.Domain ?? await FirstRunSetup.ResolvePrimaryDomainAsync(store, options.PrimaryDomain, cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrWhiteSpace(configuration["Transport:Smtp:HeloName"]))
+            {
+                options.Transport.Smtp.HeloName = hostName; // RFC 5321 4.1.1.1: our FQDN; the primary domain names this server
+            }
+
             if (firstRun is not null)
             {
                 Console.WriteLine($"created domain {firstRun.Domain} and user {firstRun.Postmaster}");
@@ -260,7 +273,8 @@ public static class ServerHost
         var newMessages = new QueueSignal(store.Changes, "new");
         var deliveries = new QueueSignal(store.Changes, "deliveries");
         var failures = new QueueSignal(store.Changes, "failures");
-        services.AddSingleton(options.Transport);
+        var node = string.IsNullOrWhiteSpace(options.Transport.NodeName) ? Environment.MachineName : options.Transport.NodeName.Trim();
+        services.AddSingleton<TransportOptions>(options.Transport);
         services.AddSingleton(new RecipientResolver(store.DirectoryStore, hostName));
         services.AddSingleton(sp => new MessageAcceptor(store.Blobs, store.Queue, newMessages, inlineMessageSize: options.Storage.InlineMessageSize));
         // The routing table: one live instance, its snapshot swapped by the watcher; connectors
@@ -270,10 +284,37 @@ public static class ServerHost
         services.AddHostedService<RouteWatcherService>();
         services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), sp.GetRequiredService<RoutingTable>(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
         services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>(), failures: failures));
-        services.AddKeyedSingleton(BounceGenerator.FailuresSignal, failures);
+        // Mail out: one resolver (its TTL cache is shared), the SMTP connector with its
+        // per-destination limits and connection cache (closed at shutdown by the container).
+        services.AddSingleton<IDnsResolver>(_ => new DnsClientResolver(options.Transport.Dns));
+        services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IDnsResolver>(), options.Transport.Mx));
+        services.AddSingleton(sp => new SmtpConnector(
+            store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
+            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
+        services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
+        // Gateways to foreign systems (docs/GATEWAY.md): a connector per drop folder, named as its
+        // gateway; one service runs the pickups. Folders were made absolute and created at start.
+        foreach (var gateway in options.Transport.Gateways.Where(g => g.DropFolder.Length > 0))
+        {
+            services.AddSingleton<IDeliveryConnector>(sp => new GatewayConnector(
+                gateway, store.Queue, store.Contents, sp.GetRequiredService<RoutingTable>(), deliveries, failures,
+                options.Transport, node, sp.GetRequiredService<ILogger<GatewayConnector>>()));
+        }
+
+        if (options.Transport.Gateways.Any(g => g.PickupFolder.Length > 0))
+        {
+            services.AddHostedService(sp => new GatewayPickupService(options.Transport.Gateways
+                .Where(g => g.PickupFolder.Length > 0)
+                .Select(g => new GatewayPickup(g, sp.GetRequiredService<MessageAcceptor>(), store.Queue, hostName, sp.GetRequiredService<ILogger<GatewayPickup>>()))
+                .ToList()));
+        }
+
+        // The bounce step: failed recipients become one DSN per message (Transport/Bounces).
         services.AddSingleton(sp => new BounceGenerator(store.Queue, store.Contents, new DsnBuilder(hostName, options.Transport), failures, newMessages, options.Transport, sp.GetRequiredService<ILogger<BounceGenerator>>()));
         services.AddHostedService(sp => new BounceService(sp.GetRequiredService<BounceGenerator>(), failures));
-        services.AddHostedService(sp => new TransportService(sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport));
+        services.AddHostedService(sp => new TransportService(
+            sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport,
+            store.Queue, node, sp.GetRequiredService<ILogger<TransportService>>()));
 
         services.AddSingleton(sp => new Pop3Server(
             options.Pop3,

@@ -7,7 +7,7 @@ namespace Interchange.Smtp.Client;
 /// docs/CONFIGURATION.md); TLS mode and credentials come per route. Timeouts follow RFC 5321
 /// 4.5.3.2; each bounds one wait for the peer, so a slow or silent peer ends the session.
 /// </summary>
-public sealed class SmtpClientOptions
+public class SmtpClientOptions
 {
     /// <summary>Our name in EHLO/HELO (a FQDN, RFC 5321 4.1.1.1).</summary>
     public string HeloName { get; set; } = "localhost";
@@ -62,4 +62,7 @@ public sealed class SmtpClientOptions
     public int DowngradeInMemoryLimit { get; set; } = 4 << 20;
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>A copy to change per route (TLS mode, credentials) without touching the shared settings.</summary>
+    public SmtpClientOptions Copy() => (SmtpClientOptions)MemberwiseClone();
 }

@@ -57,7 +57,7 @@ internal static class RcptCommand
             return false;
         }
 
-        var decision = await session.Services.Policy.CheckAsync(path, mayRelay: session.IsAuthenticated, CancellationToken.None).ConfigureAwait(false);
+        var decision = await session.Services.Policy.CheckAsync(path, mayRelay: session.IsAuthenticated || session.Options.IsRelayClient(session.Client), CancellationToken.None).ConfigureAwait(false);
         if (decision.Refusal is not null)
         {
             await session.RefuseAsync("RCPT " + arguments, decision.Refusal).ConfigureAwait(false);

@@ -9,10 +9,7 @@ namespace Interchange.Storage.Queue;
 /// <param name="RetryAt">For <see cref="DeliveryOutcomeKind.Deferred"/>: when the item is due again.</param>
 public sealed record DeliveryOutcome(DeliveryItem Item, DeliveryOutcomeKind Kind, string Reply, DateTimeOffset? RetryAt = null)
 {
-    /// <summary>
-    /// The host that gave <see cref="Reply"/> ("mx.example.net[192.0.2.1]"), kept with the item for
-    /// the DSN's Remote-MTA (RFC 3464 2.3.5); null when no remote server answered.
-    /// </summary>
+    /// <summary>The host that answered ("mx.example.net[192.0.2.1]"), for the DSN's Remote-MTA; null when none did.</summary>
     public string? RemoteMta { get; init; }
 
     public static DeliveryOutcome Delivered(DeliveryItem item, string reply) => new(item, DeliveryOutcomeKind.Delivered, reply);

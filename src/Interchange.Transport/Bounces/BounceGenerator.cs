@@ -33,9 +33,6 @@ public sealed class BounceGenerator(
     ILogger<BounceGenerator> logger,
     TimeProvider? clock = null)
 {
-    /// <summary>The key the host registers the "failures" <see cref="QueueSignal"/> under, for connectors to pulse.</summary>
-    public const string FailuresSignal = "failures";
-
     public int Workers => options.BounceWorkers;
 
     /// <summary>Reports failures until cancelled; <paramref name="worker"/> of <paramref name="workers"/> picks where in what it finds to start, so workers seldom build the same DSN.</summary>

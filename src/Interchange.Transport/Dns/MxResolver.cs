@@ -53,28 +53,25 @@ public sealed class MxResolver
         return ResolveDomainAsync(name, _options.Port, cancellationToken);
     }
 
-    /// <summary>The targets of a configured relay host. Every failure is temporary: the recipient's domain
-    /// is not at fault when the operator's relay does not resolve, and the setting can be mended.</summary>
-    public async Task<DeliveryRoute> ResolveSmartHostAsync(SmartHost smartHost, CancellationToken cancellationToken)
+    /// <summary>The targets of a route's smart host (<see cref="Routing.SmartHost"/>): an address literal
+    /// as it is, a name by its own address records (no MX lookup, as Postfix's <c>[host]</c>). Every failure
+    /// is temporary: the recipient's domain is not at fault when the operator's relay does not resolve, and
+    /// the setting can be mended.</summary>
+    public async Task<DeliveryRoute> ResolveSmartHostAsync(Routing.SmartHost smartHost, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(smartHost);
         DeliveryRoute route;
-        if (smartHost.Address is { } address)
+        if (smartHost.IsAddressLiteral && IPAddress.TryParse(smartHost.Host, out var address))
         {
             route = DeliveryRoute.To([new DeliveryTarget(smartHost.Host, 0, [address], smartHost.Port)], []);
         }
-        else if (smartHost.SkipMx)
+        else
         {
             var notes = new List<string>();
-            var budget = _options.MaxAddresses;
-            var (addresses, temporary) = await AddressesAsync(smartHost.Host, budget, notes, cancellationToken).ConfigureAwait(false);
+            var (addresses, temporary) = await AddressesAsync(smartHost.Host, _options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
             route = addresses.Count > 0
                 ? DeliveryRoute.To([new DeliveryTarget(smartHost.Host, 0, addresses, smartHost.Port)], notes)
                 : DeliveryRoute.Failed(RouteFailure.Temporary($"smart host {smartHost}: no address{(temporary ? " for now" : string.Empty)}"), notes);
-        }
-        else
-        {
-            route = await ResolveDomainAsync(smartHost.Host, smartHost.Port, cancellationToken).ConfigureAwait(false);
         }
 
         return route.Failure is { IsPermanent: true } failure

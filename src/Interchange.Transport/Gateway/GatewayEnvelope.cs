@@ -95,10 +95,17 @@ public sealed record GatewayEnvelope(string Sender, IReadOnlyList<string> Recipi
     private static string Unbracket(string value) =>
         value.Length >= 2 && value[0] == '<' && value[^1] == '>' ? value[1..^1] : value;
 
+    /// <summary>Whether an address can be written as an envelope field: no line break or other control character, and not empty unless it is the sender (the null reverse-path of a DSN).</summary>
+    public static bool CanWrite(string address, bool isSender)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return (address.Length > 0 || isSender) && !address.Any(char.IsControl);
+    }
+
     // Addresses come from the queue (validated at RCPT), but a header line is no place to find out.
     private static string Checked(string address, bool allowEmpty)
     {
-        if ((address.Length == 0 && !allowEmpty) || address.Any(char.IsControl))
+        if (!CanWrite(address, allowEmpty))
         {
             throw new ArgumentException($"not an address for an envelope field: '{address}'");
         }

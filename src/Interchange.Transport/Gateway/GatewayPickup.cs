@@ -43,7 +43,7 @@ public sealed class GatewayPickup
     /// <summary>How long a picked-up file's key is remembered (a crash is recovered long before).</summary>
     public static TimeSpan SourceRetention { get; } = TimeSpan.FromDays(7);
 
-    /// <summary>Picks up until stopped, a pass every <see cref="GatewayOptions.PollInterval"/>.</summary>
+    /// <summary>Picks up until stopped, a pass every <see cref="GatewayOptions.PollInterval"/> (rule 5: returns on the token).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -51,16 +51,24 @@ public sealed class GatewayPickup
             try
             {
                 await RunOnceAsync(cancellationToken).ConfigureAwait(false);
-                await Task.Delay(_options.PollInterval, _clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Storage.StoreException)
+            catch (Exception ex)
             {
+                // The store or the folder failed: what was claimed stays in .work for the next pass.
                 _logger.LogWarning(ex, "Gateway {Gateway}: pickup failed; trying again in {Interval}", _options.Name, _options.PollInterval);
+            }
+
+            try
+            {
                 await Task.Delay(_options.PollInterval, _clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
@@ -113,6 +121,26 @@ public sealed class GatewayPickup
     }
 
     private async Task<bool> InjectAsync(string claimed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await InjectFileAsync(claimed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            // A file we may not read would be tried at every pass for ever: the foreign system must fix it.
+            SetAside(claimed, $"cannot be read: {ex.Message}");
+            return false;
+        }
+        catch (IOException ex) when (File.Exists(claimed))
+        {
+            // A read error of this file: the others are still picked up; this one at the next pass.
+            _logger.LogWarning(ex, "Gateway {Gateway}: {File} could not be picked up; trying again at the next pass", _options.Name, Path.GetFileName(claimed));
+            return false;
+        }
+    }
+
+    private async Task<bool> InjectFileAsync(string claimed, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(claimed);
         var length = new FileInfo(claimed).Length;

@@ -104,23 +104,43 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_message_is_dropped_once_as_its_queue_id_and_a_retry_replaces_the_file()
+    public async Task A_message_is_dropped_once_as_its_queue_id_and_domain_and_a_retry_replaces_the_file()
     {
         var drop = new GatewayDrop(_options.DropFolder);
         var envelope = new GatewayEnvelope("alice@example.test", ["user1@foreign.test", "user2@foreign.test"]);
         using var first = new BytesContent(Message("outbound"));
 
-        var path = await drop.WriteAsync(42, envelope, first, CancellationToken.None);
+        var path = await drop.WriteAsync(42, "foreign.test", envelope, first, CancellationToken.None);
         using var again = new BytesContent(Message("outbound"));
-        await drop.WriteAsync(42, envelope, again, CancellationToken.None);
+        await drop.WriteAsync(42, "foreign.test", envelope, again, CancellationToken.None);
 
-        System.IO.Directory.EnumerateFiles(_options.DropFolder).Select(Path.GetFileName).ShouldBe(["42.eml"]);
+        System.IO.Directory.EnumerateFiles(_options.DropFolder).Select(Path.GetFileName).ShouldBe(["42-foreign.test.eml"]);
         System.IO.Directory.EnumerateFiles(Path.Combine(_options.DropFolder, ".tmp")).ShouldBeEmpty();
         var written = File.ReadAllBytes(path);
         GatewayEnvelope.TryRead(written, out var read, out var length, out _).ShouldBeTrue();
         read.Sender.ShouldBe("alice@example.test");
         read.Recipients.ShouldBe(["user1@foreign.test", "user2@foreign.test"]);
         written.AsSpan(length).ToArray().ShouldBe(Message("outbound"));
+    }
+
+    [Fact]
+    public async Task The_pickup_loop_outlives_a_folder_it_cannot_use_and_returns_on_its_token()
+    {
+        System.IO.Directory.Delete(Pickup);
+        File.WriteAllText(Pickup, "a file where the folder should be"); // every pass fails: no .work can be made
+        _options.PollInterval = TimeSpan.FromMilliseconds(20);
+        using var stop = new CancellationTokenSource();
+        var loop = NewPickup().RunAsync(stop.Token);
+        await Task.Delay(100); // a few failed passes (not an assertion: the loop must still be there after them)
+        loop.IsCompleted.ShouldBeFalse();
+
+        File.Delete(Pickup);
+        System.IO.Directory.CreateDirectory(Pickup);
+        File.WriteAllBytes(Path.Combine(Pickup, "0008.eml"), Message("after the folder came back"));
+        await Eventually.TrueAsync(async () => (await _queue.FindNewAsync(0, 1, 10)).Count == 1, "the file is queued once the folder works");
+
+        await stop.CancelAsync();
+        await loop.WaitAsync(TimeSpan.FromSeconds(10)); // rule 5: returns, without throwing, on its token
     }
 
     [Fact]

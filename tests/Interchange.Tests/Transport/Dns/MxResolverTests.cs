@@ -1,5 +1,6 @@
 using System.Net;
 using Interchange.Transport.Dns;
+using Interchange.Transport.Routing;
 using Shouldly;
 
 namespace Interchange.Tests.Transport.Dns;
@@ -263,27 +264,16 @@ public sealed class MxResolverTests
     }
 
     [Fact]
-    public async Task A_bracketed_smart_host_skips_MX_and_keeps_its_port()
+    public async Task A_named_smart_host_skips_MX_and_keeps_its_port()
     {
         _dns.Mx("relay.test", (10, "elsewhere.test")).Host("relay.test", "127.0.0.3");
 
-        var route = await Resolver(_dns).ResolveSmartHostAsync(SmartHost.Parse("[relay.test]:2525"), CancellationToken.None);
+        var route = await Resolver(_dns).ResolveSmartHostAsync(SmartHost.Parse("relay.test:2525"), CancellationToken.None);
 
         var target = route.Targets.Single();
         (target.Host, target.Preference, target.Port).ShouldBe(("relay.test", 0, 2525));
         target.Addresses.ShouldBe([IPAddress.Parse("127.0.0.3")]);
         _dns.Queries.ShouldNotContain("MX relay.test");
-    }
-
-    [Fact]
-    public async Task A_bare_smart_host_is_looked_up_as_a_mail_domain()
-    {
-        _dns.Mx("relay.test", (10, "mx.relay.test")).Host("mx.relay.test", "127.0.0.4");
-
-        var route = await Resolver(_dns).ResolveSmartHostAsync(SmartHost.Parse("relay.test:587"), CancellationToken.None);
-
-        route.Targets.Single().Host.ShouldBe("mx.relay.test");
-        route.Targets.Single().Port.ShouldBe(587);
     }
 
     [Fact]
@@ -297,8 +287,8 @@ public sealed class MxResolverTests
     }
 
     [Theory]
-    [InlineData("[gone.test]")]
     [InlineData("gone.test")]
+    [InlineData("gone.test:587")]
     public async Task A_smart_host_that_does_not_resolve_defers_rather_than_bounces(string setting)
     {
         var route = await Resolver(_dns).ResolveSmartHostAsync(SmartHost.Parse(setting), CancellationToken.None);

@@ -1,0 +1,279 @@
+using Interchange.Smtp.Client;
+using Interchange.Smtp.Protocol;
+using Interchange.Storage.Content;
+using Interchange.Storage.Queue;
+using Interchange.Transport;
+using Interchange.Transport.Connectors;
+using Interchange.Transport.Dns;
+using Interchange.Transport.Queue;
+using Interchange.Transport.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Smtp.Delivery;
+
+/// <summary>
+/// The <c>smtp</c> connector: delivers claimed batches (one message, one recipient domain) to the
+/// domain's MX hosts or to the route's smart host, one transaction for all the batch's
+/// recipients, with a reply per recipient.
+/// <para>
+/// Hosts are tried in the resolver's order (MX preference, equal preferences shuffled; RFC 5321
+/// 5.1) until one takes the session: a refused or timed-out connection, a greeting that is not
+/// 220 (a 5xx greeting too: RFC 5321 3.1, "no service here"), a failed EHLO, or a route that
+/// requires TLS meeting a host without it all move on to the next host; once a transaction has
+/// begun, its replies are final for this attempt (another host might have taken a message whose
+/// last reply was lost: sending again is for the retry, not now). When opportunistic TLS fails in
+/// the handshake, the same host is tried again in clear (RFC 7435 and Postfix's <c>may</c>);
+/// never when the route requires TLS. Per destination, connections are limited and reused
+/// (<see cref="DestinationLimiter"/>, <see cref="SmtpConnectionCache"/>).
+/// </para>
+/// </summary>
+public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
+{
+    private readonly IMessageContentStore _contents;
+    private readonly MxResolver _mx;
+    private readonly SmtpClientOptions _client;
+    private readonly SmtpDeliveryOptions _delivery;
+    private readonly DestinationLimiter _limiter;
+    private readonly SmtpConnectionCache _cache;
+
+    public SmtpConnector(
+        IQueueStore queue,
+        IMessageContentStore contents,
+        MxResolver mx,
+        RoutingTable routes,
+        QueueSignal deliveries,
+        QueueSignal? failures,
+        TransportOptions transport,
+        SmtpDeliveryOptions delivery,
+        string node,
+        ILogger<SmtpConnector> logger,
+        TimeProvider? clock = null)
+        : base(RoutingTable.SmtpConnector, queue, routes, deliveries, failures, transport, new ClaimingOptions(delivery.Workers, delivery.Lease, node), logger, clock)
+    {
+        _contents = contents;
+        _mx = mx;
+        _client = delivery;
+        _delivery = delivery;
+        _limiter = new DestinationLimiter(delivery, clock);
+        _cache = new SmtpConnectionCache(delivery, clock);
+    }
+
+    /// <summary>Per-destination concurrency (for tests and status).</summary>
+    public DestinationLimiter Limiter => _limiter;
+
+    /// <summary>Idle connections kept for reuse (for tests and status).</summary>
+    public SmtpConnectionCache Connections => _cache;
+
+    public ValueTask DisposeAsync() => _cache.DisposeAsync();
+
+    protected override async Task<IReadOnlyList<AttemptResult>> DeliverAsync(DeliveryBatch batch, RouteDecision route, CancellationToken cancellationToken)
+    {
+        var results = new List<AttemptResult>(batch.Items.Count);
+        var recipients = new List<(DeliveryItem Item, SmtpOutboundRecipient Recipient)>(batch.Items.Count);
+        foreach (var item in batch.Items)
+        {
+            if (SmtpPath.TryParse($"<{item.Recipient}>", out var path, out var rest, out var error) && rest.Length == 0)
+            {
+                recipients.Add((item, new SmtpOutboundRecipient(path, item.Notify, item.OriginalRecipient)));
+            }
+            else
+            {
+                results.Add(AttemptResult.Failed(item, $"553 5.1.3 {item.Recipient} is not a valid address: {error}"));
+            }
+        }
+
+        if (recipients.Count == 0)
+        {
+            return results;
+        }
+
+        SmtpOutboundEnvelope envelope;
+        try
+        {
+            var env = batch.Envelope;
+            envelope = SmtpOutboundEnvelope.From(env.MailFrom, recipients.Select(r => r.Recipient), env.BodyType, env.SmtpUtf8, env.EnvelopeId, env.Return);
+        }
+        catch (FormatException ex)
+        {
+            return [.. results, .. recipients.Select(r => AttemptResult.Failed(r.Item, $"553 5.1.7 the sender cannot be sent on: {ex.Message}"))];
+        }
+
+        var destination = route.SmartHost?.ToString() ?? batch.Domain;
+        var cacheKey = $"{destination}|{route.Tls}";
+        if (_limiter.DeadUntil(destination) is { } deadUntil)
+        {
+            // Not a try: looked at again when the destination may be tried (an administrator's
+            // flush meanwhile waits that long at most), not at the schedule's next step.
+            var reply = $"451 4.4.1 no host of {destination} could be reached recently; not tried again before {deadUntil:u}";
+            return [.. results, .. recipients.Select(r => AttemptResult.Deferred(r.Item, reply) with { RetryAt = deadUntil })];
+        }
+
+        var targets = route.SmartHost is { } relay
+            ? await _mx.ResolveSmartHostAsync(relay, cancellationToken).ConfigureAwait(false)
+            : await _mx.ResolveAsync(batch.Domain, cancellationToken).ConfigureAwait(false);
+        if (targets.Failure is { } failure)
+        {
+            var reply = $"{(failure.IsPermanent ? 550 : 451)} {failure.EnhancedStatus} {failure.Reason}";
+            return [.. results, .. recipients.Select(r => failure.IsPermanent ? AttemptResult.Failed(r.Item, reply) : AttemptResult.Deferred(r.Item, reply))];
+        }
+
+        using var slot = await _limiter.AcquireAsync(destination, cancellationToken).ConfigureAwait(false);
+        var (session, refusal) = await OpenAsync(cacheKey, batch.Domain, targets, OptionsFor(route), cancellationToken).ConfigureAwait(false);
+        if (session is null)
+        {
+            var (reply, permanent, mta) = refusal!.Value;
+            _limiter.Failed(destination, dead: !permanent);
+            return [.. results, .. recipients.Select(r => permanent ? AttemptResult.Failed(r.Item, reply, mta) : AttemptResult.Deferred(r.Item, reply, mta))];
+        }
+
+        _limiter.Succeeded(destination);
+        var remoteMta = session.Target.HostName;
+        var keep = false;
+        try
+        {
+            SmtpDeliveryResult sent;
+            using (var content = _contents.Open(batch.Blob))
+            {
+                sent = await session.SendAsync(envelope, content, cancellationToken).ConfigureAwait(false);
+            }
+
+            keep = sent.ConnectionReusable;
+            if (sent.Note is { } note)
+            {
+                Logger.LogInformation("smtp: message {Id} to {Target}: {Note}", batch.MessageId, session.Target, note);
+            }
+
+            var byRecipient = sent.Recipients.GroupBy(o => o.Recipient).ToDictionary(g => g.Key, g => g.First());
+            foreach (var (item, recipient) in recipients)
+            {
+                if (!byRecipient.TryGetValue(recipient, out var outcome))
+                {
+                    results.Add(AttemptResult.Deferred(item, "451 4.3.0 the transaction gave no answer for this recipient", remoteMta));
+                    continue;
+                }
+
+                var text = Flatten(outcome.Reply);
+                results.Add(outcome.Kind switch
+                {
+                    SmtpOutcomeKind.Delivered => AttemptResult.Delivered(item, text, remoteMta),
+                    SmtpOutcomeKind.Failed => AttemptResult.Failed(item, text, remoteMta),
+                    _ => AttemptResult.Deferred(item, text, remoteMta),
+                });
+            }
+
+            return results;
+        }
+        finally
+        {
+            if (keep)
+            {
+                _cache.Return(cacheKey, session);
+            }
+            else
+            {
+                await CloseAsync(session).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A reply on one line, as the queue keeps it: "550 5.1.1 text text".</summary>
+    public static string Flatten(SmtpReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var text = string.Join(" ", reply.Lines.Where(l => l.Length > 0));
+        return reply.Enhanced is null ? $"{reply.Code} {text}" : $"{reply.Code} {reply.Enhanced} {text}";
+    }
+
+    private SmtpClientOptions OptionsFor(RouteDecision route)
+    {
+        var options = _client.Copy();
+        if (route.Tls == TlsPolicy.Required && options.TlsMode is SmtpTlsMode.None or SmtpTlsMode.May)
+        {
+            options.TlsMode = SmtpTlsMode.Encrypt;
+        }
+
+        if (route.SmartHost is { } relay && _delivery.CredentialsFor(relay.ToString()) is { } login)
+        {
+            options.Credentials = new SmtpClientCredentials(login.UserName, login.Password);
+        }
+
+        return options;
+    }
+
+    /// <summary>
+    /// A session with the first host that takes one: a cached connection checked with RSET, else
+    /// each target's addresses in order. Null with the reason to record when none did; the reason
+    /// is permanent only when every host refused permanently.
+    /// </summary>
+    private async Task<(SmtpClientSession? Session, (string Reply, bool Permanent, string? RemoteMta)? Refusal)> OpenAsync(
+        string cacheKey, string domain, DeliveryRoute targets, SmtpClientOptions options, CancellationToken cancellationToken)
+    {
+        while (_cache.TryTake(cacheKey) is { } cached)
+        {
+            if (await cached.ResetAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return (cached, null);
+            }
+
+            await CloseAsync(cached).ConfigureAwait(false);
+        }
+
+        SmtpClientException? last = null;
+        string? lastHost = null;
+        var allPermanent = true;
+        foreach (var target in targets.Targets)
+        {
+            foreach (var address in target.Addresses)
+            {
+                var endpoint = new SmtpTarget(address, target.Port, target.Host);
+                try
+                {
+                    var session = await ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+                    if (LoopsBack(session, options))
+                    {
+                        await CloseAsync(session).ConfigureAwait(false);
+                        return (null, ($"554 5.4.6 mail for {domain} loops back to myself ({target.Host} greets as {options.HeloName})", true, target.Host));
+                    }
+
+                    return (session, null);
+                }
+                catch (SmtpClientException ex)
+                {
+                    Logger.LogInformation("smtp: {Target} not usable for {Domain}: {Reason}", endpoint, domain, ex.Message);
+                    last = ex;
+                    lastHost = target.Host;
+                    allPermanent &= ex.Permanent;
+                }
+            }
+        }
+
+        var reply = last is null ? "451 4.4.1 no host to try" : Flatten(last.Reply);
+        return (null, (reply, last is not null && allPermanent, lastHost));
+    }
+
+    /// <summary>Connects; an opportunistic handshake that fails is tried again in clear (RFC 7435 3), a required one never is.</summary>
+    private async Task<SmtpClientSession> ConnectAsync(SmtpTarget target, SmtpClientOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SmtpClientSession.ConnectAsync(target, options, Logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SmtpClientException ex) when (ex.TlsHandshakeFailed && options.TlsMode == SmtpTlsMode.May)
+        {
+            Logger.LogInformation("smtp: TLS with {Target} failed ({Reason}); trying again in clear, as opportunistic TLS allows", target, ex.Reply);
+            var clear = options.Copy();
+            clear.TlsMode = SmtpTlsMode.None;
+            return await SmtpClientSession.ConnectAsync(target, clear, Logger, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>RFC 5321 5.1 (and Postfix's "loops back to myself"): the host we reached greets with our own name.</summary>
+    private static bool LoopsBack(SmtpClientSession session, SmtpClientOptions options)
+    {
+        var first = session.Greeting is { Lines.Count: > 0 } greeting ? greeting.Lines[0] : string.Empty;
+        var name = first.Split(' ', 2)[0];
+        return name.Length > 0 && string.Equals(name.TrimEnd('.'), options.HeloName.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static Task CloseAsync(SmtpClientSession session) => SmtpConnectionCache.QuitAsync(session);
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using Interchange.Storage.Queue;
+using Interchange.Transport.Bounces;
+using Interchange.Transport.Queue;
+using Interchange.Transport.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Interchange.Transport.Connectors;
+
+/// <summary>
+/// The part every remote connector (SMTP, a gateway) shares: workers that own their work by a
+/// claim in the store (rule 2, seed Q184524) and record each attempt's outcome under it.
+/// <para>
+/// A worker claims one (message, recipient domain) batch: one atomic statement moves its items to
+/// "in flight" under a new fence and a lease, so of any number of workers woken for the same
+/// message exactly one gets it. The route is looked up once per attempt
+/// (<see cref="RoutingTable.ForAttempt"/>: a route change applies to the next attempt, never to
+/// one in flight). While the attempt runs the lease is renewed; if a renewal finds the claim gone
+/// (the lease lapsed and another worker may have taken the items, or an administrator deleted
+/// them) the attempt is cancelled. Outcomes are recorded only under the claim's fence and a live
+/// lease, so a worker that stalled past its lease cannot overwrite the next attempt's outcome.
+/// Temporary failures go on <see cref="RetrySchedule"/>; past the message's lifetime they fail
+/// with 4.4.7 and the bounce step reports them.
+/// </para>
+/// </summary>
+public abstract class ClaimingConnector : IDeliveryConnector
+{
+    private readonly IQueueStore _queue;
+    private readonly QueueSignal _deliveries;
+    private readonly QueueSignal? _failures;
+    private readonly RetrySchedule _schedule;
+    private readonly TransportOptions _options;
+    private readonly ClaimingOptions _claiming;
+    private readonly TimeProvider _clock;
+
+    protected ClaimingConnector(string name, IQueueStore queue, RoutingTable routes, QueueSignal deliveries, QueueSignal? failures, TransportOptions options, ClaimingOptions claiming, ILogger logger, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(claiming);
+        ArgumentOutOfRangeException.ThrowIfLessThan(claiming.Workers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(claiming.Lease, TimeSpan.FromSeconds(1));
+        ArgumentException.ThrowIfNullOrEmpty(claiming.Node);
+        Name = name;
+        _queue = queue;
+        Routes = routes;
+        _deliveries = deliveries;
+        _failures = failures;
+        _options = options;
+        _claiming = claiming;
+        Logger = logger;
+        _clock = clock ?? TimeProvider.System;
+        _schedule = new RetrySchedule(options, clock: _clock);
+    }
+
+    public string Name { get; }
+
+    public int Workers => _claiming.Workers;
+
+    protected RoutingTable Routes { get; }
+
+    protected ILogger Logger { get; }
+
+    protected TimeProvider Clock => _clock;
+
+    /// <summary>Attempts one claimed batch under <paramref name="route"/>: a result for each of its items (missing ones are deferred).</summary>
+    /// <param name="cancellationToken">Cancelled at shutdown or when the claim was lost: stop at once; nothing is recorded then.</param>
+    protected abstract Task<IReadOnlyList<AttemptResult>> DeliverAsync(DeliveryBatch batch, RouteDecision route, CancellationToken cancellationToken);
+
+    public async Task RunWorkerAsync(int partition, int partitions, CancellationToken cancellationToken)
+    {
+        var owner = $"{_claiming.Node}/{Name}/{partition}";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var seen = _deliveries.Version; // before looking: a pulse during an empty look is not lost
+                var batches = await _queue.ClaimAsync(Name, owner, 1, _claiming.Lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (batches.Count == 0)
+                {
+                    await _deliveries.WaitAsync(seen, _options.PollInterval, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                foreach (var batch in batches)
+                {
+                    await AttemptAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The store was unavailable, say: what was claimed is due again when its lease lapses.
+                Logger.LogError(ex, "{Connector} worker {Partition} failed; retrying", Name, partition);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One attempt of a claimed batch, from the route lookup to the recorded outcomes; returns the
+    /// outcomes the store accepted (empty when the claim was lost, or at shutdown before an answer).
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryOutcome>> AttemptAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var route = Routes.ForAttempt(batch.Domain, Name);
+        var started = Stopwatch.GetTimestamp();
+        TransportMetrics.Attempts.Add(batch.Items.Count, new KeyValuePair<string, object?>("connector", Name));
+        IReadOnlyList<AttemptResult> results;
+        using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var keeper = KeepLeaseAsync(batch, attempt);
+            try
+            {
+                results = await DeliverAsync(batch, route, attempt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (attempt.IsCancellationRequested)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                // The claim was lost (logged by the keeper): whatever happened is not ours to record.
+                return [];
+            }
+            catch (Exception ex)
+            {
+                Logger.LogError(ex, "{Connector}: attempt for message {Id} to {Domain} failed", Name, batch.MessageId, batch.Domain);
+                results = batch.Items.Select(i => AttemptResult.Deferred(i, "451 4.3.0 " + ex.Message.ReplaceLineEndings(" "))).ToList();
+            }
+            finally
+            {
+                await attempt.CancelAsync().ConfigureAwait(false);
+                await keeper.ConfigureAwait(false);
+            }
+        }
+
+        var byItem = results.ToDictionary(r => r.Item.Id);
+        var outcomes = batch.Items
+            .Select(item => ToOutcome(batch, byItem.TryGetValue(item.Id, out var result) ? result : AttemptResult.Deferred(item, "451 4.3.0 no result from the connector")))
+            .ToList();
+
+        // Recorded whatever the token says: the peer may have the message, and an outcome lost to a
+        // shutdown here would send it again after the lease.
+        var recorded = (await _queue.RecordOutcomeAsync(outcomes, CancellationToken.None).ConfigureAwait(false)).ToHashSet();
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var accepted = new List<DeliveryOutcome>(outcomes.Count);
+        foreach (var (outcome, result) in outcomes.Select(o => (o, byItem.GetValueOrDefault(o.Item.Id))))
+        {
+            if (!recorded.Contains(outcome.Item.Id))
+            {
+                TransportMetrics.StaleOutcomes.Add(1, new KeyValuePair<string, object?>("connector", Name));
+                Logger.LogWarning("{Connector}: message {Id} to {Recipient}: outcome {Kind} not recorded: the claim had lapsed or the item was changed by an administrator ({Reply})", Name, outcome.Item.MessageId, outcome.Item.Recipient, outcome.Kind, outcome.Reply);
+                continue;
+            }
+
+            accepted.Add(outcome);
+            Log(batch, outcome, result?.RemoteMta, elapsed);
+        }
+
+        if (_failures is not null && accepted.Any(o => o.Kind == DeliveryOutcomeKind.Failed))
+        {
+            _failures.Pulse();
+        }
+
+        return accepted;
+    }
+
+    private DeliveryOutcome ToOutcome(DeliveryBatch batch, AttemptResult result)
+    {
+        var item = result.Item;
+        var reply = result.Reply.ReplaceLineEndings(" ");
+        if (result.Kind != DeliveryOutcomeKind.Deferred)
+        {
+            return new DeliveryOutcome(item, result.Kind, reply) { RemoteMta = result.RemoteMta };
+        }
+
+        var isDsn = string.IsNullOrEmpty(batch.Envelope.MailFrom);
+        var decision = _schedule.AfterFailure(batch.ReceivedAt, item.Attempts, isDsn);
+        if (result.RetryAt is { } at && !decision.Expired)
+        {
+            decision = decision with { NextAttempt = at < decision.ExpiresAt ? at : decision.ExpiresAt };
+        }
+
+        return decision.Expired
+            ? new DeliveryOutcome(item, DeliveryOutcomeKind.Failed, $"{RetrySchedule.ExpiredStatus} {RetrySchedule.ExpiredReason}; last reply: {reply}") { RemoteMta = result.RemoteMta }
+            : new DeliveryOutcome(item, DeliveryOutcomeKind.Deferred, reply, decision.NextAttempt) { RemoteMta = result.RemoteMta };
+    }
+
+    private void Log(DeliveryBatch batch, DeliveryOutcome outcome, string? remoteMta, TimeSpan elapsed)
+    {
+        var expired = outcome.Kind == DeliveryOutcomeKind.Failed && outcome.Reply.StartsWith(RetrySchedule.ExpiredStatus + " ", StringComparison.Ordinal);
+        var kind = expired ? "expired" : outcome.Kind.ToString().ToLowerInvariant();
+        TransportMetrics.Outcomes.Add(1,
+            new KeyValuePair<string, object?>("connector", Name),
+            new KeyValuePair<string, object?>("outcome", kind),
+            new KeyValuePair<string, object?>("reason", TransportMetrics.Reason(outcome.Reply)));
+        var item = outcome.Item;
+        var relay = remoteMta ?? "none";
+        switch (outcome.Kind)
+        {
+            case DeliveryOutcomeKind.Delivered:
+                Logger.LogInformation("{Connector}: message {Id} from <{From}> to <{Recipient}> delivered via {Relay} (attempt {Attempt}, {Elapsed:F2} s): {Reply}", Name, item.MessageId, batch.Envelope.MailFrom, item.Recipient, relay, item.Attempts, elapsed.TotalSeconds, outcome.Reply);
+                break;
+            case DeliveryOutcomeKind.Deferred:
+                Logger.LogWarning("{Connector}: message {Id} from <{From}> to <{Recipient}> deferred via {Relay} (attempt {Attempt}), next at {Next:u}: {Reply}", Name, item.MessageId, batch.Envelope.MailFrom, item.Recipient, relay, item.Attempts, outcome.RetryAt, outcome.Reply);
+                break;
+            default:
+                Logger.LogWarning("{Connector}: message {Id} from <{From}> to <{Recipient}> {Outcome} via {Relay} (attempt {Attempt}): {Reply}", Name, item.MessageId, batch.Envelope.MailFrom, item.Recipient, expired ? "expired" : "failed", relay, item.Attempts, outcome.Reply);
+                break;
+        }
+    }
+
+    /// <summary>Renews the batch's lease every third of it until the attempt ends; cancels the attempt if the claim is lost.</summary>
+    private async Task KeepLeaseAsync(DeliveryBatch batch, CancellationTokenSource attempt)
+    {
+        var every = _claiming.Lease / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, _clock, attempt.Token).ConfigureAwait(false);
+                var renewed = await _queue.RenewLeaseAsync(batch.Items, _claiming.Lease, attempt.Token).ConfigureAwait(false);
+                if (renewed.Count < batch.Items.Count)
+                {
+                    Logger.LogWarning("{Connector}: message {Id} to {Domain}: the claim was lost (lease lapsed or changed by an administrator); stopping the attempt", Name, batch.MessageId, batch.Domain);
+                    await attempt.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The attempt ended.
+        }
+        catch (Exception ex)
+        {
+            // The store is unreachable: the attempt goes on; if the lease lapses, its outcome is refused.
+            Logger.LogWarning(ex, "{Connector}: renewing the lease of message {Id} failed", Name, batch.MessageId);
+        }
+    }
+}
