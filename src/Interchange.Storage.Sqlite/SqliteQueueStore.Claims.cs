@@ -107,9 +107,9 @@ public sealed partial class SqliteQueueStore
                 // was due again and may be another worker's attempt now.
                 if (w.Execute("""
                     UPDATE deliveries SET state = @state, next_attempt = CASE WHEN held = 0 THEN @at ELSE @heldUntil END,
-                        last_error = @reply, owner = NULL, lease_until = NULL, fence = fence + 1
+                        last_error = @reply, remote_mta = @mta, owner = NULL, lease_until = NULL, fence = fence + 1
                     WHERE id = @id AND fence = @fence AND state = 'pending' AND owner IS NOT NULL AND lease_until > @now
-                    """, new { id = outcome.Item.Id, fence = outcome.Item.Fence, state, at, reply = outcome.Reply, now, heldUntil = HeldUntil }) == 1)
+                    """, new { id = outcome.Item.Id, fence = outcome.Item.Fence, state, at, reply = outcome.Reply, mta = outcome.RemoteMta, now, heldUntil = HeldUntil }) == 1)
                 {
                     recorded.Add(outcome.Item.Id);
                     if (outcome.Kind == DeliveryOutcomeKind.Delivered)

@@ -30,63 +30,66 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(envelope);
-        var blob = content.Ref;
         if (envelope.Recipients.Count == 0)
         {
             throw new ArgumentException("a message needs at least one recipient", nameof(envelope));
         }
 
-        return _database.WriteAsync(w =>
+        return _database.WriteAsync(w => Insert(w, content, envelope, receivedAt, structure, contents), cancellationToken);
+    }
+
+    /// <summary>Queues a message in the caller's transaction (an accept, or a DSN in the transaction that reports its failures).</summary>
+    private static long Insert(SqliteWriteContext w, StagedContent content, Envelope envelope, DateTimeOffset receivedAt, Mail.StoredStructure? structure, SqliteContentStore? contents)
+    {
+        var blob = content.Ref;
+        if (envelope.SourceKey is { } source
+            && w.QuerySingleOrDefault<long?>("SELECT message_id FROM queue_sources WHERE key = @source", new { source }) is { } queued)
         {
-            if (envelope.SourceKey is { } source
-                && w.QuerySingleOrDefault<long?>("SELECT message_id FROM queue_sources WHERE key = @source", new { source }) is { } queued)
-            {
-                return queued; // offered again (a pickup re-read after a crash): already queued
-            }
+            return queued; // offered again (a pickup re-read after a crash): already queued
+        }
 
-            if (content.Inline is { } bytes)
-            {
-                SqliteContentStore.Insert(w, blob.Id, bytes);
-            }
-            else
-            {
-                contents?.RequirePresent(w, blob);
-            }
+        if (content.Inline is { } bytes)
+        {
+            SqliteContentStore.Insert(w, blob.Id, bytes);
+        }
+        else
+        {
+            contents?.RequirePresent(w, blob);
+        }
 
-            var id = w.ExecuteScalar<long>("""
-                INSERT INTO queue_messages(blob, size, mail_from, received_at, envelope_id, ret, body_type, smtputf8, client, auth_user)
-                VALUES (@blob, @size, @from, @at, @envid, @ret, @body, @utf8, @client, @auth) RETURNING id
-                """, new
-            {
-                blob = blob.Id.Hex,
-                size = blob.Length,
-                from = envelope.MailFrom,
-                at = receivedAt.ToUnixTimeMilliseconds(),
-                envid = envelope.EnvelopeId,
-                ret = envelope.Return,
-                body = envelope.BodyType,
-                utf8 = envelope.SmtpUtf8 ? 1 : 0,
-                client = envelope.Client,
-                auth = envelope.AuthenticatedUser,
-            });
-            for (var i = 0; i < envelope.Recipients.Count; i++)
-            {
-                var r = envelope.Recipients[i];
-                w.Execute("INSERT INTO queue_recipients(message_id, position, address, notify, orcpt) VALUES (@id, @i, @address, @notify, @orcpt)", new { id, i, address = r.Address, notify = r.Notify, orcpt = r.OriginalRecipient });
-            }
+        var id = w.ExecuteScalar<long>("""
+            INSERT INTO queue_messages(blob, size, mail_from, received_at, envelope_id, ret, body_type, smtputf8, client, auth_user)
+            VALUES (@blob, @size, @from, @at, @envid, @ret, @body, @utf8, @client, @auth) RETURNING id
+            """, new
+        {
+            blob = blob.Id.Hex,
+            size = blob.Length,
+            from = envelope.MailFrom,
+            at = receivedAt.ToUnixTimeMilliseconds(),
+            envid = envelope.EnvelopeId,
+            ret = envelope.Return,
+            body = envelope.BodyType,
+            utf8 = envelope.SmtpUtf8 ? 1 : 0,
+            client = envelope.Client,
+            auth = envelope.AuthenticatedUser,
+        });
+        for (var i = 0; i < envelope.Recipients.Count; i++)
+        {
+            var r = envelope.Recipients[i];
+            w.Execute("INSERT INTO queue_recipients(message_id, position, address, notify, orcpt) VALUES (@id, @i, @address, @notify, @orcpt)", new { id, i, address = r.Address, notify = r.Notify, orcpt = r.OriginalRecipient });
+        }
 
-            if (structure is not null)
-            {
-                SqliteStructures.Save(w, structure);
-            }
+        if (structure is not null)
+        {
+            SqliteStructures.Save(w, structure);
+        }
 
-            if (envelope.SourceKey is { } key)
-            {
-                w.Execute("INSERT INTO queue_sources(key, message_id, queued_at) VALUES (@key, @id, @at)", new { key, id, at = receivedAt.ToUnixTimeMilliseconds() });
-            }
+        if (envelope.SourceKey is { } key)
+        {
+            w.Execute("INSERT INTO queue_sources(key, message_id, queued_at) VALUES (@key, @id, @at)", new { key, id, at = receivedAt.ToUnixTimeMilliseconds() });
+        }
 
-            return id;
-        }, cancellationToken);
+        return id;
     }
 
     public async Task<IReadOnlyList<QueuedMessage>> FindNewAsync(int partition, int partitions, int max, CancellationToken cancellationToken = default)
@@ -212,8 +215,13 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
     public Task<int> ForgetSourcesAsync(DateTimeOffset before, CancellationToken cancellationToken = default) =>
         _database.Writer.WriteRedoableAsync(w => w.Execute("DELETE FROM queue_sources WHERE queued_at < @before", new { before = before.ToUnixTimeMilliseconds() }), cancellationToken);
 
-    /// <summary>The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox refers to it).</summary>
-    internal static void RemoveIfFinished(SqliteWriteContext w, long messageId)
+    /// <summary>
+    /// The last delivery done: the queue entry has served its purpose (the blob stays, the mailbox
+    /// refers to it). Done is delivered, or failed and reported to the sender (a failure not yet
+    /// reported keeps the message for the bounce step, which needs its envelope and content).
+    /// Returns whether it was removed.
+    /// </summary>
+    internal static bool RemoveIfFinished(SqliteWriteContext w, long messageId)
     {
         // The message row first: two workers completing its last two items at once (different
         // mailboxes, different partitions) then check one after the other, so under READ
@@ -221,10 +229,10 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
         // by side, each would see the other's item pending and the entry would stay for ever.
         w.Execute("UPDATE queue_messages SET state = state WHERE id = @id", new { id = messageId });
         // Its content is released by the table's trigger, for the collector (migration 10).
-        w.Execute("""
+        return w.Execute("""
             DELETE FROM queue_messages WHERE id = @id AND state = 'routed'
-            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND d.state <> 'delivered')
-            """, new { id = messageId });
+            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = @id AND (d.state = 'pending' OR (d.state = 'failed' AND d.reported = 0)))
+            """, new { id = messageId }) == 1;
     }
 
     /// <summary>

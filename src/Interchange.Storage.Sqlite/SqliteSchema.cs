@@ -300,6 +300,18 @@ public static class SqliteSchema
                 WHERE instr(recipient, '@') > 0;
             CREATE INDEX deliveries_claim ON deliveries(connector, next_attempt) WHERE state = 'pending';
             """),
+        new(15, "failed deliveries are reported to their sender by one DSN, delays by at most one; the host that answered is kept", """
+            -- The bounce step: a failed delivery stays until a DSN reported it (or it was
+            -- deliberately not reported: a null sender, NOTIFY=NEVER), in the transaction that
+            -- enqueues the DSN. Failures from before this step start unreported, so they bounce
+            -- like new ones (issue 10: mail waiting from before is bounced like new mail).
+            ALTER TABLE deliveries ADD COLUMN reported INTEGER NOT NULL DEFAULT 0;
+            -- The remote host that gave the last reply ("mx.example.net[192.0.2.1]"), for Remote-MTA.
+            ALTER TABLE deliveries ADD COLUMN remote_mta TEXT;
+            CREATE INDEX deliveries_unreported ON deliveries(message_id) WHERE state = 'failed' AND reported = 0;
+            -- Transport:DelayWarningAfter: the sender got its one "delayed" DSN for this message.
+            ALTER TABLE queue_messages ADD COLUMN delay_warned INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -40,6 +40,9 @@ public class TransportOptions
     /// <summary>Each wait is spread by up to this fraction either way, so that mail deferred together is not retried together.</summary>
     public double RetryJitter { get; set; } = 0.1;
 
+    /// <summary>Workers of the bounce step (Bounces/BounceGenerator), turning failed deliveries into DSNs; they may race, the store lets one report win.</summary>
+    public int BounceWorkers { get; set; } = 1;
+
     /// <summary>Most bytes of the original a DSN carries; a larger original comes back as its header only.</summary>
     public int DsnReturnLimit { get; set; } = 100 * 1024;
 

@@ -15,6 +15,7 @@ using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Content;
 using Interchange.Transport;
+using Interchange.Transport.Bounces;
 using Interchange.Transport.Connectors;
 using Interchange.Transport.Dns;
 using Interchange.Transport.Gateway;
@@ -267,7 +268,8 @@ public static class ServerHost
         // One timer checks every session's deadlines and data rate (all protocols).
         services.AddSingleton(_ => new SessionHeartbeat());
 
-        // Transport: wake-up hints for the categorizer, for delivery, and for the bounce step.
+        // Transport: wake-up hints for the categorizer, for delivery, and for the bounce step
+        // (connectors pulse "failures" when they fail a recipient for good).
         var newMessages = new QueueSignal(store.Changes, "new");
         var deliveries = new QueueSignal(store.Changes, "deliveries");
         var failures = new QueueSignal(store.Changes, "failures");
@@ -281,7 +283,7 @@ public static class ServerHost
         services.AddSingleton(sp => new RouteWatcher(store.Backend.Routes, sp.GetRequiredService<RoutingTable>(), ConfiguredRoute.ToEntries(options.Transport.Routes), sp.GetRequiredService<ILogger<RouteWatcher>>(), store.Changes));
         services.AddHostedService<RouteWatcherService>();
         services.AddSingleton(sp => new Categorizer(store.Queue, sp.GetRequiredService<RecipientResolver>(), sp.GetRequiredService<RoutingTable>(), store.Contents, newMessages, deliveries, options.Transport, sp.GetRequiredService<ILogger<Categorizer>>()));
-        services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>()));
+        services.AddSingleton<IDeliveryConnector>(sp => new LocalConnector(store.Queue, store.Mail, store.DirectoryStore, deliveries, options.Transport, sp.GetRequiredService<ILogger<LocalConnector>>(), failures: failures));
         // Mail out: one resolver (its TTL cache is shared), the SMTP connector with its
         // per-destination limits and connection cache (closed at shutdown by the container).
         services.AddSingleton<IDnsResolver>(_ => new DnsClientResolver(options.Transport.Dns));
@@ -307,6 +309,9 @@ public static class ServerHost
                 .ToList()));
         }
 
+        // The bounce step: failed recipients become one DSN per message (Transport/Bounces).
+        services.AddSingleton(sp => new BounceGenerator(store.Queue, store.Contents, new DsnBuilder(hostName, options.Transport), failures, newMessages, options.Transport, sp.GetRequiredService<ILogger<BounceGenerator>>()));
+        services.AddHostedService(sp => new BounceService(sp.GetRequiredService<BounceGenerator>(), failures));
         services.AddHostedService(sp => new TransportService(
             sp.GetRequiredService<Categorizer>(), sp.GetServices<IDeliveryConnector>(), newMessages, deliveries, options.Transport,
             store.Queue, node, sp.GetRequiredService<ILogger<TransportService>>()));

@@ -92,7 +92,9 @@ public interface IQueueStore
     /// the fence it names and the lease has not lapsed (a worker whose lease lapsed may have been
     /// overtaken: its outcome is refused, and the item's next attempt counts). Keeps the reply as
     /// the item's last reply; a deferral is due at its retry time (a held item stays held); a
-    /// message whose deliveries are all done leaves the queue. Returns the ids recorded.
+    /// message whose deliveries are all done leaves the queue (delivered, or failed and reported:
+    /// a failure waits for <see cref="ReportAsync"/>). <see cref="DeliveryOutcome.RemoteMta"/> is
+    /// kept with the reply. Returns the ids recorded.
     /// </summary>
     Task<IReadOnlyList<long>> RecordOutcomeAsync(IReadOnlyList<DeliveryOutcome> outcomes, CancellationToken cancellationToken = default);
 
@@ -102,6 +104,47 @@ public interface IQueueStore
     /// worker "<paramref name="node"/>/..." is due now under a new fence. Returns how many.
     /// </summary>
     Task<int> ReleaseClaimsAsync(string node, CancellationToken cancellationToken = default);
+
+    // The bounce step (issue 10 point 4): failed deliveries become one DSN per message to the
+    // envelope sender, queued in the transaction that marks the failures reported, so a crash
+    // between the two, or two bounce workers, can neither lose a report nor send it twice.
+
+    /// <summary>
+    /// Messages with failed deliveries not yet reported, oldest first, at most <paramref name="max"/>,
+    /// each with those failures. A message is left out while one of its deliveries is in flight,
+    /// or pending and never attempted (for a short while after acceptance, so a connector that
+    /// is not running cannot hold the report back for ever): so the failures of the first round of
+    /// attempts go into one DSN. A failure after that (another recipient expiring days later) gets
+    /// a DSN of its own, as Postfix sends one per queue run that ends in failures. A read: nothing
+    /// is owned until <see cref="ReportAsync"/> commits.
+    /// </summary>
+    Task<IReadOnlyList<UnreportedMessage>> FindUnreportedAsync(int max, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction: marks <paramref name="message"/>'s failures reported, only if every one
+    /// of them is still failed, unreported and under the fence it was found with (else changes
+    /// nothing and says so: a second worker that raced for the same failures loses); queues the
+    /// DSN (<paramref name="dsn"/> with <paramref name="dsnEnvelope"/>, received now) when one is
+    /// given: none for a null sender, or when no recipient asked for one; and removes the original
+    /// when nothing is left to do for it. Durable when it returns.
+    /// </summary>
+    Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Messages accepted before <paramref name="acceptedBefore"/> (now less
+    /// <c>Transport:DelayWarningAfter</c>) whose sender has not been warned of a delay, with the
+    /// deliveries still pending after at least one attempt (not held, not in flight), oldest first,
+    /// at most <paramref name="max"/>. A read.
+    /// </summary>
+    Task<IReadOnlyList<DelayedMessage>> FindDelayedAsync(DateTimeOffset acceptedBefore, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction: records that the sender of <paramref name="messageId"/> was warned of
+    /// its delay, only if it was not yet (else changes nothing: another worker warned first), and
+    /// queues the "delayed" DSN when one is given (none when no recipient asked for it). At most
+    /// one warning per message. <see cref="FailureReport.OriginalRemoved"/> is always false.
+    /// </summary>
+    Task<FailureReport> WarnDelayAsync(long messageId, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default);
 
     // Administration (postqueue -p / postsuper, issue 10 point 6). Each action is one transaction
     // over the recipients the filter matches and returns how many recipients it changed.

@@ -15,7 +15,8 @@ namespace Interchange.Transport.Connectors;
 /// often an item is retried, after a crash or by a second worker, the mailbox holds one copy.
 /// Work is partitioned by destination, so one worker serves a mailbox, in acceptance order.
 /// </summary>
-public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirectoryStore directory, QueueSignal deliveries, TransportOptions options, ILogger<LocalConnector> logger, TimeProvider? clock = null) : IDeliveryConnector
+/// <param name="failures">Pulsed when a recipient fails for good, so the bounce step reports it at once (else its poll does).</param>
+public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirectoryStore directory, QueueSignal deliveries, TransportOptions options, ILogger<LocalConnector> logger, TimeProvider? clock = null, QueueSignal? failures = null) : IDeliveryConnector
 {
     /// <summary>The name routes to local mailboxes carry.</summary>
     public const string ConnectorName = "local";
@@ -96,7 +97,10 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         // (a user removed after this look is caught there), which is what guarantees it.
         if (gone.Count > 0)
         {
-            await queue.SetPendingOutcomeAsync(gone, _clock.GetUtcNow(), DeliveryResult.RecipientGoneError, fail: true, cancellationToken).ConfigureAwait(false);
+            if ((await queue.SetPendingOutcomeAsync(gone, _clock.GetUtcNow(), DeliveryResult.RecipientGoneError, fail: true, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                failures?.Pulse();
+            }
         }
 
         if (ready.Count == 0)
@@ -144,6 +148,11 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
 
     private IReadOnlyList<long> Delivered(IReadOnlyList<MailboxDelivery> ready, DeliveryResult result)
     {
+        if (result.RecipientGone.Count > 0)
+        {
+            failures?.Pulse();
+        }
+
         foreach (var item in ready.Select(r => r.Item))
         {
             if (result.Delivered.Contains(item.Id))
@@ -168,7 +177,11 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         var schedule = options.RetrySchedule;
         var fail = item.Attempts > schedule.Length;
         var retryAt = _clock.GetUtcNow() + schedule[Math.Clamp(item.Attempts - 1, 0, schedule.Length - 1)];
-        await queue.SetPendingOutcomeAsync([item], retryAt, "4.3.0 " + error.Message, fail, cancellationToken).ConfigureAwait(false);
+        if ((await queue.SetPendingOutcomeAsync([item], retryAt, "4.3.0 " + error.Message, fail, cancellationToken).ConfigureAwait(false)).Count > 0 && fail)
+        {
+            failures?.Pulse();
+        }
+
         logger.LogError(error, "Local delivery of message {Id} to {Recipient} failed (attempt {Attempt}); {Next}", item.MessageId, item.Recipient, item.Attempts, fail ? "giving up" : $"next at {retryAt:u}");
     }
 

@@ -63,7 +63,7 @@ internal sealed class MemoryDeliveryStore(MemoryQueueDatabase database) : Unsupp
 
                 // The last delivery done: the queue entry has served its purpose.
                 if (db.Messages.TryGetValue(item.MessageId, out var message) && message.Routed
-                    && db.Deliveries.Where(d => d.MessageId == item.MessageId).All(d => d.State == "delivered"))
+                    && db.Deliveries.Where(d => d.MessageId == item.MessageId).All(d => d.Finished))
                 {
                     db.Messages.Remove(item.MessageId);
                 }

@@ -76,6 +76,9 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
 
         public bool Routed { get; set; }
 
+        /// <summary>The sender got its one "delayed" DSN (queue_messages.delay_warned).</summary>
+        public bool DelayWarned { get; set; }
+
         public DateTimeOffset NextAttempt { get; set; } = DateTimeOffset.MinValue;
 
         public int Attempts { get; set; }
@@ -115,6 +118,14 @@ internal sealed class MemoryQueueDatabase(RemovedProtections removed = RemovedPr
         public DateTimeOffset? LastAttempt { get; set; }
 
         public bool Held { get; set; }
+
+        /// <summary>A failure reported to the sender (deliveries.reported).</summary>
+        public bool Reported { get; set; }
+
+        public string? RemoteMta { get; set; }
+
+        /// <summary>Done: delivered, or failed and reported (what lets a message leave the queue).</summary>
+        public bool Finished => State == "delivered" || (State == "failed" && Reported);
 
         public bool InFlight(DateTimeOffset now) => Owner is not null && LeaseUntil > now;
     }

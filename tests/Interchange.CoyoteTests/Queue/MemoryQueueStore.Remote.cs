@@ -100,6 +100,7 @@ internal sealed partial class MemoryQueueStore
                 }
 
                 row.LastError = outcome.Reply;
+                row.RemoteMta = outcome.RemoteMta;
                 row.Owner = null;
                 row.LeaseUntil = null;
                 row.Fence++;
@@ -258,13 +259,16 @@ internal sealed partial class MemoryQueueStore
         });
     }
 
-    private static void RemoveIfFinished(MemoryQueueDatabase db, long messageId)
+    private static bool RemoveIfFinished(MemoryQueueDatabase db, long messageId)
     {
-        if (db.Messages.TryGetValue(messageId, out var message) && message.Routed && db.Deliveries.Where(d => d.MessageId == messageId).All(d => d.State == "delivered"))
+        if (db.Messages.TryGetValue(messageId, out var message) && message.Routed && db.Deliveries.Where(d => d.MessageId == messageId).All(d => d.Finished))
         {
             db.Messages.Remove(messageId);
             db.Deliveries.RemoveAll(d => d.MessageId == messageId);
+            return true;
         }
+
+        return false;
     }
 
     private async Task<int> ChangeAsync(QueueFilter filter, Func<MemoryQueueDatabase, MemoryQueueDatabase.DeliveryRow, DateTimeOffset, bool> change, bool retryRouting = false)

@@ -67,6 +67,9 @@ internal sealed class QueueHarness
     public Categorizer NewCategorizer() =>
         new(Queue, new RecipientResolver(Directory), new RoutingTable(), new Interchange.Storage.Content.BlobContentStore(Blobs), NewMessages, Deliveries, Options, NullLogger<Categorizer>.Instance);
 
+    public Interchange.Transport.Bounces.BounceGenerator NewBounceGenerator() =>
+        new(Queue, new Interchange.Storage.Content.BlobContentStore(Blobs), new Interchange.Transport.Bounces.DsnBuilder("mx.example.test", Options), new QueueSignal(Feed, "failures"), NewMessages, Options, NullLogger<Interchange.Transport.Bounces.BounceGenerator>.Instance);
+
     public LocalConnector NewLocalConnector() =>
         new(Queue, Mail, Directory, Deliveries, Options, NullLogger<LocalConnector>.Instance, Clock);
 

@@ -12,6 +12,7 @@ internal sealed class QueueLedger
 {
     private readonly object _lock = new();
     private readonly List<(long Id, long Fence, string Outcome)> _accepted = [];
+    private readonly List<long> _reported = [];
     private int _routed;
 
     public int Routed
@@ -38,6 +39,24 @@ internal sealed class QueueLedger
         lock (_lock)
         {
             _accepted.AddRange(items.Where(i => acceptedIds.Contains(i.Id)).Select(i => (i.Id, i.Fence, outcome)));
+        }
+    }
+
+    /// <summary>Failed deliveries a report (the bounce step) covered, one entry per report that named them.</summary>
+    public void AddReported(IEnumerable<ReportableDelivery> failures)
+    {
+        lock (_lock)
+        {
+            _reported.AddRange(failures.Select(f => f.Id));
+        }
+    }
+
+    /// <summary>How many reports named each failed delivery.</summary>
+    public Dictionary<long, int> Reports()
+    {
+        lock (_lock)
+        {
+            return _reported.GroupBy(id => id).ToDictionary(g => g.Key, g => g.Count());
         }
     }
 

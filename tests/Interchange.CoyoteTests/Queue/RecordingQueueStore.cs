@@ -69,6 +69,23 @@ internal sealed class RecordingQueueStore(IQueueStore inner, QueueLedger ledger)
 
     public Task<int> DeleteAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.DeleteAsync(filter, cancellationToken);
 
+    public Task<IReadOnlyList<UnreportedMessage>> FindUnreportedAsync(int max, CancellationToken cancellationToken = default) => inner.FindUnreportedAsync(max, cancellationToken);
+
+    public Task<IReadOnlyList<DelayedMessage>> FindDelayedAsync(DateTimeOffset acceptedBefore, int max, CancellationToken cancellationToken = default) => inner.FindDelayedAsync(acceptedBefore, max, cancellationToken);
+
+    public Task<FailureReport> WarnDelayAsync(long messageId, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default) => inner.WarnDelayAsync(messageId, dsn, dsnEnvelope, cancellationToken);
+
+    public async Task<FailureReport> ReportAsync(UnreportedMessage message, StagedContent? dsn, Envelope? dsnEnvelope, CancellationToken cancellationToken = default)
+    {
+        var report = await inner.ReportAsync(message, dsn, dsnEnvelope, cancellationToken);
+        if (report.Reported)
+        {
+            ledger.AddReported(message.Failures);
+        }
+
+        return report;
+    }
+
     public Task<int> BounceAsync(QueueFilter filter, CancellationToken cancellationToken = default) => inner.BounceAsync(filter, cancellationToken);
 
     public Task<QueueStatistics> StatisticsAsync(CancellationToken cancellationToken = default) => inner.StatisticsAsync(cancellationToken);

@@ -21,4 +21,7 @@ internal enum RemovedProtections
 
     /// <summary>Deliveries are partitioned by item, not by destination.</summary>
     Partition = 8,
+
+    /// <summary>A report of failures (the bounce step) no longer checks that they are still unreported and under their fence.</summary>
+    Reported = 16,
 }

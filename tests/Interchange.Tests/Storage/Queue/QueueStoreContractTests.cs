@@ -15,7 +15,7 @@ namespace Interchange.Tests.Storage.Queue;
 /// database with a connection and writer of its own, so the concurrent cases race in the
 /// database itself, not behind one process's serialising writer.
 /// </summary>
-public abstract class QueueStoreContractTests : IAsyncLifetime
+public abstract partial class QueueStoreContractTests : IAsyncLifetime
 {
     protected const string Local = "local";
     protected const string Smtp = "smtp";

@@ -102,6 +102,35 @@ public sealed class SqliteQueueMigrationTests : IDisposable
         (await queue.ShowAsync(5))!.Recipients.Single(r => r.DeliveryId == 23).State.ShouldBe(QueueItemState.Ready);
     }
 
+    [Fact]
+    public async Task Failures_queued_before_the_bounce_step_are_reported_like_new_ones()
+    {
+        const int BeforeBounces = 14;
+        await using (var old = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath, MigrateToVersion = BeforeBounces }))
+        {
+            (await old.SchemaVersionAsync()).ShouldBe(BeforeBounces);
+        }
+
+        using (var raw = OpenRaw())
+        {
+            raw.Execute("""
+                INSERT INTO queue_messages(id, blob, size, mail_from, received_at, client, state)
+                VALUES (9, @blob, 10, 'sender@example.test', 1700000000000, 'old [127.0.0.1]', 'routed');
+                INSERT INTO queue_recipients(message_id, position, address, notify) VALUES (9, 0, 'gone@far.test', 'FAILURE');
+                INSERT INTO deliveries(id, message_id, recipient, original, connector, state, fence, attempts, last_error, domain) VALUES
+                    (31, 9, 'gone@far.test', 'gone@far.test', 'smtp', 'failed', 4, 3, '550 5.1.1 no such user', 'far.test')
+                """, new { blob = BlobId.Of("x"u8).Hex });
+        }
+
+        await using var upgraded = await SqliteDatabase.OpenAsync(new SqliteOptions { Path = DatabasePath });
+        var queue = new SqliteQueueStore(upgraded);
+        var found = (await queue.FindUnreportedAsync(10)).ShouldHaveSingleItem("waiting since before the upgrade: bounced like new mail");
+        var failure = found.Failures.ShouldHaveSingleItem();
+        (failure.Id, failure.Fence, failure.LastReply, failure.Notify, failure.RemoteMta).ShouldBe((31L, 4L, "550 5.1.1 no such user", "FAILURE", null));
+        (await queue.ReportAsync(found, null, null)).OriginalRemoved.ShouldBeTrue();
+        (await queue.ShowAsync(9)).ShouldBeNull();
+    }
+
     private SqliteConnection OpenRaw()
     {
         SQLitePCL.Batteries_V2.Init();
