@@ -107,15 +107,17 @@ public sealed class MxDeliveryTests : IDisposable
         await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().NullMx("nullmx.test"), Ip(30));
         await using var server = await OutboundServer.StartAsync(dns.Server);
 
-        await server.SendAsync("sender@origin.test", ["dave@nullmx.test"], Message("dave@nullmx.test", "to a null MX"));
+        await server.SendAsync(OutboundServer.LocalSender, ["dave@nullmx.test"], Message("dave@nullmx.test", "to a null MX"));
 
-        var failed = await server.WaitForRecipientAsync("dave@nullmx.test", r => r.State == "failed", Bound);
-        failed.LastReply.ShouldContain("5.1.10", Case.Sensitive, server.Describe());
-        failed.Attempts.ShouldBe(1);
-        var show = await server.ShowAsync(failed.Id);
-        show.ShouldContain("dave@nullmx.test", Case.Sensitive);
-        show.ShouldContain("\tfailed\t1\t", Case.Sensitive, show);
-        show.ShouldContain("5.1.10", Case.Sensitive, show);
+        // Failed at the first attempt, and the local sender gets the RFC 3464 report (Python's email reads it).
+        var report = (await server.WaitForReportsAsync(1, Bound)).EnumerateArray().Single();
+        (report.GetProperty("content_type").GetString(), report.GetProperty("report_type").GetString()).ShouldBe(("multipart/report", "delivery-status"));
+        report.GetProperty("return_path").GetString().ShouldBe("<>");
+        report.GetProperty("parts").EnumerateArray().Select(p => p.GetString()).ShouldBe(["text/plain", "message/delivery-status", "message/rfc822"]);
+        report.GetProperty("defects").GetArrayLength().ShouldBe(0);
+        var (recipient, action, status, diagnostic) = OutboundServer.RecipientsOf(report).ShouldHaveSingleItem();
+        (recipient, action, status).ShouldBe(("rfc822;dave@nullmx.test", "failed", "5.1.10"), server.Describe());
+        server.Process.Stderr.ShouldContain(l => l.Contains("to <dave@nullmx.test> failed", StringComparison.Ordinal) && l.Contains("(attempt 1)", StringComparison.Ordinal) && l.Contains("null MX", StringComparison.Ordinal), server.Describe());
     }
 
     /// <summary>Waits (bounded) for <paramref name="condition"/>: dnsmasq's query log is read as it comes, so it may trail the delivery.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 
 namespace Interchange.IntegrationTests.Delivery;
 
@@ -32,6 +33,7 @@ public sealed class OutboundServer : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["INTERCHANGE__PrimaryDomain"] = "interchange.test",
+            ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
             ["INTERCHANGE__Smtp__RelayNetworks__0"] = "127.0.0.0/8",
             ["INTERCHANGE__Transport__Dns__UseCache"] = "false",
             ["INTERCHANGE__Transport__Smtp__ConnectTimeout"] = "00:00:10",
@@ -50,7 +52,12 @@ public sealed class OutboundServer : IAsyncDisposable
 
         try
         {
-            server._server = await ServerProcess.StartAsync(server._data.Path, ["smtp"], environment: environment);
+            server._server = await ServerProcess.StartAsync(server._data.Path, ["smtp", "imap"], environment: environment);
+            var added = await InterchangeBinary.CliAsync(server._data.Path, LocalSenderPassword + "\n", "user", "add", LocalSender, "--password-stdin");
+            if (added.ExitCode != 0)
+            {
+                throw new InvalidOperationException("user add failed:\n" + ExternalProcess.Describe(added));
+            }
         }
         catch
         {
@@ -85,6 +92,69 @@ public sealed class OutboundServer : IAsyncDisposable
             throw new InvalidOperationException($"smtplib could not send:\n{ExternalProcess.Describe(sent)}");
         }
     }
+
+    /// <summary>A user of this server, the sender whose INBOX receives the DSNs (<see cref="WaitForReportsAsync"/>).</summary>
+    public const string LocalSender = "sender@interchange.test";
+
+    private const string LocalSenderPassword = "a sender's long password";
+
+    /// <summary>
+    /// Waits (bounded) until <see cref="LocalSender"/>'s INBOX holds <paramref name="count"/> messages
+    /// and returns each as Python's <c>email</c> package parses it: content type, report type,
+    /// the parts' types, defects, and the delivery-status blocks (per-message first, then one per
+    /// recipient) as field maps. Read with imaplib: independent of our own parser.
+    /// </summary>
+    public async Task<JsonElement> WaitForReportsAsync(int count, TimeSpan timeout)
+    {
+        var read = await ExternalProcess.PythonAsync($$"""
+            import email, email.policy, imaplib, json, time
+            m = imaplib.IMAP4("127.0.0.1", {{Process.Port("imap")}})
+            m.login("{{LocalSender}}", "{{LocalSenderPassword}}")
+            deadline = time.monotonic() + {{(int)timeout.TotalSeconds}}
+            while True:
+                typ, data = m.select("INBOX")
+                if int(data[0]) >= {{count}} or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            reports = []
+            if int(data[0]) > 0:
+                typ, data = m.fetch("1:*", "(RFC822)")
+                for raw in [part[1] for part in data if isinstance(part, tuple)]:
+                    msg = email.message_from_bytes(raw, policy=email.policy.default)
+                    parts = msg.get_payload() if msg.is_multipart() else []
+                    status = [p for p in parts if p.get_content_type() == "message/delivery-status"]
+                    reports.append({
+                        'return_path': msg['Return-Path'],
+                        'content_type': msg.get_content_type(),
+                        'report_type': msg.get_param('report-type'),
+                        'parts': [p.get_content_type() for p in parts],
+                        'defects': [type(d).__name__ for part in msg.walk() for d in part.defects],
+                        'blocks': [{k: str(v) for k, v in b.items()} for b in status[0].get_payload()] if status else [],
+                    })
+            m.logout()
+            print(json.dumps(reports))
+            """, timeout + TimeSpan.FromSeconds(30));
+        if (read.ExitCode != 0)
+        {
+            throw new InvalidOperationException("reading the sender's INBOX failed:\n" + ExternalProcess.Describe(read));
+        }
+
+        var reports = JsonDocument.Parse(read.Stdout).RootElement;
+        if (reports.GetArrayLength() < count)
+        {
+            throw new TimeoutException($"{reports.GetArrayLength()} of {count} DSNs arrived in {timeout.TotalSeconds:F0} s:\n{read.Stdout}\n{Describe()}");
+        }
+
+        return reports;
+    }
+
+    /// <summary>The recipient blocks of a report (<see cref="WaitForReportsAsync"/>) as (Final-Recipient, Action, Status, Diagnostic-Code).</summary>
+    public static IReadOnlyList<(string Recipient, string Action, string Status, string Diagnostic)> RecipientsOf(JsonElement report) =>
+        report.GetProperty("blocks").EnumerateArray().Skip(1)
+            .Select(b => (Field(b, "Final-Recipient"), Field(b, "Action"), Field(b, "Status"), Field(b, "Diagnostic-Code")))
+            .ToList();
+
+    private static string Field(JsonElement block, string name) => block.TryGetProperty(name, out var value) ? value.GetString() ?? "" : "";
 
     /// <summary>Every recipient in the queue (<c>queue list</c>: one tab-separated line each off a terminal).</summary>
     public async Task<IReadOnlyList<QueuedRecipient>> QueueAsync()

@@ -62,15 +62,20 @@ public sealed class PeerCapabilityTests : IDisposable
 
         foreach (var to in new[] { "jörg@ascii.test", "jörg@intl.test" })
         {
-            await server.SendAsync("sender@origin.test", [to],
-                $"From: sender@origin.test\r\nTo: {to}\r\nSubject: für Jörg\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo Jörg.\r\n",
+            await server.SendAsync(OutboundServer.LocalSender, [to],
+                $"From: {OutboundServer.LocalSender}\r\nTo: {to}\r\nSubject: für Jörg\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHallo Jörg.\r\n",
                 ["SMTPUTF8", "BODY=8BITMIME"]);
         }
 
-        var failed = await server.WaitForRecipientAsync("jörg@ascii.test", r => r.State is "failed" or "deferred", Bound);
-        (failed.State, failed.Attempts).ShouldBe(("failed", 1), server.Describe());
-        failed.LastReply.ShouldMatch(@"^5\d\d 5\.6\.7 ", server.Describe());
-        (await server.ShowAsync(failed.Id)).ShouldContain("5.6.7");
+        // The failure comes back to the (local) sender as an RFC 3464 report, read by Python's email.
+        var report = (await server.WaitForReportsAsync(1, Bound)).EnumerateArray().Single();
+        (report.GetProperty("content_type").GetString(), report.GetProperty("report_type").GetString()).ShouldBe(("multipart/report", "delivery-status"));
+        report.GetProperty("defects").GetArrayLength().ShouldBe(0);
+        var (recipient, action, status, diagnostic) = OutboundServer.RecipientsOf(report).ShouldHaveSingleItem();
+        recipient.ShouldContain("ascii.test");
+        (action, status).ShouldBe(("failed", "5.6.7"), server.Describe());
+        diagnostic.ShouldContain("SMTPUTF8");
+        server.Process.Stderr.ShouldContain(l => l.Contains("to <jörg@ascii.test> failed", StringComparison.Ordinal) && l.Contains("(attempt 1)", StringComparison.Ordinal), server.Describe());
         without.Messages().ShouldBeEmpty();
         without.Sessions.ShouldAllBe(s => !s.ContainsKey("mail") && !s.ContainsKey("rcpt"), without.Log);
 
