@@ -10,33 +10,68 @@ public sealed partial class SqliteQueueStore
     internal const long HeldUntil = 253_402_300_799_999;
 
     /// <remarks>
-    /// One <c>UPDATE … RETURNING</c>: the rows it takes are re-checked against its own WHERE as it
-    /// changes them (under PostgreSQL READ COMMITTED a row another claim changed first is re-read
-    /// and no longer due), so no read-then-write gap exists for two claims to share an item. The
+    /// Candidates are read, then each (message, domain) group is taken by an <c>UPDATE …
+    /// RETURNING</c> whose WHERE repeats every condition (pending, not held, due): the rows it
+    /// takes are re-checked as it changes them (under PostgreSQL READ COMMITTED a row another
+    /// claim changed first is re-read and no longer due), so a read that went stale takes nothing
+    /// and no two claims share an item. The
     /// lease's end becomes the item's next attempt: a lapsed lease is simply due again.
     /// Committed without fsync (<see cref="SqliteWriter.WriteRedoableAsync{T}"/>): a claim lost in
     /// a power cut leaves the item pending, as if never claimed, and every outcome recorded on its
     /// strength is a later durable commit in the same log, so it cannot survive without the claim.
     /// </remarks>
-    public Task<IReadOnlyList<DeliveryBatch>> ClaimAsync(string connector, string owner, int maxBatches, TimeSpan lease, string? domain = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DeliveryBatch>> ClaimAsync(string connector, string owner, int maxBatches, TimeSpan lease, string? domain = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(connector);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatches, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+
+        // Every worker woken by a pulse claims (Q184524: the pulse is only a hint), and most find
+        // nothing: a look on a reader first keeps those empty claims off the one writer. A look
+        // that goes stale costs nothing: the claim below decides.
+        var now0 = Now();
+        var due = await _database.ReadAsync(c => c.ExecuteScalar<long?>(
+            "SELECT 1 FROM deliveries INDEXED BY deliveries_claim WHERE connector = @connector AND state = 'pending' AND next_attempt <= @now AND held = 0 LIMIT 1",
+            new { connector, now = now0 }), cancellationToken).ConfigureAwait(false);
+        if (due is null)
+        {
+            return [];
+        }
+
+        return await ClaimDueAsync(connector, owner, maxBatches, lease, domain, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<IReadOnlyList<DeliveryBatch>> ClaimDueAsync(string connector, string owner, int maxBatches, TimeSpan lease, string? domain, CancellationToken cancellationToken)
+    {
         var now = Now();
         var until = now + (long)lease.TotalMilliseconds;
         return _database.Writer.WriteRedoableAsync<IReadOnlyList<DeliveryBatch>>(w =>
         {
-            var claimed = w.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, string Domain, long Attempts)>("""
-                UPDATE deliveries SET owner = @owner, lease_until = @until, next_attempt = @until, last_attempt = @now, fence = fence + 1, attempts = attempts + 1
-                WHERE connector = @connector AND state = 'pending' AND held = 0 AND next_attempt <= @now
-                  AND (message_id, domain) IN (
-                      SELECT message_id, domain FROM deliveries
-                      WHERE connector = @connector AND state = 'pending' AND held = 0 AND next_attempt <= @now AND (@domain IS NULL OR domain = @domain)
-                      GROUP BY message_id, domain ORDER BY message_id, domain LIMIT @max)
-                RETURNING id, message_id, fence, recipient, original, domain, attempts
-                """, new { connector, owner, until, now, domain = domain?.ToLowerInvariant(), max = maxBatches }).ToList();
+            // The due items in due order from the claim index (new items are all due at 0, so they
+            // come in delivery order, which is message order), read only as far as needed: a claim
+            // costs the same with ten or a hundred thousand items waiting (the earlier GROUP BY
+            // over every due item sorted them all on each claim). Each group is then taken by an
+            // UPDATE that re-checks every condition as it changes the rows, found by its message
+            // (the unary + keeps SQLite from walking every due item of the connector instead).
+            var candidates = w.Query<(long MessageId, string Domain)>("""
+                SELECT message_id, domain FROM deliveries INDEXED BY deliveries_claim
+                WHERE connector = @connector AND state = 'pending' AND next_attempt <= @now AND held = 0 AND (@domain IS NULL OR domain = @domain)
+                ORDER BY next_attempt LIMIT @scan
+                """, new { connector, now, domain = domain?.ToLowerInvariant(), scan = Math.Max(64, maxBatches * 16) })
+                .Distinct()
+                .Take(maxBatches)
+                .ToList();
+            var claimed = new List<(long Id, long MessageId, long Fence, string Recipient, string Original, string Domain, long Attempts)>();
+            foreach (var (messageId, group) in candidates)
+            {
+                claimed.AddRange(w.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, string Domain, long Attempts)>("""
+                    UPDATE deliveries SET owner = @owner, lease_until = @until, next_attempt = @until, last_attempt = @now, fence = fence + 1, attempts = attempts + 1
+                    WHERE message_id = @messageId AND domain = @group AND +connector = @connector AND +state = 'pending' AND held = 0 AND +next_attempt <= @now
+                    RETURNING id, message_id, fence, recipient, original, domain, attempts
+                    """, new { connector, owner, until, now, messageId, group }));
+            }
+
             if (claimed.Count == 0)
             {
                 return [];

@@ -70,7 +70,7 @@ public interface IQueueStore
     /// <summary>
     /// Claims due deliveries of <paramref name="connector"/> for <paramref name="owner"/> in one
     /// atomic statement: up to <paramref name="maxBatches"/> (message, recipient domain) groups,
-    /// whole, oldest message first, each item in flight until now + <paramref name="lease"/>
+    /// whole, the earliest due first (never-attempted items in the order they were routed), each item in flight until now + <paramref name="lease"/>
     /// under a new fence, its attempt counted. Items whose lease lapsed (a worker that stalled or
     /// died) are due again and taken like any other. Two workers claiming at once never get the
     /// same item: the one that loses finds nothing (or other items). With <paramref name="domain"/>,

@@ -69,40 +69,51 @@ public abstract class ClaimingConnector : IDeliveryConnector
     public async Task RunWorkerAsync(int partition, int partitions, CancellationToken cancellationToken)
     {
         var owner = $"{_claiming.Node}/{Name}/{partition}";
-        while (!cancellationToken.IsCancellationRequested)
+        var recording = Task.CompletedTask;
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                var seen = _deliveries.Version; // before looking: a pulse during an empty look is not lost
-                var batches = await _queue.ClaimAsync(Name, owner, 1, _claiming.Lease, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (batches.Count == 0)
-                {
-                    await _deliveries.WaitAsync(seen, _options.PollInterval, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                foreach (var batch in batches)
-                {
-                    await AttemptAsync(batch, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The store was unavailable, say: what was claimed is due again when its lease lapses.
-                Logger.LogError(ex, "{Connector} worker {Partition} failed; retrying", Name, partition);
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken).ConfigureAwait(false);
+                    var seen = _deliveries.Version; // before looking: a pulse during an empty look is not lost
+                    var batches = await _queue.ClaimAsync(Name, owner, 1, _claiming.Lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (batches.Count == 0)
+                    {
+                        await _deliveries.WaitAsync(seen, _options.PollInterval, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    foreach (var batch in batches)
+                    {
+                        var next = await StartAttemptAsync(batch, cancellationToken).ConfigureAwait(false);
+                        await AwaitRecordingAsync(recording, partition).ConfigureAwait(false); // at most one outstanding
+                        recording = next;
+                    }
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }
+                catch (Exception ex)
+                {
+                    // The store was unavailable, say: what was claimed is due again when its lease lapses.
+                    Logger.LogError(ex, "{Connector} worker {Partition} failed; retrying", Name, partition);
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(1), _clock, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
             }
+        }
+        finally
+        {
+            // The last outcome is recorded before the worker stops (the peer may have the message).
+            await AwaitRecordingAsync(recording, partition).ConfigureAwait(false);
         }
     }
 
@@ -110,7 +121,16 @@ public abstract class ClaimingConnector : IDeliveryConnector
     /// One attempt of a claimed batch, from the route lookup to the recorded outcomes; returns the
     /// outcomes the store accepted (empty when the claim was lost, or at shutdown before an answer).
     /// </summary>
-    public async Task<IReadOnlyList<DeliveryOutcome>> AttemptAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeliveryOutcome>> AttemptAsync(DeliveryBatch batch, CancellationToken cancellationToken) =>
+        await (await StartAttemptAsync(batch, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs the attempt and starts recording its outcomes; returns when the peer has answered, with
+    /// the recording still under way (the task), so the worker can claim and send its next batch
+    /// while the outcome's commit waits for the group commit. The worker keeps at most one such
+    /// task and waits for it before the next.
+    /// </summary>
+    private async Task<Task<IReadOnlyList<DeliveryOutcome>>> StartAttemptAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var route = Routes.ForAttempt(batch.Domain, Name);
@@ -132,7 +152,7 @@ public abstract class ClaimingConnector : IDeliveryConnector
                 }
 
                 // The claim was lost (logged by the keeper): whatever happened is not ours to record.
-                return [];
+                return Task.FromResult<IReadOnlyList<DeliveryOutcome>>([]);
             }
             catch (Exception ex)
             {
@@ -146,6 +166,11 @@ public abstract class ClaimingConnector : IDeliveryConnector
             }
         }
 
+        return RecordAsync(batch, results, started);
+    }
+
+    private async Task<IReadOnlyList<DeliveryOutcome>> RecordAsync(DeliveryBatch batch, IReadOnlyList<AttemptResult> results, long started)
+    {
         var byItem = results.ToDictionary(r => r.Item.Id);
         var outcomes = batch.Items
             .Select(item => ToOutcome(batch, byItem.TryGetValue(item.Id, out var result) ? result : AttemptResult.Deferred(item, "451 4.3.0 no result from the connector")))
@@ -175,6 +200,20 @@ public abstract class ClaimingConnector : IDeliveryConnector
         }
 
         return accepted;
+    }
+
+    private async Task AwaitRecordingAsync(Task recording, int partition)
+    {
+        try
+        {
+            await recording.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The store refused the commit: the items are due again when their lease lapses (and
+            // may be sent again then: the outcome is what was lost).
+            Logger.LogError(ex, "{Connector} worker {Partition}: recording outcomes failed", Name, partition);
+        }
     }
 
     private DeliveryOutcome ToOutcome(DeliveryBatch batch, AttemptResult result)
