@@ -60,6 +60,17 @@ public sealed class TransportService(
         newMessages.Pulse();
         deliveries.Pulse();
         await Task.WhenAll(workers).ConfigureAwait(false);
+
+        // Batches a worker claimed for others and nobody started: released now rather than at the
+        // next start (every outcome of an attempt under way was recorded before its worker ended).
+        try
+        {
+            await queue.ReleaseClaimsAsync(node, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Storage.StoreException or ObjectDisposedException)
+        {
+            logger.LogWarning(ex, "Releasing unstarted delivery claims at stop failed; the next start releases them");
+        }
     }
 
     /// <summary>Samples the queue for the metrics' gauges (depth, pending per connector, oldest age) until stopped.</summary>

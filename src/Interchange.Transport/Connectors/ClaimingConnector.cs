@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Interchange.Storage.Queue;
 using Interchange.Transport.Bounces;
 using Interchange.Transport.Queue;
@@ -25,6 +26,9 @@ namespace Interchange.Transport.Connectors;
 /// </summary>
 public abstract class ClaimingConnector : IDeliveryConnector
 {
+    /// <summary>Batches one claim takes for idle workers at most.</summary>
+    private const int MaxHandOver = 16;
+
     private readonly IQueueStore _queue;
     private readonly QueueSignal _deliveries;
     private readonly QueueSignal? _failures;
@@ -32,6 +36,11 @@ public abstract class ClaimingConnector : IDeliveryConnector
     private readonly TransportOptions _options;
     private readonly ClaimingOptions _claiming;
     private readonly TimeProvider _clock;
+
+    /// <summary>Batches one worker claimed for others, and (null) turns to claim.</summary>
+    private readonly Channel<DeliveryBatch?> _handed = Channel.CreateUnbounded<DeliveryBatch?>();
+    private int _claimer;
+    private int _idle;
 
     protected ClaimingConnector(string name, IQueueStore queue, RoutingTable routes, QueueSignal deliveries, QueueSignal? failures, TransportOptions options, ClaimingOptions claiming, ILogger logger, TimeProvider? clock = null)
     {
@@ -66,6 +75,15 @@ public abstract class ClaimingConnector : IDeliveryConnector
     /// <param name="cancellationToken">Cancelled at shutdown or when the claim was lost: stop at once; nothing is recorded then.</param>
     protected abstract Task<IReadOnlyList<AttemptResult>> DeliverAsync(DeliveryBatch batch, RouteDecision route, CancellationToken cancellationToken);
 
+    /// <remarks>
+    /// One worker at a time claims (the claimer), as many batches as workers are idle plus its own,
+    /// and hands the others over; the idle workers wait for a handed batch, not for the pulse, so a
+    /// pulse per message wakes one worker, not all of them (each of thirty idle workers asking the
+    /// store once per message cost more than the delivery: bench/RESULTS.md, 2026-12-02). With the
+    /// batches the claimer hands over a turn to claim, so another idle worker takes over while it
+    /// is busy sending. Ownership is still the claim's alone: two claimers at once (never, but a
+    /// pulse is only a hint) would still get different items.
+    /// </remarks>
     public async Task RunWorkerAsync(int partition, int partitions, CancellationToken cancellationToken)
     {
         var owner = $"{_claiming.Node}/{Name}/{partition}";
@@ -76,20 +94,52 @@ public abstract class ClaimingConnector : IDeliveryConnector
             {
                 try
                 {
-                    var seen = _deliveries.Version; // before looking: a pulse during an empty look is not lost
-                    var batches = await _queue.ClaimAsync(Name, owner, 1, _claiming.Lease, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    if (batches.Count == 0)
+                    if (_handed.Reader.TryRead(out var handed) && handed is not null)
                     {
-                        await _deliveries.WaitAsync(seen, _options.PollInterval, cancellationToken).ConfigureAwait(false);
+                        recording = await SendAsync(handed, recording, partition, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
 
-                    foreach (var batch in batches)
+                    if (Interlocked.CompareExchange(ref _claimer, 1, 0) != 0)
                     {
-                        var next = await StartAttemptAsync(batch, cancellationToken).ConfigureAwait(false);
-                        await AwaitRecordingAsync(recording, partition).ConfigureAwait(false); // at most one outstanding
-                        recording = next;
+                        // Another worker claims: wait for what it hands over (or a turn), at most a poll.
+                        Interlocked.Increment(ref _idle);
+                        try
+                        {
+                            await WaitHandedAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref _idle);
+                        }
+
+                        continue;
                     }
+
+                    IReadOnlyList<DeliveryBatch> batches;
+                    try
+                    {
+                        var seen = _deliveries.Version; // before looking: a pulse during an empty look is not lost
+                        var want = Math.Clamp(Volatile.Read(ref _idle) + 1, 1, MaxHandOver);
+                        batches = await _queue.ClaimAsync(Name, owner, want, _claiming.Lease, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        if (batches.Count == 0)
+                        {
+                            await _deliveries.WaitAsync(seen, _options.PollInterval, cancellationToken).ConfigureAwait(false);
+                            continue;
+                        }
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _claimer, 0);
+                    }
+
+                    foreach (var extra in batches.Skip(1))
+                    {
+                        _handed.Writer.TryWrite(extra);
+                    }
+
+                    _handed.Writer.TryWrite(null); // a turn to claim, while this worker sends
+                    recording = await SendAsync(batches[0], recording, partition, cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -114,6 +164,28 @@ public abstract class ClaimingConnector : IDeliveryConnector
         {
             // The last outcome is recorded before the worker stops (the peer may have the message).
             await AwaitRecordingAsync(recording, partition).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one batch; returns its recording, after waiting for the previous one (at most one outstanding).</summary>
+    private async Task<Task> SendAsync(DeliveryBatch batch, Task previous, int partition, CancellationToken cancellationToken)
+    {
+        var next = await StartAttemptAsync(batch, cancellationToken).ConfigureAwait(false);
+        await AwaitRecordingAsync(previous, partition).ConfigureAwait(false);
+        return next;
+    }
+
+    private async Task WaitHandedAsync(CancellationToken cancellationToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        poll.CancelAfter(_options.PollInterval);
+        try
+        {
+            await _handed.Reader.WaitToReadAsync(poll.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The poll: look again (and maybe claim).
         }
     }
 
