@@ -89,7 +89,8 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
     }
 
-    private static bool Drained(string status) =>
+    /// <summary>Whether <c>queue status</c> says nothing is left to route or deliver.</summary>
+    internal static bool Drained(string status) =>
         status.Contains("messages waiting for routing: 0", StringComparison.Ordinal)
         && status.Contains("messages routed, not finished: 0", StringComparison.Ordinal)
         && status.Contains("deliveries pending: 0 ", StringComparison.Ordinal);

@@ -67,13 +67,22 @@ public sealed partial class OutboundCrashTests(ITestOutputHelper output)
                 var line = await restarted.WaitForLogAsync(l => l.Contains("delivery claims node crash-node held", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
                 released = int.Parse(ReleasedCount().Match(line).Groups[1].Value, CultureInfo.InvariantCulture);
 
+                // Drained: every outcome recorded, so every message the sink answered is in its
+                // files (it writes a message before its 250), duplicates included.
                 var deadline = Stopwatch.StartNew();
-                while (Delivered(dumps.Path).Distinct().Count() < Count && deadline.Elapsed < TimeSpan.FromMinutes(4))
+                var status = string.Empty;
+                while (deadline.Elapsed < TimeSpan.FromMinutes(4))
                 {
+                    status = (await InterchangeBinary.CliAsync(data.Path, null, "queue", "status")).Stdout;
+                    if (CrashTests.Drained(status))
+                    {
+                        break;
+                    }
+
                     await Task.Delay(250);
                 }
 
-                await Task.Delay(1500); // a straggler's file
+                CrashTests.Drained(status).ShouldBeTrue(status);
             }
 
             var delivered = Delivered(dumps.Path);
