@@ -207,5 +207,7 @@ public sealed class RelayTortureTests(ITestOutputHelper output)
         public Task<DnsLookup<string>> GetTxtAsync(string name, CancellationToken cancellationToken) => throw new InvalidOperationException("no DNS here");
 
         public Task<DnsLookup<DnsTlsaRecord>> GetTlsaAsync(string name, CancellationToken cancellationToken) => throw new InvalidOperationException("no DNS here");
+
+        public Task<DnsLookup<string>> GetPtrAsync(System.Net.IPAddress address, CancellationToken cancellationToken) => throw new InvalidOperationException("no DNS here");
     }
 }

@@ -72,6 +72,12 @@ public sealed class DnsClientResolver : IDnsResolver
     public Task<DnsLookup<string>> GetTxtAsync(string name, CancellationToken cancellationToken) =>
         QueryAsync(name, QueryType.TXT, answers => answers.TxtRecords().Select(r => string.Concat(r.Text)), cancellationToken);
 
+    public Task<DnsLookup<string>> GetPtrAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return QueryAsync(address.GetArpaName(), QueryType.PTR, answers => answers.PtrRecords().Select(r => Name(r.PtrDomainName.Value)), cancellationToken);
+    }
+
     public Task<DnsLookup<DnsTlsaRecord>> GetTlsaAsync(string name, CancellationToken cancellationToken) =>
         QueryAsync(
             name,

@@ -19,6 +19,10 @@ public interface IDnsResolver
     /// (as RFC 7208 3.3 reads SPF and RFC 6376 3.6.2.2 reads DKIM keys).</summary>
     Task<DnsLookup<string>> GetTxtAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>PTR records of <paramref name="address"/> (its in-addr.arpa or ip6.arpa name), the host
+    /// names without the trailing dot: SPF's <c>ptr</c> mechanism and <c>%{p}</c> macro (RFC 7208 5.5, 7.3).</summary>
+    Task<DnsLookup<string>> GetPtrAsync(IPAddress address, CancellationToken cancellationToken);
+
     /// <summary>TLSA records (RFC 6698), e.g. of <c>_25._tcp.mx.example.org</c>.</summary>
     Task<DnsLookup<DnsTlsaRecord>> GetTlsaAsync(string name, CancellationToken cancellationToken);
 }

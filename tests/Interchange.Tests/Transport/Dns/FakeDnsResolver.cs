@@ -46,6 +46,9 @@ internal sealed class FakeDnsResolver : IDnsResolver
 
     public Task<DnsLookup<DnsTlsaRecord>> GetTlsaAsync(string name, CancellationToken cancellationToken) => Lookup<DnsTlsaRecord>(name, "TLSA");
 
+    /// <summary>PTR answers are set with <see cref="Answer{T}"/> under the address's arpa name and type "PTR".</summary>
+    public Task<DnsLookup<string>> GetPtrAsync(IPAddress address, CancellationToken cancellationToken) => Lookup<string>(address.GetArpaName(), "PTR");
+
     private Task<DnsLookup<T>> Lookup<T>(string name, string type)
     {
         _queries.Add($"{type} {name}");
