@@ -10,6 +10,7 @@ using Interchange.Directory.Resolution;
 using Interchange.Imap;
 using Interchange.Pop3;
 using Interchange.Smtp;
+using Interchange.Smtp.Filters;
 using Interchange.Smtp.Delivery;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
@@ -349,7 +350,8 @@ public static class ServerHost
             certificate,
             sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            sp.GetRequiredService<ILogger<SmtpServer>>()));
+            sp.GetRequiredService<ILogger<SmtpServer>>(),
+            sp.GetServices<ISmtpFilter>()));
     }
 
     private static void ConfigureListeners(KestrelServerOptions kestrel, IReadOnlyList<ListenerBinding> listeners, X509Certificate2 certificate, string hostName)
