@@ -55,18 +55,25 @@ internal static class SpfDomain
             name = name[..^1];
         }
 
-        while (name.Length > MaxLength)
+        if (name.Length <= MaxLength)
         {
-            var dot = name.IndexOf('.', StringComparison.Ordinal);
+            return name;
+        }
+
+        // One cut, not a label at a time: a hostile record can expand to hundreds of kilobytes.
+        var start = name.Length - MaxLength;
+        if (name[start - 1] != '.')
+        {
+            var dot = name.IndexOf('.', start);
             if (dot < 0)
             {
                 return string.Empty;
             }
 
-            name = name[(dot + 1)..];
+            start = dot + 1;
         }
 
-        return name;
+        return name[start..];
     }
 
     /// <summary>Whether a name built by macro expansion can be asked of DNS at all: no empty label and no label over 63.</summary>
