@@ -383,6 +383,12 @@ internal sealed class SpfCheck
         {
             throw new SpfTermination(SpfResult.TempError, string.Create(CultureInfo.InvariantCulture, $"the check took longer than {_options.Timeout.TotalSeconds:0.###} s (RFC 7208 4.6.4)"));
         }
+        catch (Exception e) when (e is not OperationCanceledException and not SpfTermination)
+        {
+            // IDnsResolver promises not to throw for DNS trouble; should one throw anyway, the answer is
+            // unknown, which is what temperror says (2.6.6), and nothing escapes to the SMTP session.
+            throw new SpfTermination(SpfResult.TempError, $"DNS lookup failed: {e.GetType().Name}: {e.Message}", e);
+        }
     }
 
     private int Prefix(SpfDirective directive) => _ip.AddressFamily == AddressFamily.InterNetwork ? directive.Prefix4 : directive.Prefix6;

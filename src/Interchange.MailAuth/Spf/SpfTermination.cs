@@ -24,5 +24,11 @@ internal sealed class SpfTermination : Exception
         Result = result;
     }
 
+    public SpfTermination(SpfResult result, string message, Exception inner)
+        : base(message, inner)
+    {
+        Result = result;
+    }
+
     public SpfResult Result { get; } = SpfResult.PermError;
 }

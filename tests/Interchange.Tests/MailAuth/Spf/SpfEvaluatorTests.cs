@@ -227,6 +227,27 @@ public sealed class SpfEvaluatorTests
         (await exists.CheckAsync("192.0.2.1", "example.com")).Result.ShouldBe(SpfResult.TempError);
     }
 
+    [Fact]
+    public async Task AResolverThatThrowsIsTempErrorNotAnException()
+    {
+        var outcome = await new SpfEvaluator(new ThrowingDnsResolver(), new SpfOptions()).CheckHostAsync(IPAddress.Parse("192.0.2.1"), "example.com", "a@example.com", "h.example.org", CancellationToken.None);
+        outcome.Result.ShouldBe(SpfResult.TempError);
+        outcome.Problem!.ShouldContain("InvalidOperationException");
+    }
+
+    private sealed class ThrowingDnsResolver : IDnsResolver
+    {
+        public Task<DnsLookup<DnsMxRecord>> GetMxAsync(string domain, CancellationToken cancellationToken) => throw new InvalidOperationException("broken");
+
+        public Task<DnsLookup<IPAddress>> GetAddressesAsync(string host, System.Net.Sockets.AddressFamily family, CancellationToken cancellationToken) => throw new InvalidOperationException("broken");
+
+        public Task<DnsLookup<string>> GetTxtAsync(string name, CancellationToken cancellationToken) => Task.FromException<DnsLookup<string>>(new InvalidOperationException("broken"));
+
+        public Task<DnsLookup<string>> GetPtrAsync(IPAddress address, CancellationToken cancellationToken) => throw new InvalidOperationException("broken");
+
+        public Task<DnsLookup<DnsTlsaRecord>> GetTlsaAsync(string name, CancellationToken cancellationToken) => throw new InvalidOperationException("broken");
+    }
+
     // ---- identities and domains (2.3, 2.4, 4.3) ----
 
     [Fact]
