@@ -157,6 +157,12 @@ public sealed class DkimSignatureVerifier
             }
         }
 
+        // 3.5: b= and bh= are base64 (folding white space allowed inside).
+        if (!IsBase64(tags["b"]!) || !IsBase64(tags["bh"]!))
+        {
+            return check.Finish(DkimResult.PermError, "b= or bh= is not base64");
+        }
+
         if (tags["c"] is { } c && !IsCanonicalization(c))
         {
             return check.Finish(DkimResult.PermError, $"unknown canonicalization c={c}");
@@ -193,6 +199,13 @@ public sealed class DkimSignatureVerifier
         }
 
         return check;
+    }
+
+    private static bool IsBase64(string value)
+    {
+        var text = TagList.WithoutWhitespace(value);
+        Span<byte> scratch = stackalloc byte[256];
+        return text.Length > 0 && (text.Length <= 340 ? Convert.TryFromBase64String(text, scratch, out _) : Convert.TryFromBase64String(text, new byte[text.Length], out _));
     }
 
     private static bool IsCanonicalization(string value)
