@@ -10,6 +10,9 @@ public sealed class MailAuthOptions
     /// unfinished then is temperror.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>SPF limits (<c>MailAuth:Spf:*</c>).</summary>
+    public Spf.SpfOptions Spf { get; set; } = new();
+
     public DkimOptions Dkim { get; set; } = new();
 
     public DmarcOptions Dmarc { get; set; } = new();

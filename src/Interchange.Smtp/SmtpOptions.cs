@@ -69,6 +69,9 @@ public sealed class SmtpOptions
     /// </summary>
     public string[] RelayNetworks { get; set; } = [];
 
+    /// <summary>Inbound verification on port 25 and what its results lead to (<c>Smtp:Authentication:*</c>).</summary>
+    public Filters.SmtpAuthenticationOptions Authentication { get; set; } = new();
+
     /// <summary>Whether <paramref name="client"/> is in <see cref="RelayNetworks"/>.</summary>
     public bool IsRelayClient(System.Net.IPAddress client)
     {

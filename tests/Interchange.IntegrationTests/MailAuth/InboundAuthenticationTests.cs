@@ -29,6 +29,7 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var rsa = RSA.Create(2048);
+        System.IO.Directory.CreateDirectory(_keys.Path);
         _privateKey = Path.Combine(_keys.Path, "good.pem");
         await File.WriteAllTextAsync(_privateKey, rsa.ExportRSAPrivateKeyPem());
         var publicKey = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
@@ -115,7 +116,7 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     /// <summary>Builds a message From: <paramref name="fromDomain"/>, signs it with dkimpy when asked, sends it with smtplib; "ok" or the SMTP code.</summary>
     private async Task<JsonElement> SendAsync(string mailFrom, string fromDomain, bool sign, bool tamper = false, string? extraHeader = null)
     {
-        var run = await ExternalProcess.PythonAsync($$"""
+        var run = await ExternalProcess.DebianPythonAsync($$"""
             import dkim, json, smtplib
             from email.utils import formatdate, make_msgid
             headers = [
@@ -148,7 +149,7 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     /// Authentication-Results fields with python3-authres.</summary>
     private async Task<JsonElement> ReadAsync(string mailbox, int count)
     {
-        var run = await ExternalProcess.PythonAsync($$"""
+        var run = await ExternalProcess.DebianPythonAsync($$"""
             import authres, email, email.policy, imaplib, json, time
             m = imaplib.IMAP4("127.0.0.1", {{_server.Port("imap")}})
             m.login("{{User}}", "{{Password}}")
@@ -174,7 +175,7 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
 
     private async Task<int> CountAsync(string mailbox)
     {
-        var run = await ExternalProcess.PythonAsync($$"""
+        var run = await ExternalProcess.DebianPythonAsync($$"""
             import imaplib
             m = imaplib.IMAP4("127.0.0.1", {{_server.Port("imap")}})
             m.login("{{User}}", "{{Password}}")
