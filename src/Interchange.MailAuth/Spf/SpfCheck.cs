@@ -43,11 +43,6 @@ internal sealed class SpfCheck
             time.GetUtcNow());
     }
 
-    /// <summary>The number of DNS-querying terms evaluated so far (for tests and logs).</summary>
-    public int DnsTerms => _dnsTerms;
-
-    public int VoidLookups => _voidLookups;
-
     /// <summary>check_host(ip, domain, sender): <paramref name="explain"/> is false inside include, whose
     /// exp= is never used (6.2).</summary>
     public async Task<SpfEvaluation> CheckHostAsync(string domain, bool explain)

@@ -57,7 +57,7 @@ internal sealed class SpfRecord
                 if (name.Equals("redirect", StringComparison.OrdinalIgnoreCase) || name.Equals("exp", StringComparison.OrdinalIgnoreCase))
                 {
                     // 6: redirect and exp MUST NOT appear more than once each; their value is a domain-spec.
-                    var isRedirect = name.Length == 8;
+                    var isRedirect = name.Equals("redirect", StringComparison.OrdinalIgnoreCase);
                     if ((isRedirect ? redirect : explanation) is not null)
                     {
                         error = $"'{name}=' appears more than once (RFC 7208 6)";
