@@ -15,51 +15,69 @@ namespace Interchange.IntegrationTests.MailAuth;
 /// our Authentication-Results field is parsed by python3-authres. SPF, DKIM keys and DMARC
 /// records come from dnsmasq on 127.0.0.130.
 /// </summary>
-public sealed class InboundAuthenticationTests : IAsyncLifetime
+public sealed class InboundAuthenticationTests(InboundAuthenticationTests.Server fixture) : IClassFixture<InboundAuthenticationTests.Server>, IAsyncLifetime
 {
     private const string AuthservId = "mx.inbound.test";
-    private const string User = "alice@inbound.test";
-    private const string Password = "alice's long password";
-    private readonly ScratchFolder _data = new();
-    private readonly ScratchFolder _keys = new();
-    private DnsTestServer _dns = null!;
-    private ServerProcess _server = null!;
-    private string _privateKey = null!;
+    private const string Password = "a user's long password";
+    private static int s_users;
+    private readonly string _user = $"user{Interlocked.Increment(ref s_users)}@inbound.test";
 
     public async Task InitializeAsync()
     {
-        using var rsa = RSA.Create(2048);
-        System.IO.Directory.CreateDirectory(_keys.Path);
-        _privateKey = Path.Combine(_keys.Path, "good.pem");
-        await File.WriteAllTextAsync(_privateKey, rsa.ExportRSAPrivateKeyPem());
-        var publicKey = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
-        var records = new DnsTestRecords()
-            .Txt("good.test", "v=spf1 ip4:127.0.0.0/8 -all")
-            .Txt("_dmarc.good.test", "v=DMARC1; p=reject")
-            .Txt("sel._domainkey.good.test", "v=DKIM1; k=rsa; p=" + publicKey[..200], publicKey[200..])
-            .Txt("reject.test", "v=spf1 ip4:192.0.2.1 -all")
-            .Txt("_dmarc.reject.test", "v=DMARC1; p=reject")
-            .Txt("quarantine.test", "v=spf1 ip4:192.0.2.1 -all")
-            .Txt("_dmarc.quarantine.test", "v=DMARC1; p=quarantine");
-        _dns = await DnsTestServer.StartAsync(records, IPAddress.Parse("127.0.0.130"));
-        _server = await ServerProcess.StartAsync(_data.Path, ["smtp", "imap"], environment: new Dictionary<string, string>
-        {
-            ["INTERCHANGE__PrimaryDomain"] = "inbound.test",
-            ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
-            ["INTERCHANGE__Transport__Dns__Servers__0"] = _dns.Server,
-            ["INTERCHANGE__Transport__Dns__UseCache"] = "false",
-            ["INTERCHANGE__Smtp__Authentication__AuthservId"] = AuthservId,
-        });
-        var added = await InterchangeBinary.CliAsync(_data.Path, Password + "\n", "user", "add", User, "--password-stdin");
+        var added = await InterchangeBinary.CliAsync(fixture.Data, Password + "\n", "user", "add", _user, "--password-stdin");
         added.ExitCode.ShouldBe(0, ExternalProcess.Describe(added));
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>One DNS server and one Interchange for the class; each test has its own user.</summary>
+    public sealed class Server : IAsyncLifetime
     {
-        await _server.DisposeAsync();
-        await _dns.DisposeAsync();
-        _data.Dispose();
-        _keys.Dispose();
+        private readonly ScratchFolder _data = new();
+        private readonly ScratchFolder _keys = new();
+        private DnsTestServer _dns = null!;
+        private ServerProcess _server = null!;
+        private string _privateKey = null!;
+
+        public ServerProcess Process => _server;
+
+        public string PrivateKey => _privateKey;
+
+        public string Data => _data.Path;
+
+        public async Task InitializeAsync()
+        {
+            using var rsa = RSA.Create(2048);
+            System.IO.Directory.CreateDirectory(_keys.Path);
+            _privateKey = Path.Combine(_keys.Path, "good.pem");
+            await File.WriteAllTextAsync(_privateKey, rsa.ExportRSAPrivateKeyPem());
+            var publicKey = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
+            var records = new DnsTestRecords()
+                .Txt("good.test", "v=spf1 ip4:127.0.0.0/8 -all")
+                .Txt("_dmarc.good.test", "v=DMARC1; p=reject")
+                .Txt("sel._domainkey.good.test", "v=DKIM1; k=rsa; p=" + publicKey[..200], publicKey[200..])
+                .Txt("reject.test", "v=spf1 ip4:192.0.2.1 -all")
+                .Txt("_dmarc.reject.test", "v=DMARC1; p=reject")
+                .Txt("quarantine.test", "v=spf1 ip4:192.0.2.1 -all")
+                .Txt("_dmarc.quarantine.test", "v=DMARC1; p=quarantine");
+            _dns = await DnsTestServer.StartAsync(records, IPAddress.Parse("127.0.0.130"));
+            _server = await ServerProcess.StartAsync(_data.Path, ["smtp", "imap"], environment: new Dictionary<string, string>
+            {
+                ["INTERCHANGE__PrimaryDomain"] = "inbound.test",
+                ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
+                ["INTERCHANGE__Transport__Dns__Servers__0"] = _dns.Server,
+                ["INTERCHANGE__Transport__Dns__UseCache"] = "false",
+                ["INTERCHANGE__Smtp__Authentication__AuthservId"] = AuthservId,
+            });
+        }
+
+        public async Task DisposeAsync()
+        {
+            await _server.DisposeAsync();
+            await _dns.DisposeAsync();
+            _data.Dispose();
+            _keys.Dispose();
+        }
     }
 
     [Fact]
@@ -96,7 +114,7 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
         var result = await SendAsync("someone@reject.test", "reject.test", sign: false);
 
         result.GetProperty("smtp").GetString().ShouldBe("550", result.ToString());
-        await _server.WaitForLogAsync(l => l.Contains("rejected", StringComparison.Ordinal) && l.Contains("DMARC", StringComparison.Ordinal) && l.Contains("reject.test", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        await fixture.Process.WaitForLogAsync(l => l.Contains("rejected", StringComparison.Ordinal) && l.Contains("DMARC", StringComparison.Ordinal) && l.Contains("reject.test", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -122,21 +140,21 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
             headers = [
                 {{(extraHeader is null ? "" : $"\"{extraHeader}\",")}}
                 "From: Someone <someone@{{fromDomain}}>",
-                "To: {{User}}",
+                "To: {{_user}}",
                 "Subject: verification test",
                 "Date: " + formatdate(),
                 "Message-ID: " + make_msgid(domain="{{fromDomain}}"),
             ]
             msg = ("\r\n".join(headers) + "\r\n\r\nHello, this is the body.\r\n").encode()
             if {{(sign ? "True" : "False")}}:
-                key = open("{{_privateKey}}", "rb").read()
+                key = open("{{fixture.PrivateKey}}", "rb").read()
                 sig = dkim.sign(msg, b"sel", b"{{fromDomain}}", key, canonicalize=(b"relaxed", b"relaxed"), include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
                 msg = sig + msg
             if {{(tamper ? "True" : "False")}}:
                 msg = msg.replace(b"this is the body", b"this is the b0dy")
             try:
-                with smtplib.SMTP("127.0.0.1", {{_server.Port("smtp")}}, timeout=60) as s:
-                    s.sendmail("{{mailFrom}}", ["{{User}}"], msg)
+                with smtplib.SMTP("127.0.0.1", {{fixture.Process.Port("smtp")}}, timeout=60) as s:
+                    s.sendmail("{{mailFrom}}", ["{{_user}}"], msg)
                 print(json.dumps({"smtp": "ok"}))
             except smtplib.SMTPResponseException as e:
                 print(json.dumps({"smtp": str(e.smtp_code), "reply": e.smtp_error.decode()}))
@@ -151,8 +169,8 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     {
         var run = await ExternalProcess.DebianPythonAsync($$"""
             import authres, email, email.policy, imaplib, json, time
-            m = imaplib.IMAP4("127.0.0.1", {{_server.Port("imap")}})
-            m.login("{{User}}", "{{Password}}")
+            m = imaplib.IMAP4("127.0.0.1", {{fixture.Process.Port("imap")}})
+            m.login("{{_user}}", "{{Password}}")
             deadline = time.monotonic() + 30
             while True:
                 typ, data = m.select("{{mailbox}}")
@@ -177,8 +195,8 @@ public sealed class InboundAuthenticationTests : IAsyncLifetime
     {
         var run = await ExternalProcess.DebianPythonAsync($$"""
             import imaplib
-            m = imaplib.IMAP4("127.0.0.1", {{_server.Port("imap")}})
-            m.login("{{User}}", "{{Password}}")
+            m = imaplib.IMAP4("127.0.0.1", {{fixture.Process.Port("imap")}})
+            m.login("{{_user}}", "{{Password}}")
             typ, data = m.select("{{mailbox}}")
             print(int(data[0]) if typ == "OK" else 0)
             """);
