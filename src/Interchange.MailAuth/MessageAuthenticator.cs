@@ -51,6 +51,12 @@ public sealed class MessageAuthenticator
     public async Task<AuthenticationVerdict> VerifyAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!request.Message.CanRead || !request.Message.CanSeek)
+        {
+            // MimeKit reads the content back from the stream (persistent load) rather than holding a copy.
+            throw new ArgumentException("the message stream must be readable and seekable", nameof(request));
+        }
+
         var started = _time.GetTimestamp();
         using var deadline = new CancellationTokenSource(_options.TotalTimeout, _time);
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -99,6 +105,12 @@ public sealed class MessageAuthenticator
     private async Task<(T? Value, bool TimedOut)> BoundedAsync<T>(Func<Task<T>> part, CancellationToken token)
         where T : class
     {
+        if (token.IsCancellationRequested)
+        {
+            // The budget is spent: do not start a part that would read the message beside one still running.
+            return (null, true);
+        }
+
         try
         {
             return (await part().WaitAsync(token).ConfigureAwait(false), false);
