@@ -69,6 +69,10 @@ public sealed class SmtpOptions
     /// </summary>
     public string[] RelayNetworks { get; set; } = [];
 
+    /// <summary>Milters (Sendmail/Postfix mail filters) every session consults, in this order
+    /// (docs/MILTER.md); none by default.</summary>
+    public List<Milter.MilterOptions> Milters { get; set; } = [];
+
     /// <summary>Whether <paramref name="client"/> is in <see cref="RelayNetworks"/>.</summary>
     public bool IsRelayClient(System.Net.IPAddress client)
     {
