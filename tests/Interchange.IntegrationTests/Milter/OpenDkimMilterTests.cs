@@ -54,6 +54,17 @@ public sealed class OpenDkimMilterTests : IDisposable
 
         // The verifier can say no: one byte of the body changed after signing.
         (await PythonVerifyAsync(content.Replace("a last line.", "a last line!", StringComparison.Ordinal), key)).ShouldBe("False");
+
+        // A client from outside that logged in ({auth_type} and {auth_authen}) is signed for too.
+        var submitted = External();
+        (submitted.User, submitted.Mechanism) = ("alice", "PLAIN");
+        var authenticated = await MilterRun.RunAsync(Filter(opendkim), submitted, "alice@example.test", ["bob@remote.test"], Message);
+        authenticated.Fields("DKIM-Signature").ShouldHaveSingleItem(opendkim.Output);
+        (await PythonVerifyAsync(authenticated.Content(), key)).ShouldBe("True");
+
+        // And one that did not is not (verify mode only; opendkim adds no signature).
+        var stranger = await MilterRun.RunAsync(Filter(opendkim), External(), "alice@example.test", ["bob@remote.test"], Message);
+        stranger.Fields("DKIM-Signature").ShouldBeEmpty();
     }
 
     [Fact]
