@@ -69,6 +69,9 @@ public sealed class SmtpOptions
     /// </summary>
     public string[] RelayNetworks { get; set; } = [];
 
+    /// <summary>Inbound verification on port 25 and what its results lead to (<c>Smtp:Authentication:*</c>).</summary>
+    public Filters.SmtpAuthenticationOptions Authentication { get; set; } = new();
+
     /// <summary>Milters (Sendmail/Postfix mail filters) every session consults, in this order
     /// (docs/MILTER.md); none by default.</summary>
     public List<Milter.MilterOptions> Milters { get; set; } = [];

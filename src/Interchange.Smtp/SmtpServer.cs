@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Net;
 using Interchange.Core.Net.Sessions;
 using Interchange.Directory.Security;
+using Interchange.Smtp.Filters;
 using Interchange.Smtp.Session;
 using Interchange.Transport.Queue;
 using Microsoft.AspNetCore.Connections;
@@ -19,9 +20,19 @@ public sealed class SmtpServer
     private readonly SmtpServices _services;
     private readonly X509Certificate2? _certificate;
 
-    public SmtpServer(SmtpOptions options, string hostName, MessageAcceptor acceptor, Authenticator authenticator, RecipientPolicy policy, X509Certificate2? certificate, SessionHeartbeat heartbeat, IHostApplicationLifetime? lifetime, ILogger<SmtpServer> logger)
+    public SmtpServer(SmtpOptions options, string hostName, MessageAcceptor acceptor, Authenticator authenticator, RecipientPolicy policy, X509Certificate2? certificate, SessionHeartbeat heartbeat, IHostApplicationLifetime? lifetime, ILogger<SmtpServer> logger, IEnumerable<ISmtpFilter>? filters = null)
     {
-        _services = new SmtpServices(options, options.HostName ?? hostName, new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress), heartbeat, acceptor, authenticator, policy, logger, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        _services = new SmtpServices(
+            options,
+            options.HostName ?? hostName,
+            new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress),
+            heartbeat,
+            acceptor,
+            authenticator,
+            policy,
+            logger,
+            [.. filters ?? []],
+            lifetime?.ApplicationStopping ?? CancellationToken.None);
         _certificate = certificate;
     }
 

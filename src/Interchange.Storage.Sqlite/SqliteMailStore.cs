@@ -448,7 +448,13 @@ public sealed class SqliteMailStore(SqliteDatabase database, TimeProvider? clock
                 // The queue's completion and the mailbox write commit together, or neither does.
                 if (SqliteQueueStore.TryComplete(w, item))
                 {
-                    SqliteMailboxes.Append(w, item.Recipient, MailboxNames.Inbox, item.Blob, prefix, item.ReceivedAt, [], $"{item.MessageId}:{item.Recipient}", _clock);
+                    if (item.Folder is { } folder)
+                    {
+                        // Made with its special use when this delivery is the first to need it.
+                        SqliteMailboxes.FindOrCreate(w, item.Recipient, folder, _clock, MailboxNames.Defaults.FirstOrDefault(d => d.Name == folder).SpecialUse);
+                    }
+
+                    SqliteMailboxes.Append(w, item.Recipient, item.Folder ?? MailboxNames.Inbox, item.Blob, prefix, item.ReceivedAt, [], $"{item.MessageId}:{item.Recipient}", _clock);
                     SqliteQueueStore.RemoveIfFinished(w, item.MessageId);
                     done.Add(item.Id);
                 }

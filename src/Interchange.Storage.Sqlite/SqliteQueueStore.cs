@@ -58,8 +58,8 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
         }
 
         var id = w.ExecuteScalar<long>("""
-            INSERT INTO queue_messages(blob, size, mail_from, received_at, envelope_id, ret, body_type, smtputf8, client, auth_user)
-            VALUES (@blob, @size, @from, @at, @envid, @ret, @body, @utf8, @client, @auth) RETURNING id
+            INSERT INTO queue_messages(blob, size, mail_from, received_at, envelope_id, ret, body_type, smtputf8, client, auth_user, folder, hold_reason)
+            VALUES (@blob, @size, @from, @at, @envid, @ret, @body, @utf8, @client, @auth, @folder, @hold) RETURNING id
             """, new
         {
             blob = blob.Id.Hex,
@@ -72,6 +72,8 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
             utf8 = envelope.SmtpUtf8 ? 1 : 0,
             client = envelope.Client,
             auth = envelope.AuthenticatedUser,
+            folder = envelope.Folder,
+            hold = envelope.HoldReason,
         });
         for (var i = 0; i < envelope.Recipients.Count; i++)
         {
@@ -153,8 +155,8 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
         // of an earlier message still unrouted (it may be for the same mailbox) unless its routing
         // failed and was put off; nor of an earlier due item for the same recipient in another
         // partition (rows queued before destination_hash existed).
-        return await _database.ReadAsync(c => c.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, long Attempts, string Blob, long Size, string MailFrom, long ReceivedAt)>("""
-                SELECT d.id, d.message_id, d.fence, d.recipient, d.original, d.attempts, m.blob, m.size, m.mail_from, m.received_at
+        return await _database.ReadAsync(c => c.Query<(long Id, long MessageId, long Fence, string Recipient, string Original, long Attempts, string Blob, long Size, string MailFrom, long ReceivedAt, string? Folder)>("""
+                SELECT d.id, d.message_id, d.fence, d.recipient, d.original, d.attempts, m.blob, m.size, m.mail_from, m.received_at, m.folder
                 FROM deliveries d JOIN queue_messages m ON m.id = d.message_id
                 WHERE d.connector = @connector AND d.state = 'pending' AND d.next_attempt <= @now AND d.destination_hash % @partitions = @partition
                   AND d.message_id < COALESCE((SELECT MIN(id) FROM queue_messages WHERE state = 'new' AND attempts = 0 AND received_at > @holdFrom), 9223372036854775807)
@@ -163,7 +165,7 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
                                     AND e.connector = d.connector AND e.destination_hash <> d.destination_hash AND e.next_attempt <= @now)
                 ORDER BY d.message_id, d.id LIMIT @max
                 """, new { connector, now, partitions, partition, max, holdFrom = now - (long)OrderHold.TotalMilliseconds })
-            .Select(r => new DeliveryItem(r.Id, r.MessageId, r.Fence, r.Recipient, r.Original, connector, (int)r.Attempts + 1, new BlobRef(ParseBlob(r.Blob), r.Size), r.MailFrom, DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt)))
+            .Select(r => new DeliveryItem(r.Id, r.MessageId, r.Fence, r.Recipient, r.Original, connector, (int)r.Attempts + 1, new BlobRef(ParseBlob(r.Blob), r.Size), r.MailFrom, DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt)) { Folder = r.Folder })
             .ToList(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -255,8 +257,10 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
         foreach (var route in routes)
         {
             w.Execute("""
-                INSERT INTO deliveries(message_id, recipient, original, connector, destination_hash, domain, state, last_error)
-                VALUES (@id, @recipient, @original, @connector, @hash, @domain, @state, @error)
+                INSERT INTO deliveries(message_id, recipient, original, connector, destination_hash, domain, state, last_error, held, next_attempt)
+                SELECT @id, @recipient, @original, @connector, @hash, @domain, @state, @error,
+                       hold_reason IS NOT NULL, CASE WHEN hold_reason IS NOT NULL THEN @heldUntil ELSE 0 END
+                FROM queue_messages WHERE id = @id
                 ON CONFLICT (message_id, recipient) DO NOTHING
                 """, new
             {
@@ -268,6 +272,7 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
                 domain = DomainOf(route.Recipient),
                 state = route.Error is null ? "pending" : "failed",
                 error = route.Error,
+                heldUntil = HeldUntil,
             });
         }
     }
@@ -315,6 +320,10 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
 
         public string? auth_user { get; set; }
 
+        public string? folder { get; set; }
+
+        public string? hold_reason { get; set; }
+
         public long attempts { get; set; }
 
         public string state { get; set; } = "";
@@ -324,7 +333,7 @@ public sealed partial class SqliteQueueStore(SqliteDatabase database, TimeProvid
         public BlobRef Blob() => new(BlobId.TryParse(blob, out var parsed) ? parsed : throw new InvalidDataException($"queue message {id} names a malformed blob '{blob}'"), size);
 
         public Envelope Envelope(IReadOnlyList<QueuedRecipient> recipients) =>
-            new(mail_from, recipients, client, auth_user, envelope_id, ret, body_type, smtputf8 != 0);
+            new(mail_from, recipients, client, auth_user, envelope_id, ret, body_type, smtputf8 != 0, Folder: folder, HoldReason: hold_reason);
     }
 #pragma warning restore IDE1006, SA1300
 }

@@ -312,6 +312,12 @@ public static class SqliteSchema
             -- Transport:DelayWarningAfter: the sender got its one "delayed" DSN for this message.
             ALTER TABLE queue_messages ADD COLUMN delay_warned INTEGER NOT NULL DEFAULT 0;
             """),
+        new(16, "SMTP filters may file a message as junk or hold it for an administrator", """
+            -- The mailbox local recipients get it in when not INBOX (Junk: DMARC quarantine, spam).
+            ALTER TABLE queue_messages ADD COLUMN folder TEXT;
+            -- A filter's quarantine (milter SMFIR_QUARANTINE): its deliveries are created held.
+            ALTER TABLE queue_messages ADD COLUMN hold_reason TEXT;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

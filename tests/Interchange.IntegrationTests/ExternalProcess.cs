@@ -55,6 +55,11 @@ public static class ExternalProcess
     public static Task<Result> PythonAsync(string script, TimeSpan? timeout = null) =>
         RunAsync("python3", ["-c", script], timeout: timeout);
 
+    /// <summary>Runs a script with Debian's Python (<c>/usr/bin/python3</c>), the one that sees Debian's modules
+    /// (<c>dkim</c>, <c>spf</c>, <c>authres</c>, <c>aiosmtpd</c>).</summary>
+    public static Task<Result> DebianPythonAsync(string script, TimeSpan? timeout = null) =>
+        RunAsync("/usr/bin/python3", ["-c", script], timeout: timeout);
+
     public static string Describe(Result result)
     {
         var text = new StringBuilder();

@@ -111,6 +111,16 @@ public static class QueueCommands
             Console.WriteLine($"size: {entry.Size}");
             Console.WriteLine($"sender: {Sender(e.MailFrom)}");
             Console.WriteLine($"parameters: body={e.BodyType ?? "-"} smtputf8={(e.SmtpUtf8 ? "yes" : "no")} ret={e.Return ?? "-"} envid={Printable(e.EnvelopeId ?? "-")}");
+            if (e.Folder is { } folder)
+            {
+                Console.WriteLine($"local folder: {Printable(folder)} (filed there by the SMTP filters)");
+            }
+
+            if (e.HoldReason is { } hold)
+            {
+                Console.WriteLine($"held by a filter: {Printable(hold)} (queue release {entry.Id} to deliver)");
+            }
+
             foreach (var rcpt in e.Recipients)
             {
                 Console.WriteLine($"rcpt: {Printable(rcpt.Address)}{(rcpt.Notify is { } n ? " notify=" + n : "")}{(rcpt.OriginalRecipient is { } o ? " orcpt=" + Printable(o) : "")}");

@@ -32,6 +32,9 @@ public sealed class InterchangeOptions
 
     public Interchange.Smtp.SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>Inbound verification (SPF, DKIM, ARC, DMARC) limits; what the SMTP server does with the results is <c>Smtp:Authentication</c>.</summary>
+    public Interchange.MailAuth.MailAuthOptions MailAuth { get; set; } = new();
+
     public ServerTransportOptions Transport { get; set; } = new();
 
     public Interchange.Pop3.Pop3Options Pop3 { get; set; } = new();

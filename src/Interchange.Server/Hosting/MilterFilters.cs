@@ -1,5 +1,7 @@
 using Interchange.Smtp;
+using Interchange.Smtp.Filters;
 using Interchange.Smtp.Milter;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Interchange.Server.Hosting;
@@ -9,6 +11,24 @@ namespace Interchange.Server.Hosting;
 /// SMTP server to consult after its own authentication filter.</summary>
 public static class MilterFilters
 {
+    /// <summary>Adds one <see cref="ISmtpFilter"/> per milter, in order, after those already registered.</summary>
+    public static void Register(IServiceCollection services, SmtpOptions smtp)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(smtp);
+        if (smtp.Milters.Count == 0)
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => Build(smtp, sp.GetRequiredService<ILoggerFactory>()));
+        for (var i = 0; i < smtp.Milters.Count; i++)
+        {
+            var index = i;
+            services.AddSingleton<ISmtpFilter>(sp => sp.GetRequiredService<IReadOnlyList<MilterFilter>>()[index]);
+        }
+    }
+
     public static IReadOnlyList<MilterFilter> Build(SmtpOptions smtp, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(smtp);

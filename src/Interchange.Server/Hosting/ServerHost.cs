@@ -8,8 +8,12 @@ using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
 using Interchange.Directory.Resolution;
 using Interchange.Imap;
+using Interchange.MailAuth;
+using Interchange.MailAuth.Dmarc;
+using Interchange.MailAuth.Spf;
 using Interchange.Pop3;
 using Interchange.Smtp;
+using Interchange.Smtp.Filters;
 using Interchange.Smtp.Delivery;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
@@ -288,6 +292,20 @@ public static class ServerHost
         // per-destination limits and connection cache (closed at shutdown by the container).
         services.AddSingleton<IDnsResolver>(_ => new DnsClientResolver(options.Transport.Dns));
         services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IDnsResolver>(), options.Transport.Mx));
+
+        // SMTP filters, in the order they run: the built-in verification first, so milters see its
+        // Authentication-Results (OpenDMARC can trust our authserv-id).
+        services.AddSingleton(sp => new MessageAuthenticator(
+            sp.GetRequiredService<IDnsResolver>(),
+            new SpfEvaluator(sp.GetRequiredService<IDnsResolver>(), options.MailAuth.Spf),
+            SuffixList(options.MailAuth.Dmarc.PublicSuffixListPath, sp.GetRequiredService<ILogger<MessageAuthenticator>>()),
+            options.MailAuth));
+        services.AddSingleton<ISmtpFilter>(sp => new AuthenticationFilter(
+            sp.GetRequiredService<MessageAuthenticator>(),
+            options.Smtp.Authentication,
+            options.Smtp.IsRelayClient,
+            sp.GetRequiredService<ILogger<AuthenticationFilter>>()));
+        MilterFilters.Register(services, options.Smtp); // then the milters of Smtp:Milters, in order (docs/MILTER.md)
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
             options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
@@ -349,7 +367,21 @@ public static class ServerHost
             certificate,
             sp.GetRequiredService<SessionHeartbeat>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            sp.GetRequiredService<ILogger<SmtpServer>>()));
+            sp.GetRequiredService<ILogger<SmtpServer>>(),
+            sp.GetServices<ISmtpFilter>()));
+    }
+
+    /// <summary>The public suffix list for DMARC; without it (not a Debian machine, no <c>publicsuffix</c>) every
+    /// domain's organisational domain is its last two labels (the list's implicit "*" rule), and the log says so.</summary>
+    private static PublicSuffixList SuffixList(string path, ILogger logger)
+    {
+        if (File.Exists(path))
+        {
+            return PublicSuffixList.Load(path);
+        }
+
+        logger.LogWarning("DMARC: no public suffix list at {Path} (install Debian's publicsuffix, or set MailAuth:Dmarc:PublicSuffixListPath); organisational domains are taken as the last two labels", path);
+        return PublicSuffixList.Parse([]);
     }
 
     private static void ConfigureListeners(KestrelServerOptions kestrel, IReadOnlyList<ListenerBinding> listeners, X509Certificate2 certificate, string hostName)

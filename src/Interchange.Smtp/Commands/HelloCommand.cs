@@ -23,6 +23,13 @@ internal static class HelloCommand
         session.ResetTransaction();
         session.Helo = name;
         session.Extended = extended;
+        if (await session.FilterHeloAsync(name).ConfigureAwait(false) is { } refusal)
+        {
+            session.Helo = null;
+            await session.RefuseAsync((extended ? "EHLO " : "HELO ") + name, refusal).ConfigureAwait(false);
+            return false;
+        }
+
         if (!extended)
         {
             await session.ReplyAsync(new SmtpReply(250, null, session.HostName)).ConfigureAwait(false);

@@ -98,6 +98,12 @@ internal static class MailCommand
             return false;
         }
 
+        if (await session.FilterMailAsync(path.Address, arguments).ConfigureAwait(false) is { } refusal)
+        {
+            await session.RefuseAsync("MAIL " + arguments, refusal).ConfigureAwait(false);
+            return false;
+        }
+
         t.MailFrom = path;
         await session.ReplyAsync(new SmtpReply(250, "2.1.0", "Ok")).ConfigureAwait(false);
         return true;

@@ -64,6 +64,12 @@ internal static class RcptCommand
             return false;
         }
 
+        if (await session.FilterRecipientAsync(decision.Address, arguments).ConfigureAwait(false) is { } refusal)
+        {
+            await session.RefuseAsync("RCPT " + arguments, refusal).ConfigureAwait(false);
+            return false;
+        }
+
         t.Recipients.Add(new QueuedRecipient(decision.Address, notify, orcpt));
         await session.ReplyAsync(new SmtpReply(250, "2.1.5", "Ok")).ConfigureAwait(false);
         return true;

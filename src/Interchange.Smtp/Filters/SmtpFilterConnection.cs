@@ -19,9 +19,11 @@ public abstract class SmtpFilterConnection
     /// <summary>The session id as logged.</summary>
     public abstract string SessionId { get; }
 
+    /// <summary>The client's address and port (port 0 when the listener did not say).</summary>
     public abstract IPEndPoint Client { get; }
 
-    public abstract IPEndPoint Local { get; }
+    /// <summary>The address and port the client connected to, when known.</summary>
+    public abstract IPEndPoint? Local { get; }
 
     /// <summary>HELO/EHLO as given; null before it.</summary>
     public abstract string? Helo { get; }

@@ -243,7 +243,7 @@ public sealed class SmtpFilterMessage
             }
 
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || end < 0 || !IsFieldName(line[..colon]))
+            if (colon <= 0 || !IsFieldName(line[..colon]))
             {
                 return (headers, position); // no blank line: the body starts at the first non-field line
             }

@@ -1,3 +1,4 @@
+using Interchange.Smtp.Filters;
 using Interchange.Core.Net;
 using Interchange.Directory.Security;
 using Interchange.Transport.Queue;
@@ -15,4 +16,5 @@ internal sealed record SmtpServices(
     Authenticator Authenticator,
     RecipientPolicy Policy,
     ILogger Logger,
+    IReadOnlyList<ISmtpFilter> Filters,
     CancellationToken Stopping);

@@ -20,7 +20,7 @@ namespace Interchange.Smtp.Session;
 /// limits, and dispatches. Replies are buffered and flushed only when no further command is
 /// already waiting (RFC 2920). Limits, deadlines, TLS and the close come from <see cref="ServerSession"/>.
 /// </summary>
-public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
+public sealed partial class SmtpSession : ServerSession, ISmtpSessionFacts
 {
     private const int AuthLineLimit = 12288; // RFC 4954 4
 
@@ -31,6 +31,7 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
     private int _errors;
     private int _nonMailCommands;
     private bool _closing;
+    private readonly AcceptedConnection _connection;
 
     internal SmtpSession(SmtpServices services, ListenerKind kind, AcceptedConnection connection, X509Certificate2? certificate)
         : base("SMTP", connection, services.Limiter, services.Heartbeat, DataRate(services.Options), services.Logger, services.Stopping)
@@ -39,6 +40,7 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
         Kind = kind;
         _dataRate = DataRate(services.Options);
         _certificate = certificate;
+        _connection = connection;
     }
 
     public ListenerKind Kind { get; }
@@ -96,6 +98,11 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
 
     protected override async Task ServeAsync()
     {
+        if (!await FilterConnectAsync().ConfigureAwait(false))
+        {
+            return;
+        }
+
         await WriteAsync(new SmtpReply(220, null, $"{HostName} ESMTP Interchange")).ConfigureAwait(false);
         if (RequiresAuthentication)
         {
@@ -125,6 +132,11 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
     protected override async ValueTask OnEndedAsync()
     {
         await DiscardTransactionAsync().ConfigureAwait(false);
+        if (_filters is not null)
+        {
+            await _filters.DisposeAsync().ConfigureAwait(false);
+        }
+
         Authentication?.Dispose();
     }
 
@@ -346,19 +358,27 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
                 return;
             }
 
+            var filtered = await FilterMessageAsync().ConfigureAwait(false);
+            if (filtered.Refused)
+            {
+                return;
+            }
+
             var envelope = new Envelope(
-                t.MailFrom!.Address,
-                t.Recipients,
+                filtered.Sender ?? t.MailFrom!.Address,
+                filtered.Recipients ?? t.Recipients,
                 $"{Helo} [{Client}]",
                 Authentication?.Context.Address,
                 t.EnvelopeId,
                 t.Return,
                 t.BodyType,
-                t.SmtpUtf8);
+                t.SmtpUtf8,
+                Folder: filtered.Folder,
+                HoldReason: filtered.HoldReason);
             long queueId;
             try
             {
-                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, t.Incoming!.Structure(), ConnectionClosed).ConfigureAwait(false);
+                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, filtered.Structure ?? t.Incoming!.Structure(), ConnectionClosed).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Interchange.Storage.StoreException or InvalidOperationException)
             {
@@ -368,7 +388,7 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
             }
 
             MessagesAccepted++;
-            Logger.LogInformation("SMTP {Id} from {Client}: queued message {QueueId} from {From} to {Count} recipient(s), {Size} bytes", Id, Client, queueId, new LogText(t.MailFrom.ToString()), t.Recipients.Count, t.Size);
+            Logger.LogInformation("SMTP {Id} from {Client}: queued message {QueueId} from {From} to {Count} recipient(s), {Size} bytes", Id, Client, queueId, new LogText(t.MailFrom!.ToString()), t.Recipients.Count, t.Size);
             await ReplyAsync(new SmtpReply(250, "2.0.0", $"Ok: queued as {queueId}")).ConfigureAwait(false);
         }
         finally
@@ -400,6 +420,8 @@ public sealed class SmtpSession : ServerSession, ISmtpSessionFacts
         // plaintext AUTH is allowed on loopback).
         Authentication?.Dispose();
         Authentication = null;
+        TlsProtocol = ssl.SslProtocol.ToString();
+        TlsCipher = ssl.NegotiatedCipherSuite.ToString();
         Logger.LogDebug("SMTP {Id}: TLS started ({Protocol}, {Cipher})", Id, ssl.SslProtocol, ssl.NegotiatedCipherSuite);
     }
 

@@ -18,7 +18,16 @@ internal sealed class FileBlobWriter : IBlobWriter
         _tempPath = tempPath;
         // Synchronous I/O: writes land in the page cache (async file I/O on Linux is a thread-pool
         // hop per write); only the fsync at commit waits for the disk.
-        _file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None);
+        _file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, FileOptions.None);
+    }
+
+    /// <summary>A reader of what was written so far (before the commit: the SMTP filters read the
+    /// message they judge); writing more while it is open is not allowed.</summary>
+    public Stream OpenWritten()
+    {
+        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        _file.Flush(flushToDisk: false);
+        return new FileStream(_tempPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
     }
 
     public long Length { get; private set; }

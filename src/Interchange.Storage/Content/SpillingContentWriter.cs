@@ -51,6 +51,21 @@ public sealed class SpillingContentWriter(IBlobStore blobs, int inlineLimit) : I
     }
 
     /// <summary>
+    /// A seekable reader of the content written so far, before it is staged: the SMTP filters
+    /// read the message they judge. Valid until the next write, the stage or the dispose.
+    /// </summary>
+    public Stream OpenWritten()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        return _file switch
+        {
+            null => new MemoryStream(_buffer ?? [], 0, _buffered, writable: false),
+            FileBlobWriter file => file.OpenWritten(),
+            _ => throw new NotSupportedException($"{_file.GetType().Name} cannot be read before its commit"),
+        };
+    }
+
+    /// <summary>
     /// Finishes the content: a spilled message is fsynced as a file blob; a small one is handed
     /// back as bytes, for the caller to write in its queue transaction (it is not durable yet).
     /// </summary>

@@ -27,4 +27,7 @@ public sealed record DeliveryItem(
 
     /// <summary>ORCPT of the RCPT TO this item came from (RFC 3461 4.2); set by a remote claim.</summary>
     public string? OriginalRecipient { get; init; }
+
+    /// <summary>The mailbox a local delivery goes to when not INBOX (<see cref="Envelope.Folder"/>); set by the local look.</summary>
+    public string? Folder { get; init; }
 }

@@ -12,6 +12,14 @@ public sealed record QueuedRecipient(string Address, string? Notify = null, stri
 /// offered again, it returns the first one's id and queues nothing (kept for
 /// <c>IQueueStore.ForgetSourcesAsync</c>'s retention).
 /// </param>
+/// <param name="Folder">
+/// The mailbox local recipients get the message in, when not INBOX: <c>Junk</c> for mail the
+/// SMTP filters judged so (DMARC quarantine, a spam score over the threshold).
+/// </param>
+/// <param name="HoldReason">
+/// Set when a filter asked for the message to be held (a milter's quarantine): its deliveries
+/// start held, for an administrator to release (<c>queue release</c>) or delete.
+/// </param>
 public sealed record Envelope(
     string MailFrom,
     IReadOnlyList<QueuedRecipient> Recipients,
@@ -21,7 +29,9 @@ public sealed record Envelope(
     string? Return = null,
     string? BodyType = null,
     bool SmtpUtf8 = false,
-    string? SourceKey = null);
+    string? SourceKey = null,
+    string? Folder = null,
+    string? HoldReason = null);
 
 /// <summary>A message waiting for the categorizer.</summary>
 public sealed record QueuedMessage(long Id, BlobRef Blob, DateTimeOffset ReceivedAt, Envelope Envelope, int Attempts);

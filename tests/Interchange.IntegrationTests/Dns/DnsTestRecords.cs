@@ -60,6 +60,22 @@ public sealed class DnsTestRecords
         return this;
     }
 
+    /// <summary>A PTR record, e.g. of "4.2.0.192.in-addr.arpa" (add the zone "arpa" or a part of it).</summary>
+    public DnsTestRecords Ptr(string name, string target)
+    {
+        _arguments.Add($"--ptr-record={name},{target}");
+        return this;
+    }
+
+    /// <summary>Queries for <paramref name="domain"/> and below that have no record here are forwarded to
+    /// <paramref name="upstream"/>; an upstream that never answers makes them time out, as a broken name server does.</summary>
+    public DnsTestRecords Forward(string domain, IPEndPoint upstream)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        _arguments.Add(string.Create(CultureInfo.InvariantCulture, $"--server=/{domain.Trim('.')}/{upstream.Address}#{upstream.Port}"));
+        return this;
+    }
+
     /// <summary>A TLSA record (RFC 6698), e.g. of "_25._tcp.mx.example.test", served as raw RR type 52.</summary>
     public DnsTestRecords Tlsa(string name, byte usage, byte selector, byte matchingType, ReadOnlySpan<byte> data)
     {

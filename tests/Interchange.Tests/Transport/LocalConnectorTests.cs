@@ -119,6 +119,25 @@ public sealed class LocalConnectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_filed_as_junk_lands_in_a_Junk_folder_made_with_its_special_use_and_a_held_one_waits()
+    {
+        await AcceptAsync("junk", ["alice@example.test"], folder: "Junk");
+        await AcceptAsync("held", ["bob@example.test"], hold: "milter quarantine: virus");
+        await RouteAsync();
+        var found = await _queue.FindPendingAsync(LocalConnector.ConnectorName, 0, 1, 10);
+
+        found.ShouldHaveSingleItem().Folder.ShouldBe("Junk"); // the held one is not due
+        (await _connector.DeliverBatchAsync(found, CancellationToken.None)).Count.ShouldBe(1);
+
+        (await _mail.ListMessagesAsync("alice@example.test", "Junk")).ShouldHaveSingleItem();
+        (await _mail.ListMessagesAsync("alice@example.test", "INBOX")).ShouldBeEmpty();
+        (await _mail.ListMailboxesAsync("alice@example.test")).Single(m => m.Name == "Junk").SpecialUse.ShouldBe("\\Junk");
+        var held = (await _queue.ListAsync(new QueueFilter(State: QueueItemState.Held))).ShouldHaveSingleItem();
+        held.Envelope.HoldReason.ShouldBe("milter quarantine: virus");
+        held.Recipients.ShouldHaveSingleItem().Recipient.ShouldBe("bob@example.test");
+    }
+
+    [Fact]
     public async Task UserRemovedAfterRouting_FailsTheDelivery_AndMakesNoMailbox()
     {
         await AcceptAsync("too late", ["bob@example.test", "alice@example.test"]);
@@ -154,12 +173,12 @@ public sealed class LocalConnectorTests : IAsyncLifetime
         (stats.PendingDeliveries, stats.FailedDeliveries, stats.RoutedMessages).ShouldBe((0, 1, 1), "bob's item failed; the message stays for its bounce");
     }
 
-    private async Task<BlobId> AcceptAsync(string subject, string[] recipients)
+    private async Task<BlobId> AcceptAsync(string subject, string[] recipients, string? folder = null, string? hold = null)
     {
         var content = Encoding.ASCII.GetBytes($"Subject: {subject}\r\n\r\n{subject}\r\n");
         await using var writer = _acceptor.BeginMessage();
         await writer.WriteAsync(content);
-        await _acceptor.CommitAsync(writer, new Envelope("sender@remote.test", recipients.Select(r => new QueuedRecipient(r)).ToList(), "test [127.0.0.1]"), CancellationToken.None);
+        await _acceptor.CommitAsync(writer, new Envelope("sender@remote.test", recipients.Select(r => new QueuedRecipient(r)).ToList(), "test [127.0.0.1]", Folder: folder, HoldReason: hold), CancellationToken.None);
         return BlobId.Of(content);
     }
 
