@@ -81,8 +81,8 @@ internal sealed class MilterMacros(SmtpFilterConnection connection)
         return key switch
         {
             "j" or "daemon_name" => connection.HostName,
-            "daemon_addr" => Address(connection.Local.Address),
-            "daemon_port" => connection.Local.Port.ToString(CultureInfo.InvariantCulture),
+            "daemon_addr" => connection.Local is { } local ? Address(local.Address) : null,
+            "daemon_port" => connection.Local?.Port.ToString(CultureInfo.InvariantCulture),
             "v" => s_version,
 
             // No reverse lookup is made: Postfix's values for a client without a verified name.

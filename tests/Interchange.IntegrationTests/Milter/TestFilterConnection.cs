@@ -21,7 +21,7 @@ public sealed class TestFilterConnection : SmtpFilterConnection
 
     public override IPEndPoint Client => _client;
 
-    public override IPEndPoint Local => _local;
+    public override IPEndPoint? Local => _local;
 
     public override string? Helo => HeloName;
 
