@@ -72,6 +72,10 @@ public sealed class SmtpOptions
     /// <summary>Inbound verification on port 25 and what its results lead to (<c>Smtp:Authentication:*</c>).</summary>
     public Filters.SmtpAuthenticationOptions Authentication { get; set; } = new();
 
+    /// <summary>Milters (Sendmail/Postfix mail filters) every session consults, in this order
+    /// (docs/MILTER.md); none by default.</summary>
+    public List<Milter.MilterOptions> Milters { get; set; } = [];
+
     /// <summary>Whether <paramref name="client"/> is in <see cref="RelayNetworks"/>.</summary>
     public bool IsRelayClient(System.Net.IPAddress client)
     {

@@ -74,6 +74,12 @@ public sealed class InterchangeOptions
         Require(Smtp.MaxErrors >= 1 && Smtp.MaxNonMailCommands >= 1 && Smtp.MaxAuthAttempts >= 1, "Smtp limits must be at least 1");
         Require(Smtp.MaxConnections >= 1 && Smtp.MaxConnectionsPerAddress >= 1, "Smtp connection limits must be at least 1");
         Require(Smtp.CommandTimeout > TimeSpan.Zero && Smtp.DataTimeout > TimeSpan.Zero, "Smtp timeouts must be positive");
+        for (var i = 0; i < Smtp.Milters.Count; i++)
+        {
+            problems.AddRange(Smtp.Milters[i].Validate($"Smtp:Milters:{i}"));
+        }
+
+        Require(Smtp.Milters.Select(m => m.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() == Smtp.Milters.Count, "Smtp:Milters: each milter needs its own Name");
         Require(Transport.CategorizerWorkers >= 1 && Transport.LocalDeliveryWorkers >= 1 && Transport.ClaimBatch >= 1, "Transport worker counts and ClaimBatch must be at least 1");
         Require(Pop3.MaxLineLength >= 255 && Pop3.MaxErrors >= 1 && Pop3.MaxAuthAttempts >= 1 && Pop3.MaxConnections >= 1 && Pop3.MaxConnectionsPerAddress >= 1, "Pop3 limits: MaxLineLength at least 255 (RFC 2449), the others at least 1");
         Require(Pop3.IdleTimeout >= TimeSpan.FromMinutes(1), "Pop3:IdleTimeout must be at least a minute (RFC 1939 asks for 10)");

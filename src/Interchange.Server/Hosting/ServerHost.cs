@@ -305,6 +305,7 @@ public static class ServerHost
             options.Smtp.Authentication,
             options.Smtp.IsRelayClient,
             sp.GetRequiredService<ILogger<AuthenticationFilter>>()));
+        MilterFilters.Register(services, options.Smtp); // then the milters of Smtp:Milters, in order (docs/MILTER.md)
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
             options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));

@@ -38,6 +38,10 @@ public abstract class SmtpFilterConnection
     /// <summary>The authenticated user (SASL), null when not logged in.</summary>
     public abstract string? AuthenticatedUser { get; }
 
+    /// <summary>The SASL mechanism of the login (<c>PLAIN</c>, <c>LOGIN</c>), null when not logged in.
+    /// Milters read it as <c>{auth_type}</c>; OpenDKIM signs for a client with it set whatever its address.</summary>
+    public virtual string? AuthenticationMechanism => null;
+
     /// <summary>The id of the transaction in progress (<c>{session}.{n}</c>), as in our Received field; the queue id comes only at commit.</summary>
     public abstract string? TransactionId { get; }
 }

@@ -29,6 +29,7 @@ public sealed class SmtpFilterMessage
         _contentLength = contentLength;
         _headers = headers;
         _bodyOffset = bodyOffset;
+        OwnTraceField = headers.Count > 0 && headers[0].Is("Received") ? headers[0] : null;
         Sender = sender;
         _recipients = [.. recipients];
     }
@@ -71,6 +72,11 @@ public sealed class SmtpFilterMessage
     public IReadOnlyList<string> Recipients => _recipients;
 
     public IReadOnlyList<SmtpFilterHeader> Headers => _headers;
+
+    /// <summary>The Received field this server put first, as read (the instance stays in
+    /// <see cref="Headers"/> until a filter removes or replaces it); null when the content did not
+    /// start with one. Milters are not shown it, as Sendmail and Postfix hide theirs.</summary>
+    public SmtpFilterHeader? OwnTraceField { get; }
 
     /// <summary>True once any filter changed the content (headers or body); envelope changes are apart.</summary>
     public bool ContentChanged { get; private set; }
