@@ -11,6 +11,7 @@ using Interchange.Imap;
 using Interchange.Pop3;
 using Interchange.Smtp;
 using Interchange.Smtp.Delivery;
+using Interchange.Smtp.Delivery.Security;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Content;
@@ -69,6 +70,13 @@ public static class ServerHost
             if (GatewayConfiguration.Prepare(options.Transport.Gateways, folder.Root) is { Count: > 0 } gatewayProblems)
             {
                 throw new ConfigurationException(string.Join("; ", gatewayProblems));
+            }
+
+            // MTA-STS policies are kept under the data folder unless the path given is absolute.
+            var mtaSts = options.Transport.Smtp.MtaSts;
+            if (mtaSts.CacheFolder.Length > 0 && !Path.IsPathRooted(mtaSts.CacheFolder))
+            {
+                mtaSts.CacheFolder = Path.Combine(folder.Root, mtaSts.CacheFolder);
             }
 
             listeners = ListenerPlan.Build(options.Listen, arguments.Listen);
@@ -288,9 +296,11 @@ public static class ServerHost
         // per-destination limits and connection cache (closed at shutdown by the container).
         services.AddSingleton<IDnsResolver>(_ => new DnsClientResolver(options.Transport.Dns));
         services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IDnsResolver>(), options.Transport.Mx));
+        // MTA-STS and DANE for delivery by MX (docs/TLS-POLICY.md); policies cached under the data folder.
+        services.AddSingleton(sp => OutboundSecurity.Create(sp.GetRequiredService<IDnsResolver>(), options.Transport.Smtp, dataFolder: null, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
-            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
+            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>(), security: sp.GetRequiredService<OutboundSecurity>()));
         services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
         // Gateways to foreign systems (docs/GATEWAY.md): a connector per drop folder, named as its
         // gateway; one service runs the pickups. Folders were made absolute and created at start.
