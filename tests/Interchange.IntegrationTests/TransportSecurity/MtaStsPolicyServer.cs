@@ -11,7 +11,7 @@ public sealed class MtaStsPolicyServer : IAsyncDisposable
 {
     private const string Script = """
         import http.server, ssl, sys
-        address, certfile, keyfile, bodyfile, media = sys.argv[1:6]
+        address, certfile, keyfile, bodyfile, media, status = sys.argv[1:7]
         body = open(bodyfile, 'rb').read()
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
@@ -19,7 +19,9 @@ public sealed class MtaStsPolicyServer : IAsyncDisposable
                 if self.path != '/.well-known/mta-sts.txt':
                     self.send_error(404)
                     return
-                self.send_response(200)
+                self.send_response(int(status))
+                if status.startswith('3'):
+                    self.send_header('Location', 'https://' + address + '/elsewhere')
                 self.send_header('Content-Type', media)
                 self.send_header('Content-Length', str(len(body)))
                 self.end_headers()
@@ -41,14 +43,18 @@ public sealed class MtaStsPolicyServer : IAsyncDisposable
     /// <summary>Policy fetches seen so far.</summary>
     public int Fetches => _process.Output.Count(l => l == "GET /.well-known/mta-sts.txt");
 
-    public static async Task<MtaStsPolicyServer> StartAsync(string folder, IPAddress address, (string CertificateFile, string KeyFile) tls, string policy, string mediaType = "text/plain")
+    /// <summary>Requests of any path seen so far (a followed redirect would add one).</summary>
+    public int Requests => _process.Output.Count(l => l.StartsWith("GET ", StringComparison.Ordinal));
+
+    /// <summary>Serves <paramref name="policy"/> with <paramref name="mediaType"/> and <paramref name="status"/> (a 3xx adds a Location).</summary>
+    public static async Task<MtaStsPolicyServer> StartAsync(string folder, IPAddress address, (string CertificateFile, string KeyFile) tls, string policy, string mediaType = "text/plain", int status = 200)
     {
         System.IO.Directory.CreateDirectory(folder);
         var script = Path.Combine(folder, "policy-server.py");
         var body = Path.Combine(folder, "mta-sts.txt");
         await File.WriteAllTextAsync(script, Script);
         await File.WriteAllTextAsync(body, policy);
-        var process = BackgroundProcess.Start("/usr/bin/python3", script, address.ToString(), tls.CertificateFile, tls.KeyFile, body, mediaType);
+        var process = BackgroundProcess.Start("/usr/bin/python3", script, address.ToString(), tls.CertificateFile, tls.KeyFile, body, mediaType, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
             await process.WaitForOutputAsync(l => l == "listening", TimeSpan.FromSeconds(20));
