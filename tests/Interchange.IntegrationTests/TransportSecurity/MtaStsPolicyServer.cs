@@ -47,6 +47,10 @@ public sealed class MtaStsPolicyServer : IAsyncDisposable
     public int Requests => _process.Output.Count(l => l.StartsWith("GET ", StringComparison.Ordinal));
 
     /// <summary>Serves <paramref name="policy"/> with <paramref name="mediaType"/> and <paramref name="status"/> (a 3xx adds a Location).</summary>
+    /// <summary>Waits (bounded) until Python has printed <paramref name="count"/> requests (its output reaches us a moment after it answered).</summary>
+    public Task WaitForRequestsAsync(int count, TimeSpan timeout) =>
+        _process.WaitForOutputAsync(_ => Requests >= count, timeout);
+
     public static async Task<MtaStsPolicyServer> StartAsync(string folder, IPAddress address, (string CertificateFile, string KeyFile) tls, string policy, string mediaType = "text/plain", int status = 200)
     {
         System.IO.Directory.CreateDirectory(folder);
