@@ -8,6 +8,8 @@
 #                                  127.0.0.0/8: bound in master.cf, which inet_interfaces does not limit)
 #   PEER_DISCARD_EHLO=8bitmime,... EHLO keywords not announced (smtpd_discard_ehlo_keywords),
 #                                  e.g. 8bitmime, smtputf8, chunking, pipelining
+#   PEER_TLS_CERT=/path/cert.pem   offer STARTTLS with this certificate (chain) and
+#   PEER_TLS_KEY=/path/key.pem     key (smtpd_tls_security_level=may); without them, no STARTTLS
 #
 #   postfix-instance.sh start DIR PORT relay DOMAIN HOST:PORT   relay DOMAIN to HOST:PORT (transport map)
 #   postfix-instance.sh start DIR PORT accept DOMAIN            accept DOMAIN, deliver to maildirs in DIR/mail
@@ -49,6 +51,10 @@ postconf -c "$dir" -e \
   "default_process_limit=100" "smtpd_client_connection_count_limit=0" \
   "smtp_dns_support_level=disabled" "disable_dns_lookups=yes" "smtpd_peername_lookup=no" \
   "smtpd_discard_ehlo_keywords=${PEER_DISCARD_EHLO:-}"
+if [ -n "${PEER_TLS_CERT:-}" ]; then
+  postconf -c "$dir" -e "smtpd_tls_security_level=may" "smtpd_tls_cert_file=$PEER_TLS_CERT" \
+    "smtpd_tls_key_file=${PEER_TLS_KEY:?PEER_TLS_KEY with PEER_TLS_CERT}" "smtpd_tls_loglevel=1"
+fi
 case "$mode" in
 relay)
   target=${6:?host:port}

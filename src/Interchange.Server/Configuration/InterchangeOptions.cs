@@ -110,6 +110,9 @@ public sealed class InterchangeOptions
         Require(smtpOut.Lease >= TimeSpan.FromSeconds(30), "Transport:Smtp:Lease must be at least 30 seconds (it is renewed every third of it)");
         Require(smtpOut.ConnectionCacheTime >= TimeSpan.Zero && smtpOut.DeadDestinationTime >= TimeSpan.Zero && smtpOut.MaxTransactionsPerConnection >= 1, "Transport:Smtp:ConnectionCacheTime and DeadDestinationTime must not be negative, MaxTransactionsPerConnection at least 1");
         Require(smtpOut.ConnectTimeout > TimeSpan.Zero && smtpOut.CommandTimeout > TimeSpan.Zero && smtpOut.DataFinalTimeout > TimeSpan.Zero, "Transport:Smtp timeouts must be positive");
+        Require(smtpOut.MtaSts.FetchTimeout > TimeSpan.Zero && smtpOut.MtaSts.MaxPolicySize is >= 1024 and <= 1 << 20 && smtpOut.MtaSts.FetchFailureBackoff >= TimeSpan.Zero, "Transport:Smtp:MtaSts: FetchTimeout must be positive, MaxPolicySize from 1024 to 1048576, FetchFailureBackoff not negative");
+        Require(smtpOut.MtaSts.TrustedCaFile.Length == 0 || File.Exists(smtpOut.MtaSts.TrustedCaFile), $"Transport:Smtp:MtaSts:TrustedCaFile: {smtpOut.MtaSts.TrustedCaFile} does not exist");
+        Require(Transport.Dns.DnssecResolver.Length == 0 || IPEndPoint.TryParse(Transport.Dns.DnssecResolver.Trim(), out _), $"Transport:Dns:DnssecResolver: '{Transport.Dns.DnssecResolver}' is not \"ip\" or \"ip:port\"");
         try
         {
             _ = new Interchange.Transport.Bounces.RetrySchedule(Transport);

@@ -15,6 +15,7 @@ using Interchange.Pop3;
 using Interchange.Smtp;
 using Interchange.Smtp.Filters;
 using Interchange.Smtp.Delivery;
+using Interchange.Smtp.Delivery.Security;
 using Interchange.Smtp.Session;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Content;
@@ -73,6 +74,13 @@ public static class ServerHost
             if (GatewayConfiguration.Prepare(options.Transport.Gateways, folder.Root) is { Count: > 0 } gatewayProblems)
             {
                 throw new ConfigurationException(string.Join("; ", gatewayProblems));
+            }
+
+            // MTA-STS policies are kept under the data folder unless the path given is absolute.
+            var mtaSts = options.Transport.Smtp.MtaSts;
+            if (mtaSts.CacheFolder.Length > 0 && !Path.IsPathRooted(mtaSts.CacheFolder))
+            {
+                mtaSts.CacheFolder = Path.Combine(folder.Root, mtaSts.CacheFolder);
             }
 
             listeners = ListenerPlan.Build(options.Listen, arguments.Listen);
@@ -306,9 +314,12 @@ public static class ServerHost
             options.Smtp.IsRelayClient,
             sp.GetRequiredService<ILogger<AuthenticationFilter>>()));
         MilterFilters.Register(services, options.Smtp); // then the milters of Smtp:Milters, in order (docs/MILTER.md)
+
+        // MTA-STS and DANE for delivery by MX (docs/TLS-POLICY.md); policies cached under the data folder.
+        services.AddSingleton(sp => OutboundSecurity.Create(sp.GetRequiredService<IDnsResolver>(), options.Transport.Smtp, dataFolder: null, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
-            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
+            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>(), security: sp.GetRequiredService<OutboundSecurity>()));
         services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
         // Gateways to foreign systems (docs/GATEWAY.md): a connector per drop folder, named as its
         // gateway; one service runs the pickups. Folders were made absolute and created at start.

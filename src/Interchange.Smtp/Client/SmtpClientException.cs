@@ -10,7 +10,7 @@ namespace Interchange.Smtp.Client;
 /// </summary>
 public sealed class SmtpClientException : Exception
 {
-    public SmtpClientException(string stage, SmtpReply reply, bool local, bool permanent = false, bool tlsHandshakeFailed = false, Exception? inner = null)
+    public SmtpClientException(string stage, SmtpReply reply, bool local, bool permanent = false, bool tlsHandshakeFailed = false, Exception? inner = null, SmtpTlsFailure? tlsFailure = null)
         : base($"{stage}: {reply}", inner)
     {
         Stage = stage;
@@ -18,6 +18,7 @@ public sealed class SmtpClientException : Exception
         Local = local;
         Permanent = permanent;
         TlsHandshakeFailed = tlsHandshakeFailed;
+        TlsFailure = tlsFailure;
     }
 
     public SmtpClientException()
@@ -35,7 +36,7 @@ public sealed class SmtpClientException : Exception
     {
     }
 
-    /// <summary>Where it failed: connect, greeting, ehlo, starttls, tls, auth.</summary>
+    /// <summary>Where it failed: connect, greeting, ehlo, starttls, tls, auth; "policy" when a TLS policy ruled the host out before connecting.</summary>
     public string Stage { get; }
 
     public SmtpReply Reply { get; }
@@ -46,4 +47,7 @@ public sealed class SmtpClientException : Exception
     public bool Permanent { get; }
 
     public bool TlsHandshakeFailed { get; }
+
+    /// <summary>When TLS was required and not had: why, as RFC 8460 4.3 names it (for TLS reporting).</summary>
+    public SmtpTlsFailure? TlsFailure { get; }
 }

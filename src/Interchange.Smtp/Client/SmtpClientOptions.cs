@@ -52,6 +52,13 @@ public class SmtpClientOptions
     /// <summary>Extra trust anchors for <see cref="SmtpTlsMode.Verify"/> (a smart host with a private CA); the system store otherwise.</summary>
     public X509Certificate2Collection? TrustAnchors { get; set; }
 
+    /// <summary>
+    /// Decides whether the peer's certificate is authenticated instead of the PKIX check (DANE's TLSA
+    /// match, RFC 7672); with <see cref="SmtpTlsMode.Verify"/> a certificate it refuses ends the handshake.
+    /// Null: PKIX with the system's anchors and <see cref="TrustAnchors"/>, and the host's name.
+    /// </summary>
+    public IPeerCertificateValidator? PeerValidator { get; set; }
+
     /// <summary>AUTH at a smart host; null for MX delivery.</summary>
     public SmtpClientCredentials? Credentials { get; set; }
 

@@ -171,7 +171,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
             {
                 // Never in clear when TLS is required: nothing of the message has been sent.
                 await TryQuitAsync(cancellationToken).ConfigureAwait(false);
-                throw new SmtpClientException("starttls", new SmtpReply(421, "4.7.10", $"TLS is required but {_target.HostName} does not offer STARTTLS"), local: true);
+                throw new SmtpClientException("starttls", new SmtpReply(421, "4.7.10", $"TLS is required but {_target.HostName} does not offer STARTTLS"), local: true, tlsFailure: SmtpTlsFailure.StarttlsNotSupported);
             }
 
             return;
@@ -183,7 +183,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
             if (required)
             {
                 await TryQuitAsync(cancellationToken).ConfigureAwait(false);
-                throw new SmtpClientException("starttls", reply, local: false);
+                throw new SmtpClientException("starttls", reply, local: false, tlsFailure: SmtpTlsFailure.StarttlsNotSupported);
             }
 
             _logger.LogInformation("smtp-out {Target}: STARTTLS refused ({Reply}), going on in clear", _target, reply);
@@ -198,13 +198,12 @@ public sealed class SmtpClientSession : IAsyncDisposable
             _logger.LogWarning("smtp-out {Target}: discarded {Bytes} bytes sent in clear after 220 to STARTTLS", _target, dropped);
         }
 
-        var verified = false;
+        PeerCertificateVerdict? verdict = null;
         var ssl = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false, (_, certificate, chain, errors) =>
         {
-            verified = errors == SslPolicyErrors.None
-                || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is not null && ChainsToAnchor(certificate));
+            verdict = Judge(certificate, chain, errors);
             // RFC 7435: opportunistic TLS takes any certificate; Verify requires a valid one.
-            return verified || mode != SmtpTlsMode.Verify;
+            return verdict.Authenticated || mode != SmtpTlsMode.Verify;
         });
         try
         {
@@ -221,21 +220,62 @@ public sealed class SmtpClientSession : IAsyncDisposable
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
             _broken = true;
-            var why = ex is OperationCanceledException ? "timed out" : ex.Message;
+            var refused = mode == SmtpTlsMode.Verify && verdict is { Authenticated: false };
+            var why = ex is OperationCanceledException ? "timed out" : refused ? $"certificate not authenticated: {verdict!.Detail}" : ex.Message;
             _logger.LogInformation("smtp-out {Target}: TLS handshake failed: {Why}", _target, why);
             var enhanced = mode == SmtpTlsMode.Verify && ex is AuthenticationException ? "4.7.5" : "4.7.0";
-            throw new SmtpClientException("tls", new SmtpReply(421, enhanced, $"TLS handshake with {_target.HostName} failed: {why}"), local: true, tlsHandshakeFailed: true, inner: ex);
+            var failure = refused ? verdict!.Failure ?? SmtpTlsFailure.ValidationFailure : SmtpTlsFailure.ValidationFailure;
+            throw new SmtpClientException("tls", new SmtpReply(421, enhanced, $"TLS handshake with {_target.HostName} failed: {why}"), local: true, tlsHandshakeFailed: true, inner: ex, tlsFailure: failure);
         }
 
         await _stream.DisposeAsync().ConfigureAwait(false);
         _stream = ssl;
         _lines = new SmtpReplyLineReader(PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true)));
-        Tls = new SmtpTlsOutcome(verified ? SmtpTlsLevel.Verified : SmtpTlsLevel.Opportunistic, ssl.SslProtocol, ssl.NegotiatedCipherSuite.ToString(), ssl.RemoteCertificate?.Subject);
+        var verified = verdict is { Authenticated: true };
+        Tls = new SmtpTlsOutcome(verified ? SmtpTlsLevel.Verified : SmtpTlsLevel.Opportunistic, ssl.SslProtocol, ssl.NegotiatedCipherSuite.ToString(), ssl.RemoteCertificate?.Subject)
+        {
+            Unverified = verified ? null : verdict ?? PeerCertificateVerdict.Invalid(SmtpTlsFailure.ValidationFailure, "no certificate"),
+            VerifiedBy = verified ? verdict!.Detail : null,
+        };
         _logger.LogInformation("smtp-out {Target}: TLS {Tls}", _target, Tls);
 
         // RFC 3207 4.2: forget what was learnt in clear and ask again.
         Capabilities = SmtpServerCapabilities.None;
         await HelloAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Is the peer authenticated: by the options' validator (DANE), else by PKIX (RFC 5280) with the
+    /// system's anchors or <see cref="SmtpClientOptions.TrustAnchors"/>, and the host's name (RFC 6125).
+    /// The failure is named as RFC 8460 4.3.1 does, for TLS reporting.
+    /// </summary>
+    private PeerCertificateVerdict Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+        {
+            return PeerCertificateVerdict.Invalid(SmtpTlsFailure.ValidationFailure, "the peer sent no certificate");
+        }
+
+        if (_options.PeerValidator is { } validator)
+        {
+            using var leaf = new X509Certificate2(certificate);
+            return validator.Validate(_target.HostName, leaf, chain, errors);
+        }
+
+        if (errors == SslPolicyErrors.None || (errors == SslPolicyErrors.RemoteCertificateChainErrors && ChainsToAnchor(certificate)))
+        {
+            return PeerCertificateVerdict.Valid("PKIX");
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return PeerCertificateVerdict.Invalid(SmtpTlsFailure.CertificateHostMismatch, $"the certificate ({certificate.Subject}) does not name {_target.HostName}");
+        }
+
+        var expired = chain?.ChainStatus.Any(s => s.Status is X509ChainStatusFlags.NotTimeValid) == true;
+        return expired
+            ? PeerCertificateVerdict.Invalid(SmtpTlsFailure.CertificateExpired, $"the certificate ({certificate.Subject}) has expired or is not yet valid")
+            : PeerCertificateVerdict.Invalid(SmtpTlsFailure.CertificateNotTrusted, $"the certificate ({certificate.Subject}) does not chain to a trusted anchor");
     }
 
     private bool ChainsToAnchor(X509Certificate certificate)

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Interchange.Smtp.Client;
+using Interchange.Smtp.Delivery.Security;
 using Interchange.Smtp.Protocol;
 using Interchange.Storage.Content;
 using Interchange.Storage.Queue;
@@ -26,6 +28,12 @@ namespace Interchange.Smtp.Delivery;
 /// never when the route requires TLS. Per destination, connections are limited and reused
 /// (<see cref="DestinationLimiter"/>, <see cref="SmtpConnectionCache"/>).
 /// </para>
+/// <para>
+/// By MX, <see cref="OutboundSecurity"/> (when given) sets each host's TLS: DANE, MTA-STS or the
+/// route's (docs/TLS-POLICY.md); a host its policy rules out is not contacted, and a host that
+/// fails the policy's TLS gets no MAIL. Each session's TLS outcome is reported and goes on the
+/// delivery line.
+/// </para>
 /// </summary>
 public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
 {
@@ -35,6 +43,10 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
     private readonly SmtpDeliveryOptions _delivery;
     private readonly DestinationLimiter _limiter;
     private readonly SmtpConnectionCache _cache;
+    private readonly OutboundSecurity? _security;
+
+    // The TLS report of each open session, for the delivery lines of messages sent over it again.
+    private readonly ConditionalWeakTable<SmtpClientSession, TlsSessionReport> _tlsOf = [];
 
     public SmtpConnector(
         IQueueStore queue,
@@ -47,7 +59,8 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         SmtpDeliveryOptions delivery,
         string node,
         ILogger<SmtpConnector> logger,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        OutboundSecurity? security = null)
         : base(RoutingTable.SmtpConnector, queue, routes, deliveries, failures, transport, new ClaimingOptions(delivery.Workers, delivery.Lease, node), logger, clock)
     {
         _contents = contents;
@@ -56,6 +69,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         _delivery = delivery;
         _limiter = new DestinationLimiter(delivery, clock);
         _cache = new SmtpConnectionCache(delivery, clock);
+        _security = security;
     }
 
     /// <summary>Per-destination concurrency (for tests and status).</summary>
@@ -99,7 +113,6 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         }
 
         var destination = route.SmartHost?.ToString() ?? batch.Domain;
-        var cacheKey = $"{destination}|{route.Tls}";
         if (_limiter.DeadUntil(destination) is { } deadUntil)
         {
             // Not a try: looked at again when the destination may be tried (an administrator's
@@ -117,16 +130,23 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
             return [.. results, .. recipients.Select(r => failure.IsPermanent ? AttemptResult.Failed(r.Item, reply) : AttemptResult.Deferred(r.Item, reply))];
         }
 
+        // MTA-STS and DANE are for delivery by MX (RFC 8461 4, RFC 7672 2.2); a smart host is the route's TLS alone.
+        var security = route.SmartHost is null && _security is not null
+            ? await _security.ForDomainAsync(batch.Domain, targets, cancellationToken).ConfigureAwait(false)
+            : DomainTlsPolicy.None(batch.Domain);
+        var cacheKey = $"{destination}|{route.Tls}|{security.CacheKey}";
+
         using var slot = await _limiter.AcquireAsync(destination, cancellationToken).ConfigureAwait(false);
-        var (session, refusal) = await OpenAsync(cacheKey, batch.Domain, targets, OptionsFor(route), cancellationToken).ConfigureAwait(false);
+        var (session, tls, refusal) = await OpenAsync(cacheKey, security, targets, OptionsFor(route), cancellationToken).ConfigureAwait(false);
+        var tlsNote = tls?.ToString();
         if (session is null)
         {
             // Dead only when no host answered at all (the limiter's rule): a host that answered and
             // was refused for a reason of its own (no STARTTLS for a route that requires it, a 421
-            // greeting) is tried again on the schedule, and its reason stays the recorded one.
+            // greeting, a TLS policy) is tried again on the schedule, and its reason stays the recorded one.
             var (reply, permanent, mta, answered) = refusal!.Value;
             _limiter.Failed(destination, dead: !permanent && !answered);
-            return [.. results, .. recipients.Select(r => permanent ? AttemptResult.Failed(r.Item, reply, mta) : AttemptResult.Deferred(r.Item, reply, mta))];
+            return [.. results, .. recipients.Select(r => (permanent ? AttemptResult.Failed(r.Item, reply, mta) : AttemptResult.Deferred(r.Item, reply, mta)) with { Tls = tlsNote })];
         }
 
         _limiter.Succeeded(destination);
@@ -151,7 +171,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
             {
                 if (!byRecipient.TryGetValue(recipient, out var outcome))
                 {
-                    results.Add(AttemptResult.Deferred(item, "451 4.3.0 the transaction gave no answer for this recipient", remoteMta));
+                    results.Add(AttemptResult.Deferred(item, "451 4.3.0 the transaction gave no answer for this recipient", remoteMta) with { Tls = tlsNote });
                     continue;
                 }
 
@@ -161,7 +181,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
                     SmtpOutcomeKind.Delivered => AttemptResult.Delivered(item, text, remoteMta),
                     SmtpOutcomeKind.Failed => AttemptResult.Failed(item, text, remoteMta),
                     _ => AttemptResult.Deferred(item, text, remoteMta),
-                });
+                } with { Tls = tlsNote });
             }
 
             return results;
@@ -205,46 +225,79 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
 
     /// <summary>
     /// A session with the first host that takes one: a cached connection checked with RSET, else
-    /// each target's addresses in order. Null with the reason to record when none did; the reason
-    /// is permanent only when every host refused permanently; <c>Answered</c> tells whether any
-    /// host replied at all (a greeting, or past it).
+    /// each target's addresses in order, under the host's TLS policy. Null with the reason to record
+    /// when none did; the reason is permanent only when every host refused permanently;
+    /// <c>Answered</c> tells whether any host replied at all (a greeting, or past it; a host ruled
+    /// out by its TLS policy counts as answered: it is not down). The TLS report is the session's,
+    /// or the last TLS failure's.
     /// </summary>
-    private async Task<(SmtpClientSession? Session, (string Reply, bool Permanent, string? RemoteMta, bool Answered)? Refusal)> OpenAsync(
-        string cacheKey, string domain, DeliveryRoute targets, SmtpClientOptions options, CancellationToken cancellationToken)
+    private async Task<(SmtpClientSession? Session, TlsSessionReport? Tls, (string Reply, bool Permanent, string? RemoteMta, bool Answered)? Refusal)> OpenAsync(
+        string cacheKey, DomainTlsPolicy security, DeliveryRoute targets, SmtpClientOptions options, CancellationToken cancellationToken)
     {
+        var domain = security.Domain;
         while (_cache.TryTake(cacheKey) is { } cached)
         {
             if (await cached.ResetAsync(cancellationToken).ConfigureAwait(false))
             {
-                return (cached, null);
+                return (cached, _tlsOf.TryGetValue(cached, out var report) ? report : null, null);
             }
 
             await CloseAsync(cached).ConfigureAwait(false);
         }
 
         SmtpClientException? last = null;
+        TlsSessionReport? lastTls = null;
         string? lastHost = null;
         var allPermanent = true;
         var answered = false;
         foreach (var target in targets.Targets)
         {
+            var policy = _security is null ? null : await _security.ForHostAsync(security, target, options.TlsMode, cancellationToken).ConfigureAwait(false);
+            if (policy?.Refusal is { } refusal)
+            {
+                // Not contacted: RFC 8461 4.1 (not an MX of an enforced policy), RFC 7672 2.2 (TLSA lookup failed).
+                lastTls = policy.Refused();
+                _security!.Record(lastTls);
+                Logger.LogInformation("smtp: {Host} not used for {Domain}: {Reason}", target.Host, domain, refusal.Detail);
+                var status = refusal.Failure == SmtpTlsFailure.DnssecInvalid ? "4.7.5" : "4.7.0";
+                last = new SmtpClientException("policy", new SmtpReply(451, status, $"{target.Host}: {refusal.Detail}"), local: true, tlsFailure: refusal.Failure);
+                lastHost = target.Host;
+                allPermanent = false;
+                answered = true;
+                continue;
+            }
+
+            var hostOptions = policy?.Apply(options) ?? options;
             foreach (var address in target.Addresses)
             {
                 var endpoint = new SmtpTarget(address, target.Port, target.Host);
                 try
                 {
-                    var session = await ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+                    var session = await ConnectAsync(endpoint, hostOptions, cancellationToken).ConfigureAwait(false);
                     if (LoopsBack(session, options))
                     {
                         await CloseAsync(session).ConfigureAwait(false);
-                        return (null, ($"554 5.4.6 mail for {domain} loops back to myself ({target.Host} greets as {options.HeloName})", true, target.Host, true));
+                        return (null, null, ($"554 5.4.6 mail for {domain} loops back to myself ({target.Host} greets as {options.HeloName})", true, target.Host, true));
                     }
 
-                    return (session, null);
+                    var report = policy?.Judge(session);
+                    if (report is not null)
+                    {
+                        _security!.Record(report);
+                        _tlsOf.AddOrUpdate(session, report);
+                    }
+
+                    return (session, report, null);
                 }
                 catch (SmtpClientException ex)
                 {
                     Logger.LogInformation("smtp: {Target} not usable for {Domain}: {Reason}", endpoint, domain, ex.Message);
+                    if (policy?.Judge(ex, address.ToString()) is { } report)
+                    {
+                        _security!.Record(report);
+                        lastTls = report;
+                    }
+
                     last = ex;
                     lastHost = target.Host;
                     allPermanent &= ex.Permanent;
@@ -254,7 +307,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         }
 
         var reply = last is null ? "451 4.4.1 no host to try" : Flatten(last.Reply);
-        return (null, (reply, last is not null && allPermanent, lastHost, answered));
+        return (null, lastTls, (reply, last is not null && allPermanent, lastHost, answered));
     }
 
     /// <summary>Connects; an opportunistic handshake that fails is tried again in clear (RFC 7435 3), a required one never is.</summary>

@@ -1,4 +1,5 @@
 using Interchange.Smtp.Client;
+using Interchange.Smtp.Delivery.Security;
 
 namespace Interchange.Smtp.Delivery;
 
@@ -36,6 +37,12 @@ public sealed class SmtpDeliveryOptions : SmtpClientOptions
     /// not a map: configuration keys cannot hold the ':' of a port.
     /// </summary>
     public SmtpRelayCredentials[] RelayCredentials { get; set; } = [];
+
+    /// <summary>MTA-STS (RFC 8461) for delivery by MX (<c>Transport:Smtp:MtaSts</c>).</summary>
+    public MtaStsOptions MtaSts { get; set; } = new();
+
+    /// <summary>DANE (RFC 7672) for delivery by MX (<c>Transport:Smtp:Dane</c>); needs <c>Transport:Dns:DnssecResolver</c>.</summary>
+    public DaneOptions Dane { get; set; } = new();
 
     /// <summary>The login for <paramref name="smartHost"/> (as <c>SmartHost.ToString()</c> writes it), or null.</summary>
     public SmtpRelayCredentials? CredentialsFor(string smartHost) =>

@@ -14,6 +14,9 @@ public sealed record AttemptResult(DeliveryItem Item, DeliveryOutcomeKind Kind, 
     /// <summary>For a deferral that was not a real try (a destination known dead): when to look again, instead of the retry schedule's next step.</summary>
     public DateTimeOffset? RetryAt { get; init; }
 
+    /// <summary>How the connection to the peer was secured, for the delivery line (the SMTP connector's TLS policy and outcome); null when there is nothing to say.</summary>
+    public string? Tls { get; init; }
+
     public static AttemptResult Delivered(DeliveryItem item, string reply, string? remoteMta = null) => new(item, DeliveryOutcomeKind.Delivered, reply, remoteMta);
 
     public static AttemptResult Deferred(DeliveryItem item, string reply, string? remoteMta = null) => new(item, DeliveryOutcomeKind.Deferred, reply, remoteMta);

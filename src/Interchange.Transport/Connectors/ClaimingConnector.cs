@@ -263,7 +263,7 @@ public abstract class ClaimingConnector : IDeliveryConnector
             }
 
             accepted.Add(outcome);
-            Log(batch, outcome, result?.RemoteMta, elapsed);
+            Log(batch, outcome, result?.RemoteMta, result?.Tls, elapsed);
         }
 
         if (_failures is not null && accepted.Any(o => o.Kind == DeliveryOutcomeKind.Failed))
@@ -309,7 +309,7 @@ public abstract class ClaimingConnector : IDeliveryConnector
             : new DeliveryOutcome(item, DeliveryOutcomeKind.Deferred, reply, decision.NextAttempt) { RemoteMta = result.RemoteMta };
     }
 
-    private void Log(DeliveryBatch batch, DeliveryOutcome outcome, string? remoteMta, TimeSpan elapsed)
+    private void Log(DeliveryBatch batch, DeliveryOutcome outcome, string? remoteMta, string? tls, TimeSpan elapsed)
     {
         var expired = outcome.Kind == DeliveryOutcomeKind.Failed && outcome.Reply.StartsWith(RetrySchedule.ExpiredStatus + " ", StringComparison.Ordinal);
         var kind = expired ? "expired" : outcome.Kind.ToString().ToLowerInvariant();
@@ -318,7 +318,7 @@ public abstract class ClaimingConnector : IDeliveryConnector
             new KeyValuePair<string, object?>("outcome", kind),
             new KeyValuePair<string, object?>("reason", TransportMetrics.Reason(outcome.Reply)));
         var item = outcome.Item;
-        var relay = remoteMta ?? "none";
+        var relay = tls is null ? remoteMta ?? "none" : $"{remoteMta ?? "none"} {tls}";
         switch (outcome.Kind)
         {
             case DeliveryOutcomeKind.Delivered:

@@ -4,11 +4,12 @@ namespace Interchange.Transport.Dns;
 /// is usable. <see cref="Notes"/> says what was skipped and why (for logs), also on success.</summary>
 public sealed class DeliveryRoute
 {
-    private DeliveryRoute(IReadOnlyList<DeliveryTarget> targets, RouteFailure? failure, IReadOnlyList<string> notes)
+    private DeliveryRoute(IReadOnlyList<DeliveryTarget> targets, RouteFailure? failure, IReadOnlyList<string> notes, bool authenticated = false)
     {
         Targets = targets;
         Failure = failure;
         Notes = notes;
+        Authenticated = authenticated;
     }
 
     /// <summary>Hosts to try in order; empty when <see cref="Failure"/> is set.</summary>
@@ -19,9 +20,13 @@ public sealed class DeliveryRoute
 
     public IReadOnlyList<string> Notes { get; }
 
+    /// <summary>The MX answer (or, for an implicit MX, its NODATA) came back DNSSEC-validated from the
+    /// trusted resolver: the host names are the domain owner's, so DANE may be applied (RFC 7672 2.2.1).</summary>
+    public bool Authenticated { get; }
+
     public bool Succeeded => Failure is null;
 
-    public static DeliveryRoute To(IReadOnlyList<DeliveryTarget> targets, IReadOnlyList<string> notes)
+    public static DeliveryRoute To(IReadOnlyList<DeliveryTarget> targets, IReadOnlyList<string> notes, bool authenticated = false)
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (targets.Count == 0)
@@ -29,7 +34,7 @@ public sealed class DeliveryRoute
             throw new ArgumentException("a route has targets", nameof(targets));
         }
 
-        return new(targets, null, notes);
+        return new(targets, null, notes, authenticated);
     }
 
     public static DeliveryRoute Failed(RouteFailure failure, IReadOnlyList<string> notes)

@@ -7,6 +7,10 @@ namespace Interchange.Transport.Dns;
 /// and the port.</summary>
 public sealed record DeliveryTarget(string Host, int Preference, IReadOnlyList<IPAddress> Addresses, int Port)
 {
+    /// <summary>Every address record found came back DNSSEC-validated from the trusted resolver (RFC 7672 2.2.2:
+    /// only then is the host's TLSA record looked up).</summary>
+    public bool Authenticated { get; init; }
+
     public override string ToString() =>
         $"{Host} (preference {Preference}, {string.Join(", ", Addresses)}, port {Port})";
 }

@@ -11,6 +11,7 @@ namespace Interchange.Transport.Dns;
 public sealed class DnsClientResolver : IDnsResolver
 {
     private readonly LookupClient _client;
+    private readonly IPEndPoint? _trusted;
 
     public DnsClientResolver(DnsOptions options)
     {
@@ -25,8 +26,16 @@ public sealed class DnsClientResolver : IDnsResolver
             throw new ArgumentOutOfRangeException(nameof(options), "Transport:Dns:Retries must not be negative");
         }
 
-        var servers = options.Servers.Select(ParseServer).ToArray();
-        var lookup = servers.Length > 0 ? new LookupClientOptions(servers) : new LookupClientOptions();
+        var servers = options.Servers.Select(ParseServer).ToList();
+        if (!string.IsNullOrWhiteSpace(options.DnssecResolver))
+        {
+            // The validating resolver is asked first; the others stay as fallbacks whose AD bit means nothing.
+            _trusted = ParseServer(options.DnssecResolver);
+            servers.Remove(_trusted);
+            servers.Insert(0, _trusted);
+        }
+
+        var lookup = servers.Count > 0 ? new LookupClientOptions([.. servers]) : new LookupClientOptions();
         lookup.UseCache = options.UseCache;
         lookup.MaximumCacheTimeout = options.MaximumCacheTtl;
         lookup.CacheFailedResults = false;
@@ -40,6 +49,9 @@ public sealed class DnsClientResolver : IDnsResolver
         lookup.ContinueOnDnsError = true;
         lookup.ContinueOnEmptyResponse = false;
         lookup.UseTcpFallback = true;
+
+        // The DO bit asks the validating resolver to say whether it validated (the AD bit).
+        lookup.RequestDnsSecRecords = _trusted is not null;
         _client = new LookupClient(lookup);
     }
 
@@ -85,6 +97,10 @@ public sealed class DnsClientResolver : IDnsResolver
             answers => answers.TlsaRecords().Select(r => new DnsTlsaRecord((byte)r.CertificateUsage, (byte)r.Selector, (byte)r.MatchingType, r.CertificateAssociationData.ToArray())),
             cancellationToken);
 
+    private bool IsTrusted(NameServer? server) =>
+        _trusted is not null && server is not null && server.Port == _trusted.Port
+        && IPAddress.TryParse(server.Address, out var address) && address.Equals(_trusted.Address);
+
     private static string Name(string value) => value.Length > 1 && value.EndsWith('.') ? value[..^1] : value;
 
     private async Task<DnsLookup<T>> QueryAsync<T>(string name, QueryType type, Func<IReadOnlyList<DnsResourceRecord>, IEnumerable<T>> select, CancellationToken cancellationToken)
@@ -109,7 +125,7 @@ public sealed class DnsClientResolver : IDnsResolver
             return DnsLookup<T>.TemporaryFailure($"{type} lookup of {name} failed: {e.Message}");
         }
 
-        var authenticated = response.Header.IsAuthenticData;
+        var authenticated = response.Header.IsAuthenticData && IsTrusted(response.NameServer);
         switch (response.Header.ResponseCode)
         {
             case DnsHeaderResponseCode.NoError:

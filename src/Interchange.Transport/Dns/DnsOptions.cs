@@ -19,4 +19,10 @@ public sealed class DnsOptions
 
     /// <summary>Longest time an answer is kept, whatever its TTL; null: the TTL.</summary>
     public TimeSpan? MaximumCacheTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A validating resolver ("ip" or "ip:port") on a path we trust (loopback: unbound on this
+    /// host), whose AD bit (RFC 4035 3.2.3) is believed: lookups ask it first, with the DO bit (RFC 3225),
+    /// and only its answers count as DNSSEC-authenticated. Empty: no answer is authenticated, so DANE
+    /// (RFC 7672) is off. DnsClient validates nothing itself; an AD bit from any other server is ignored.</summary>
+    public string DnssecResolver { get; set; } = string.Empty;
 }

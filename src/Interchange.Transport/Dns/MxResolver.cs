@@ -68,7 +68,7 @@ public sealed class MxResolver
         else
         {
             var notes = new List<string>();
-            var (addresses, temporary) = await AddressesAsync(smartHost.Host, _options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
+            var (addresses, temporary, _) = await AddressesAsync(smartHost.Host, _options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
             route = addresses.Count > 0
                 ? DeliveryRoute.To([new DeliveryTarget(smartHost.Host, 0, addresses, smartHost.Port)], notes)
                 : DeliveryRoute.Failed(RouteFailure.Temporary($"smart host {smartHost}: no address{(temporary ? " for now" : string.Empty)}"), notes);
@@ -104,7 +104,7 @@ public sealed class MxResolver
             case DnsOutcome.NoSuchDomain:
                 return DeliveryRoute.Failed(RouteFailure.BadDestination($"domain {domain} does not exist: {mx.Reason}"), notes);
             case DnsOutcome.NoRecords:
-                return await ImplicitMxAsync(domain, port, notes, cancellationToken).ConfigureAwait(false);
+                return await ImplicitMxAsync(domain, port, mx.Authenticated, notes, cancellationToken).ConfigureAwait(false);
         }
 
         // RFC 7505 3: a null MX is the only MX record, "." of preference 0. A "." next to real hosts is a
@@ -150,7 +150,7 @@ public sealed class MxResolver
                 continue;
             }
 
-            var (addresses, hostTemporary) = await AddressesAsync(host.Exchange, budget, notes, cancellationToken).ConfigureAwait(false);
+            var (addresses, hostTemporary, secure) = await AddressesAsync(host.Exchange, budget, notes, cancellationToken).ConfigureAwait(false);
             temporary |= hostTemporary;
             if (addresses.Count == 0)
             {
@@ -159,12 +159,12 @@ public sealed class MxResolver
             }
 
             budget -= addresses.Count;
-            targets.Add(new DeliveryTarget(host.Exchange, host.Preference, addresses, port));
+            targets.Add(new DeliveryTarget(host.Exchange, host.Preference, addresses, port) { Authenticated = secure });
         }
 
         if (targets.Count > 0)
         {
-            return DeliveryRoute.To(targets, notes);
+            return DeliveryRoute.To(targets, notes, mx.Authenticated);
         }
 
         return DeliveryRoute.Failed(
@@ -175,14 +175,14 @@ public sealed class MxResolver
     }
 
     /// <summary>RFC 5321 5.1: no MX records, so the domain itself is the host, with preference 0.</summary>
-    private async Task<DeliveryRoute> ImplicitMxAsync(string domain, int port, List<string> notes, CancellationToken cancellationToken)
+    private async Task<DeliveryRoute> ImplicitMxAsync(string domain, int port, bool authenticated, List<string> notes, CancellationToken cancellationToken)
     {
         var lookupsBefore = notes.Count;
-        var (addresses, temporary) = await AddressesAsync(domain, _options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
+        var (addresses, temporary, secure) = await AddressesAsync(domain, _options.MaxAddresses, notes, cancellationToken).ConfigureAwait(false);
         if (addresses.Count > 0)
         {
             notes.Insert(lookupsBefore, $"{domain} has no MX records: its own addresses are the implicit MX (RFC 5321 5.1)");
-            return DeliveryRoute.To([new DeliveryTarget(domain, 0, addresses, port)], notes);
+            return DeliveryRoute.To([new DeliveryTarget(domain, 0, addresses, port) { Authenticated = secure }], notes, authenticated);
         }
 
         return DeliveryRoute.Failed(
@@ -193,8 +193,9 @@ public sealed class MxResolver
     }
 
     /// <summary>A host's addresses in the configured family order, at most <paramref name="budget"/>; whether
-    /// a lookup failed only for now (which matters when nothing was found).</summary>
-    private async Task<(IReadOnlyList<IPAddress> Addresses, bool Temporary)> AddressesAsync(string host, int budget, List<string> notes, CancellationToken cancellationToken)
+    /// a lookup failed only for now (which matters when nothing was found); whether every answer with
+    /// records was DNSSEC-validated (for DANE).</summary>
+    private async Task<(IReadOnlyList<IPAddress> Addresses, bool Temporary, bool Authenticated)> AddressesAsync(string host, int budget, List<string> notes, CancellationToken cancellationToken)
     {
         AddressFamily[] families = _options.AddressOrder switch
         {
@@ -206,6 +207,7 @@ public sealed class MxResolver
 
         var addresses = new List<IPAddress>();
         var temporary = false;
+        var authenticated = true;
         foreach (var family in families)
         {
             if (addresses.Count >= budget)
@@ -219,6 +221,8 @@ public sealed class MxResolver
                 temporary = true;
                 notes.Add($"{lookup.Reason}");
             }
+
+            authenticated &= lookup.Records.Count == 0 || lookup.Authenticated;
 
             foreach (var address in lookup.Records)
             {
@@ -235,7 +239,7 @@ public sealed class MxResolver
             }
         }
 
-        return (addresses, temporary);
+        return (addresses, temporary, authenticated && addresses.Count > 0);
     }
 
     /// <summary>RFC 5321 5.1: hosts of equal preference MUST be tried in random order to spread the load.

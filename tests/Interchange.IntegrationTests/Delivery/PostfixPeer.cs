@@ -30,13 +30,25 @@ public sealed partial class PostfixPeer : IAsyncDisposable
     /// Starts Postfix on <paramref name="address"/>:25 accepting <paramref name="domain"/>;
     /// <paramref name="discardEhlo"/> are EHLO keywords it does not announce (8bitmime, smtputf8, ...).
     /// </summary>
-    public static async Task<PostfixPeer> StartAsync(string directory, IPAddress address, string domain, params string[] discardEhlo)
+    public static Task<PostfixPeer> StartAsync(string directory, IPAddress address, string domain, params string[] discardEhlo) =>
+        StartAsync(directory, address, domain, null, discardEhlo);
+
+    /// <summary>
+    /// Starts Postfix as <see cref="StartAsync(string, IPAddress, string, string[])"/> does, offering
+    /// STARTTLS with <paramref name="tls"/> (PEM certificate chain and key files) when given.
+    /// </summary>
+    public static async Task<PostfixPeer> StartAsync(string directory, IPAddress address, string domain, (string CertificateFile, string KeyFile)? tls, params string[] discardEhlo)
     {
         var environment = new Dictionary<string, string>
         {
             ["PEER_ADDRESS"] = address.ToString(),
             ["PEER_DISCARD_EHLO"] = string.Join(',', discardEhlo),
         };
+        if (tls is { } files)
+        {
+            environment["PEER_TLS_CERT"] = files.CertificateFile;
+            environment["PEER_TLS_KEY"] = files.KeyFile;
+        }
         var started = await ExternalProcess.RunAsync("bash", [Script, "start", directory, "25", "accept", domain], timeout: TimeSpan.FromSeconds(90), environment: environment);
         if (started.ExitCode != 0)
         {
