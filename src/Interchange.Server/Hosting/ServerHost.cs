@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Net;
+using Interchange.MailAuth.Arc;
+using Interchange.MailAuth.Dkim;
 using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
@@ -154,7 +156,7 @@ public static class ServerHost
 
             using (certificate)
             {
-                RegisterServices(builder.Services, store, options, certificate, hostName);
+                RegisterServices(builder.Services, store, options, certificate, hostName, folder);
                 builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, listeners, certificate, hostName));
                 await using var app = builder.Build();
                 MapHttp(app);
@@ -244,7 +246,7 @@ public static class ServerHost
         _ = services;
     }
 
-    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate, string hostName)
+    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate, string hostName, DataFolder folder)
     {
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(store);
@@ -288,9 +290,13 @@ public static class ServerHost
         // per-destination limits and connection cache (closed at shutdown by the container).
         services.AddSingleton<IDnsResolver>(_ => new DnsClientResolver(options.Transport.Dns));
         services.AddSingleton(sp => new MxResolver(sp.GetRequiredService<IDnsResolver>(), options.Transport.Mx));
+        // DKIM and ARC (docs/DKIM.md): keys from DATA/dkim, looked at again every Dkim:ReloadInterval.
+        services.AddSingleton(sp => new OutboundSigner(
+            new DkimKeyring(DkimKeyStore.InDataFolder(folder.Root), options.Dkim.ReloadInterval, sp.GetRequiredService<ILogger<DkimKeyring>>()),
+            options.Dkim, options.Arc, hostName, hostName, new ArcKeyLocator(sp.GetRequiredService<IDnsResolver>()), sp.GetRequiredService<ILogger<OutboundSigner>>()));
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
-            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>()));
+            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>(), signer: sp.GetRequiredService<OutboundSigner>()));
         services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
         // Gateways to foreign systems (docs/GATEWAY.md): a connector per drop folder, named as its
         // gateway; one service runs the pickups. Folders were made absolute and created at start.

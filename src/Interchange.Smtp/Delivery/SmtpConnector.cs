@@ -1,3 +1,4 @@
+using Interchange.MailAuth.Dkim;
 using Interchange.Smtp.Client;
 using Interchange.Smtp.Protocol;
 using Interchange.Storage.Content;
@@ -35,6 +36,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
     private readonly SmtpDeliveryOptions _delivery;
     private readonly DestinationLimiter _limiter;
     private readonly SmtpConnectionCache _cache;
+    private readonly OutboundSigner? _signer;
 
     public SmtpConnector(
         IQueueStore queue,
@@ -47,7 +49,8 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         SmtpDeliveryOptions delivery,
         string node,
         ILogger<SmtpConnector> logger,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        OutboundSigner? signer = null)
         : base(RoutingTable.SmtpConnector, queue, routes, deliveries, failures, transport, new ClaimingOptions(delivery.Workers, delivery.Lease, node), logger, clock)
     {
         _contents = contents;
@@ -56,6 +59,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         _delivery = delivery;
         _limiter = new DestinationLimiter(delivery, clock);
         _cache = new SmtpConnectionCache(delivery, clock);
+        _signer = signer;
     }
 
     /// <summary>Per-destination concurrency (for tests and status).</summary>
@@ -137,7 +141,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
             SmtpDeliveryResult sent;
             using (var content = _contents.Open(batch.Blob))
             {
-                sent = await session.SendAsync(envelope, content, cancellationToken).ConfigureAwait(false);
+                sent = await session.SendAsync(envelope, content, SignerFor(batch), cancellationToken).ConfigureAwait(false);
             }
 
             keep = sent.ConnectionReusable;
@@ -185,6 +189,25 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(reply);
         var text = string.Join(" ", reply.Lines.Where(l => l.Length > 0));
         return reply.Enhanced is null ? $"{reply.Code} {text}" : $"{reply.Code} {reply.Enhanced} {text}";
+    }
+
+    /// <summary>
+    /// DKIM (and an ARC seal when forwarded) for the bytes the session sends, after any 7-bit
+    /// conversion. Forwarded: from outside (no authenticated submitter), not a report of our own,
+    /// and sent on to an address the directory expanded a local one into (an alias or a group).
+    /// </summary>
+    private SmtpContentSigner? SignerFor(DeliveryBatch batch)
+    {
+        if (_signer is null)
+        {
+            return null;
+        }
+
+        var envelope = batch.Envelope;
+        var forwarded = envelope.AuthenticatedUser is null && envelope.MailFrom.Length > 0
+            && batch.Items.Any(i => !string.Equals(i.Original, i.Recipient, StringComparison.OrdinalIgnoreCase));
+        var signer = _signer;
+        return (content, ct) => signer.SignAsync(content, forwarded, ct);
     }
 
     private SmtpClientOptions OptionsFor(RouteDecision route)
