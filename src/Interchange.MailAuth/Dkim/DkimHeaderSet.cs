@@ -33,9 +33,11 @@ public static class DkimHeaderSet
     /// From once more than present (oversigned: a From added later breaks the signature, which
     /// DMARC relies on). Lower case, in the order of <paramref name="wanted"/>.
     /// </summary>
-    public static IReadOnlyList<string> For(HeaderList headers, IEnumerable<string>? wanted = null)
+    public static IReadOnlyList<string> For(MimeMessage message, IEnumerable<string>? wanted = null)
     {
-        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(message);
+        // MimeKit keeps the top-level Content-* fields with the body entity, not the message.
+        var headers = message.Headers.Concat(message.Body?.Headers.Where(h => h.Field.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) ?? []).ToList();
         var fields = new List<string>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var raw in wanted ?? Recommended)

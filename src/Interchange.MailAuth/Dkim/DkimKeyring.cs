@@ -36,10 +36,10 @@ public sealed class DkimKeyring
     {
         get
         {
-            var now = _clock.GetTimestamp();
+            var now = _clock.GetUtcNow().UtcTicks;
             var next = Interlocked.Read(ref _nextCheck);
             // One caller per interval looks at the store (the compare-exchange elects it); the rest use the snapshot they find.
-            if (now >= next && Interlocked.CompareExchange(ref _nextCheck, now + (long)(_checkInterval.TotalSeconds * _clock.TimestampFrequency), next) == next)
+            if (now >= next && Interlocked.CompareExchange(ref _nextCheck, now + _checkInterval.Ticks, next) == next)
             {
                 Refresh();
             }

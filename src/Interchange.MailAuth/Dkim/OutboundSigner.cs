@@ -76,7 +76,7 @@ public sealed class OutboundSigner
             var before = parsed.Headers.Count;
             var format = FormatOptions.Default.Clone();
             format.NewLineFormat = NewLineFormat.Dos;
-            var headers = DkimHeaderSet.For(parsed.Headers, _dkim.SignHeaders);
+            var headers = DkimHeaderSet.For(parsed, _dkim.SignHeaders);
 
             // The seal first, the DKIM signature after: both cover the same bytes, and neither covers the other (h= never names them).
             if (seal)
