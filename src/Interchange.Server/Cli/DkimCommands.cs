@@ -119,7 +119,8 @@ public static class DkimCommands
                 else
                 {
                     var existing = Change(() => keys.List(name));
-                    var old = existing.FirstOrDefault(k => k.Active && (r.GetValue(algorithm) is null || k.Algorithm == parsed))
+                    // Without --algorithm: the RSA key when there is one, else the only active key.
+                    var old = existing.Where(k => k.Active && (r.GetValue(algorithm) is null || k.Algorithm == parsed)).OrderBy(k => k.Algorithm).FirstOrDefault()
                         ?? throw new InvalidOperationException($"{name} has no active {(r.GetValue(algorithm) is null ? string.Empty : r.GetValue(algorithm) + " ")}key to rotate (make one with 'interchange dkim generate {name}')");
                     var made = Change(() => keys.Generate(name, null, old.Algorithm, old.Algorithm == DkimKeyAlgorithm.Rsa ? old.Bits : DkimKeyStore.DefaultRsaBits, DateTimeOffset.UtcNow, activate: true));
                     (activated, replaced) = (made, old);
