@@ -1,5 +1,6 @@
 using MimeKit;
 using MimeKit.Cryptography;
+using Interchange.MailAuth.Dkim;
 using Org.BouncyCastle.Crypto;
 
 namespace Interchange.MailAuth.Arc;
@@ -14,12 +15,14 @@ internal sealed class ArcSealer : ArcSigner
 {
     private readonly AuthenticationResults _results;
     private readonly TimeProvider _clock;
+    private readonly System.Security.Cryptography.RSAParameters? _rsa;
 
-    public ArcSealer(AsymmetricKeyParameter key, string domain, string selector, AuthenticationResults results, TimeProvider clock)
-        : base(key, domain, selector, DkimSignatureAlgorithm.RsaSha256)
+    public ArcSealer(DkimSigningKey key, string domain, AuthenticationResults results, TimeProvider clock)
+        : base(key.PrivateKey, domain, key.Info.Selector, DkimSignatureAlgorithm.RsaSha256)
     {
         _results = results;
         _clock = clock;
+        _rsa = key.Rsa;
         HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed;
         BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed;
     }
@@ -29,4 +32,6 @@ internal sealed class ArcSealer : ArcSigner
     protected override Task<AuthenticationResults> GenerateArcAuthenticationResultsAsync(FormatOptions options, MimeMessage message, CancellationToken cancellationToken) => Task.FromResult(_results);
 
     protected override long GetTimestamp() => _clock.GetUtcNow().ToUnixTimeSeconds();
+
+    protected override ISigner CreateSigningContext() => _rsa is { } rsa ? new RsaSha256Signer(rsa) : base.CreateSigningContext();
 }

@@ -88,7 +88,7 @@ public sealed class OutboundSigner
             {
                 foreach (var key in keys.Active(domain))
                 {
-                    var signer = new ClockedDkimSigner(key.PrivateKey, domain, key.Info.Selector, key.SignatureAlgorithm, _clock)
+                    var signer = new ClockedDkimSigner(key, domain, _clock)
                     {
                         SignaturesExpireAfter = _dkim.Expiration,
                     };
@@ -148,7 +148,7 @@ public sealed class OutboundSigner
             results.Results.Add(new AuthenticationMethodResult("arc", verified.Chain == ArcSignatureValidationResult.Pass ? "pass" : "fail"));
         }
 
-        var sealer = new ArcSealer(key.PrivateKey, _arcDomain, key.Info.Selector, results, _clock);
+        var sealer = new ArcSealer(key, _arcDomain, results, _clock);
         await sealer.SignAsync(format, message, [.. headers], cancellationToken).ConfigureAwait(false);
     }
 
