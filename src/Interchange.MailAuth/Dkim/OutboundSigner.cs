@@ -72,7 +72,8 @@ public sealed class OutboundSigner
 
         try
         {
-            var parsed = await MimeMessage.LoadAsync(message, cancellationToken).ConfigureAwait(false);
+            // Persistent on a seekable stream: parts stay in the stream (read again to hash the body), not copied into memory.
+            var parsed = await MimeMessage.LoadAsync(ParserOptions.Default, message, persistent: message.CanSeek, cancellationToken).ConfigureAwait(false);
             var before = parsed.Headers.Count;
             var format = FormatOptions.Default.Clone();
             format.NewLineFormat = NewLineFormat.Dos;

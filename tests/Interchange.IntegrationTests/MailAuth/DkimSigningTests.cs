@@ -135,4 +135,25 @@ public sealed partial class DkimSigningTests : IDisposable
         var (tamperedChain, _) = await DkimVerifiers.PythonArcAsync(await TamperAsync(arrived), dns.EndPoint);
         tamperedChain.ShouldBe("fail");
     }
+
+    [Fact]
+    public async Task MultipartWithPreambleEpilogueFoldingAndTrailingSpace_StillVerifies_TheSignerHashesTheBytesAsSent()
+    {
+        await using var server = await OutboundServer.StartAsync(null, Settings);
+        var rsa = await GenerateAsync(server, "interchange.test", "--selector", "mp1");
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings), Ip(166));
+        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(167));
+        (await server.CliAsync("route", "add", "remote.test", "smtp", "--smarthost", peer.SmartHost)).ExitCode.ShouldBe(0);
+
+        var message = "From: sender@interchange.test\r\nTo: bob@remote.test,\r\n\tcarol@remote.test\r\nSubject:   folded\r\n  subject line   \r\n" +
+            "Date: Wed, 02 Dec 2026 04:00:00 +0000\r\nMessage-ID: <mp-1@interchange.test>\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed;\r\n boundary=\"b1\"\r\n\r\nThis is the preamble.   \r\n--b1\r\nContent-Type: text/plain\r\n\r\n" +
+            "first part   \r\n\r\n\r\n--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAECAwQF\r\n--b1--\r\nthe epilogue\r\n\r\n";
+        await server.SendAsync("sender@interchange.test", ["bob@remote.test"], message);
+        var arrived = await ArrivedAsync(peer, server, "multipart.eml");
+
+        (await File.ReadAllTextAsync(arrived)).ShouldEndWith(message);
+        var verdicts = await DkimVerifiers.PythonDkimAsync(arrived, dns.EndPoint);
+        verdicts.Select(v => $"{v.Passed} {v.Selector}").ShouldBe(["True mp1"], await File.ReadAllTextAsync(arrived));
+    }
 }
