@@ -41,6 +41,12 @@ public sealed class InterchangeOptions
 
     public Interchange.Imap.ImapOptions Imap { get; set; } = new();
 
+    /// <summary>DKIM signing of mail out (docs/DKIM.md).</summary>
+    public Interchange.MailAuth.Dkim.DkimSigningOptions Dkim { get; set; } = new();
+
+    /// <summary>ARC sealing of forwarded mail (docs/DKIM.md).</summary>
+    public Interchange.MailAuth.Arc.ArcOptions Arc { get; set; } = new();
+
     /// <summary>Every setting that cannot work, as one message per problem (empty when all is well).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -122,6 +128,9 @@ public sealed class InterchangeOptions
             problems.Add(ex.Message);
         }
 
+        problems.AddRange(Dkim.Validate());
+        Require(Arc.Domain is null || Core.Addressing.DomainName.TryParse(Arc.Domain, out _, out _), $"Arc:Domain: '{Arc.Domain}' is not a valid domain name");
+        Require(Arc.Selector is null || Interchange.MailAuth.Dkim.DkimKeyStore.IsValidSelector(Arc.Selector), $"Arc:Selector: '{Arc.Selector}' is not a valid selector");
         Require(Storage.DeferredCommitDelay >= TimeSpan.Zero && Storage.DeferredCommitDelay <= TimeSpan.FromSeconds(1), "Storage:DeferredCommitDelay must be from 0 to 1 second");
         Require(Storage.ReclaimGrace >= TimeSpan.Zero, "Storage:ReclaimGrace must not be negative");
         Require(Storage.ReclaimInterval > TimeSpan.Zero && Storage.OrphanSearchInterval > TimeSpan.Zero, "Storage:ReclaimInterval and Storage:OrphanSearchInterval must be positive");

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Interchange.Core.Net;
+using Interchange.MailAuth.Arc;
+using Interchange.MailAuth.Dkim;
 using Interchange.Directory.Passwords;
 using Interchange.Directory.Security;
 using Interchange.Server.Configuration;
@@ -166,7 +168,7 @@ public static class ServerHost
 
             using (certificate)
             {
-                RegisterServices(builder.Services, store, options, certificate, hostName);
+                RegisterServices(builder.Services, store, options, certificate, hostName, folder);
                 builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, listeners, certificate, hostName));
                 await using var app = builder.Build();
                 MapHttp(app);
@@ -256,7 +258,7 @@ public static class ServerHost
         _ = services;
     }
 
-    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate, string hostName)
+    private static void RegisterServices(IServiceCollection services, StoreServices store, InterchangeOptions options, X509Certificate2 certificate, string hostName, DataFolder folder)
     {
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(store);
@@ -317,9 +319,13 @@ public static class ServerHost
 
         // MTA-STS and DANE for delivery by MX (docs/TLS-POLICY.md); policies cached under the data folder.
         services.AddSingleton(sp => OutboundSecurity.Create(sp.GetRequiredService<IDnsResolver>(), options.Transport.Smtp, dataFolder: null, sp.GetRequiredService<ILoggerFactory>()));
+        // DKIM and ARC (docs/DKIM.md): keys from DATA/dkim, looked at again every Dkim:ReloadInterval.
+        services.AddSingleton(sp => new OutboundSigner(
+            new DkimKeyring(DkimKeyStore.InDataFolder(folder.Root), options.Dkim.ReloadInterval, sp.GetRequiredService<ILogger<DkimKeyring>>()),
+            options.Dkim, options.Arc, hostName, options.Smtp.Authentication.AuthservId ?? options.Smtp.HostName ?? hostName, new ArcKeyLocator(sp.GetRequiredService<IDnsResolver>()), sp.GetRequiredService<ILogger<OutboundSigner>>()));
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
-            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>(), security: sp.GetRequiredService<OutboundSecurity>()));
+            options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>(), security: sp.GetRequiredService<OutboundSecurity>(), signer: sp.GetRequiredService<OutboundSigner>()));
         services.AddSingleton<IDeliveryConnector>(sp => sp.GetRequiredService<SmtpConnector>());
         // Gateways to foreign systems (docs/GATEWAY.md): a connector per drop folder, named as its
         // gateway; one service runs the pickups. Folders were made absolute and created at start.

@@ -345,10 +345,14 @@ public sealed class SmtpClientSession : IAsyncDisposable
     }
 
     /// <summary>Sends one message held in the store.</summary>
-    public Task<SmtpDeliveryResult> SendAsync(SmtpOutboundEnvelope envelope, MessageContent content, CancellationToken cancellationToken = default)
+    public Task<SmtpDeliveryResult> SendAsync(SmtpOutboundEnvelope envelope, MessageContent content, CancellationToken cancellationToken = default) =>
+        SendAsync(envelope, content, signer: null, cancellationToken);
+
+    /// <summary>Sends one message held in the store, with the fields <paramref name="signer"/> gives for the bytes that leave (DKIM, ARC).</summary>
+    public Task<SmtpDeliveryResult> SendAsync(SmtpOutboundEnvelope envelope, MessageContent content, SmtpContentSigner? signer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        return SendAsync(envelope, content.OpenRead(), content.Length, cancellationToken);
+        return SendAsync(envelope, content.OpenRead(), content.Length, signer, cancellationToken);
     }
 
     /// <summary>
@@ -356,7 +360,11 @@ public sealed class SmtpClientSession : IAsyncDisposable
     /// of <paramref name="content"/> (read from its current position; the stream is disposed).
     /// Problems with the peer come back in the result, never as exceptions.
     /// </summary>
-    public async Task<SmtpDeliveryResult> SendAsync(SmtpOutboundEnvelope envelope, Stream content, long length, CancellationToken cancellationToken = default)
+    public Task<SmtpDeliveryResult> SendAsync(SmtpOutboundEnvelope envelope, Stream content, long length, CancellationToken cancellationToken = default) =>
+        SendAsync(envelope, content, length, signer: null, cancellationToken);
+
+    /// <summary>As <see cref="SendAsync(SmtpOutboundEnvelope, Stream, long, CancellationToken)"/>, signed by <paramref name="signer"/> after any 7-bit conversion.</summary>
+    public async Task<SmtpDeliveryResult> SendAsync(SmtpOutboundEnvelope envelope, Stream content, long length, SmtpContentSigner? signer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
@@ -376,7 +384,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
         var owned = new List<Stream> { content };
         try
         {
-            return await TransactionAsync(envelope, content, length, owned, cancellationToken).ConfigureAwait(false);
+            return await TransactionAsync(envelope, content, length, signer, owned, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -387,7 +395,7 @@ public sealed class SmtpClientSession : IAsyncDisposable
         }
     }
 
-    private async Task<SmtpDeliveryResult> TransactionAsync(SmtpOutboundEnvelope envelope, Stream content, long length, List<Stream> owned, CancellationToken cancellationToken)
+    private async Task<SmtpDeliveryResult> TransactionAsync(SmtpOutboundEnvelope envelope, Stream content, long length, SmtpContentSigner? signer, List<Stream> owned, CancellationToken cancellationToken)
     {
         var caps = Capabilities;
         var recipients = envelope.Recipients;
@@ -440,6 +448,28 @@ public sealed class SmtpClientSession : IAsyncDisposable
             }
 
             _logger.LogInformation("smtp-out {Target}: {Note}", _target, note);
+        }
+
+        // DKIM and ARC sign the bytes that leave: after the conversion above, never before (RFC 6376 5.3).
+        if (signer is not null)
+        {
+            if (!content.CanSeek)
+            {
+                var buffered = await BufferAsync(content, length, cancellationToken).ConfigureAwait(false);
+                owned.Add(buffered);
+                content = buffered;
+            }
+
+            var start = content.Position;
+            var fields = await signer(content, cancellationToken).ConfigureAwait(false);
+            content.Position = start;
+            if (fields.Length > 0)
+            {
+                var prefixed = new PrefixedStream(fields, content);
+                owned.Add(prefixed);
+                content = prefixed;
+                length += fields.Length;
+            }
         }
 
         // RFC 1870 6.1: not sent at all when the server said it is too big.

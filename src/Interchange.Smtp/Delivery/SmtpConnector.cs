@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Interchange.MailAuth.Dkim;
 using Interchange.Smtp.Client;
 using Interchange.Smtp.Delivery.Security;
 using Interchange.Smtp.Protocol;
@@ -47,6 +48,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
 
     // The TLS report of each open session, for the delivery lines of messages sent over it again.
     private readonly ConditionalWeakTable<SmtpClientSession, TlsSessionReport> _tlsOf = [];
+    private readonly OutboundSigner? _signer;
 
     public SmtpConnector(
         IQueueStore queue,
@@ -60,7 +62,8 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         string node,
         ILogger<SmtpConnector> logger,
         TimeProvider? clock = null,
-        OutboundSecurity? security = null)
+        OutboundSecurity? security = null,
+        OutboundSigner? signer = null)
         : base(RoutingTable.SmtpConnector, queue, routes, deliveries, failures, transport, new ClaimingOptions(delivery.Workers, delivery.Lease, node), logger, clock)
     {
         _contents = contents;
@@ -70,6 +73,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         _limiter = new DestinationLimiter(delivery, clock);
         _cache = new SmtpConnectionCache(delivery, clock);
         _security = security;
+        _signer = signer;
     }
 
     /// <summary>Per-destination concurrency (for tests and status).</summary>
@@ -157,7 +161,7 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
             SmtpDeliveryResult sent;
             using (var content = _contents.Open(batch.Blob))
             {
-                sent = await session.SendAsync(envelope, content, cancellationToken).ConfigureAwait(false);
+                sent = await session.SendAsync(envelope, content, SignerFor(batch), cancellationToken).ConfigureAwait(false);
             }
 
             keep = sent.ConnectionReusable;
@@ -205,6 +209,25 @@ public sealed class SmtpConnector : ClaimingConnector, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(reply);
         var text = string.Join(" ", reply.Lines.Where(l => l.Length > 0));
         return reply.Enhanced is null ? $"{reply.Code} {text}" : $"{reply.Code} {reply.Enhanced} {text}";
+    }
+
+    /// <summary>
+    /// DKIM (and an ARC seal when forwarded) for the bytes the session sends, after any 7-bit
+    /// conversion. Forwarded: from outside (no authenticated submitter), not a report of our own,
+    /// and sent on to an address the directory expanded a local one into (an alias or a group).
+    /// </summary>
+    private SmtpContentSigner? SignerFor(DeliveryBatch batch)
+    {
+        if (_signer is null)
+        {
+            return null;
+        }
+
+        var envelope = batch.Envelope;
+        var forwarded = envelope.AuthenticatedUser is null && envelope.MailFrom.Length > 0
+            && batch.Items.Any(i => !string.Equals(i.Original, i.Recipient, StringComparison.OrdinalIgnoreCase));
+        var signer = _signer;
+        return (content, ct) => signer.SignAsync(content, forwarded, ct);
     }
 
     private SmtpClientOptions OptionsFor(RouteDecision route)
