@@ -69,6 +69,10 @@ public sealed class SmtpOptions
     /// </summary>
     public string[] RelayNetworks { get; set; } = [];
 
+    /// <summary>A spam score (from a scanner's fields a milter added: rspamd, SpamAssassin) at or over
+    /// this files the message into the recipients' Junk folder; null turns that off.</summary>
+    public double? SpamThreshold { get; set; } = 6.0;
+
     /// <summary>Inbound verification on port 25 and what its results lead to (<c>Smtp:Authentication:*</c>).</summary>
     public Filters.SmtpAuthenticationOptions Authentication { get; set; } = new();
 

@@ -316,6 +316,11 @@ public static class ServerHost
             options.Smtp.IsRelayClient,
             sp.GetRequiredService<ILogger<AuthenticationFilter>>()));
         MilterFilters.Register(services, options.Smtp); // then the milters of Smtp:Milters, in order (docs/MILTER.md)
+        if (options.Smtp.SpamThreshold is { } threshold && options.Smtp.Milters.Count > 0)
+        {
+            // Last: reads the scores the milters above added.
+            services.AddSingleton<ISmtpFilter>(sp => new SpamThresholdFilter(threshold, sp.GetRequiredService<ILogger<SpamThresholdFilter>>()));
+        }
 
         // MTA-STS and DANE for delivery by MX (docs/TLS-POLICY.md); policies cached under the data folder.
         services.AddSingleton(sp => OutboundSecurity.Create(sp.GetRequiredService<IDnsResolver>(), options.Transport.Smtp, dataFolder: null, sp.GetRequiredService<ILoggerFactory>()));

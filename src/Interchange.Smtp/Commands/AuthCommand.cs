@@ -46,6 +46,7 @@ internal static class AuthCommand
         {
             case AuthenticationOutcome.Succeeded:
                 session.Authentication = result.Session;
+                session.AuthenticationMechanism = mechanism;
                 session.Logger.LogInformation("SMTP {Id} from {Client}: authenticated as {User}", session.Id, session.Client, result.Session!.Context.Address);
                 await session.ReplyAsync(new SmtpReply(235, "2.7.0", "Authentication successful")).ConfigureAwait(false);
                 return true;

@@ -26,7 +26,7 @@ internal static class HelloCommand
         if (await session.FilterHeloAsync(name).ConfigureAwait(false) is { } refusal)
         {
             session.Helo = null;
-            await session.RefuseAsync((extended ? "EHLO " : "HELO ") + name, refusal).ConfigureAwait(false);
+            await session.RefuseFromFilterAsync((extended ? "EHLO " : "HELO ") + name, refusal).ConfigureAwait(false);
             return false;
         }
 

@@ -100,7 +100,7 @@ internal static class MailCommand
 
         if (await session.FilterMailAsync(path.Address, arguments).ConfigureAwait(false) is { } refusal)
         {
-            await session.RefuseAsync("MAIL " + arguments, refusal).ConfigureAwait(false);
+            await session.RefuseFromFilterAsync("MAIL " + arguments, refusal).ConfigureAwait(false);
             return false;
         }
 

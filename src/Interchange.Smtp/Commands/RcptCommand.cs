@@ -66,7 +66,7 @@ internal static class RcptCommand
 
         if (await session.FilterRecipientAsync(decision.Address, arguments).ConfigureAwait(false) is { } refusal)
         {
-            await session.RefuseAsync("RCPT " + arguments, refusal).ConfigureAwait(false);
+            await session.RefuseFromFilterAsync("RCPT " + arguments, refusal).ConfigureAwait(false);
             return false;
         }
 

@@ -11,11 +11,21 @@ namespace Interchange.Smtp.Filters;
 public sealed class SmtpFilterHeader
 {
     public SmtpFilterHeader(string name, ReadOnlyMemory<byte> rawValue)
+        : this(name, rawValue, received: false)
+    {
+    }
+
+    internal SmtpFilterHeader(string name, ReadOnlyMemory<byte> rawValue, bool received)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
         RawValue = rawValue;
+        IsReceived = received;
     }
+
+    /// <summary>True for a field that came with the message, false for one a filter put there: a
+    /// verdict field (<c>X-Spam-Status</c>) counts only when a filter of ours wrote it.</summary>
+    public bool IsReceived { get; }
 
     public string Name { get; }
 

@@ -233,7 +233,7 @@ public sealed class SmtpFilterMessage
 
             if (name is not null)
             {
-                headers.Add(new SmtpFilterHeader(name, data[valueStart..(position - 2)].ToArray()));
+                headers.Add(new SmtpFilterHeader(name, data[valueStart..(position - 2)].ToArray(), received: true));
                 name = null;
             }
 
@@ -255,7 +255,7 @@ public sealed class SmtpFilterMessage
 
         if (name is not null)
         {
-            headers.Add(new SmtpFilterHeader(name, data[valueStart..Math.Max(valueStart, data.Length - (data.EndsWith("\r\n"u8) ? 2 : 0))].ToArray()));
+            headers.Add(new SmtpFilterHeader(name, data[valueStart..Math.Max(valueStart, data.Length - (data.EndsWith("\r\n"u8) ? 2 : 0))].ToArray(), received: true));
         }
 
         return (headers, data.Length);

@@ -20,6 +20,9 @@ public sealed partial class SmtpSession
 
     internal string? TlsCipher { get; private set; }
 
+    /// <summary>The SASL mechanism of the login (milter macro <c>{auth_type}</c>); null before one.</summary>
+    internal string? AuthenticationMechanism { get; set; }
+
     /// <summary>Opens the filters and asks them about the client before the greeting; false when one refused it (the refusal is sent and the session ends).</summary>
     private async ValueTask<bool> FilterConnectAsync()
     {
@@ -100,7 +103,7 @@ public sealed partial class SmtpSession
         {
             case SmtpFilterVerdictKind.Reject:
             case SmtpFilterVerdictKind.TempFail:
-                await this.RefuseAsync("end of data", verdict.Reply!).ConfigureAwait(false);
+                await RefuseFromFilterAsync("end of data", verdict.Reply!).ConfigureAwait(false);
                 return FilteredMessage.Refusal;
             case SmtpFilterVerdictKind.Discard:
                 Logger.LogInformation("SMTP {Id} from {Client}: a message from {From} was discarded by a filter", Id, Client, new LogText(t.MailFrom.ToString()));
@@ -186,6 +189,19 @@ public sealed partial class SmtpSession
     private static SmtpReply? Refusal(SmtpFilterVerdict verdict) =>
         verdict.Kind is SmtpFilterVerdictKind.Reject or SmtpFilterVerdictKind.TempFail ? verdict.Reply : null;
 
+    /// <summary>A filter's 421 (a milter's SMFIR_SHUTDOWN) closes the connection after it is sent (RFC 5321 3.8).</summary>
+    internal async ValueTask RefuseFromFilterAsync(string command, SmtpReply reply)
+    {
+        if (reply.Code == 421)
+        {
+            RefusalLog.Write(this, command, reply);
+            await SendAndCloseAsync(reply).ConfigureAwait(false);
+            return;
+        }
+
+        await this.RefuseAsync(command, reply).ConfigureAwait(false);
+    }
+
     /// <summary>The ESMTP parameters after the path: <c>&lt;a@b&gt; SIZE=10 BODY=8BITMIME</c> → [SIZE=10, BODY=8BITMIME].</summary>
     private static string[] Parameters(string arguments)
     {
@@ -229,6 +245,8 @@ public sealed partial class SmtpSession
         public override string? TlsCipher => session.TlsCipher;
 
         public override string? AuthenticatedUser => session.Authentication?.Context.Address;
+
+        public override string? AuthenticationMechanism => session.Authentication is null ? null : session.AuthenticationMechanism;
 
         public override string? TransactionId => session.Transaction.MailFrom is null ? null : $"{session.Id}.{session.MessagesAccepted + 1}";
     }

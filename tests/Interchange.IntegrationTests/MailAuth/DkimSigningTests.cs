@@ -10,8 +10,8 @@ namespace Interchange.IntegrationTests.MailAuth;
 
 /// <summary>
 /// DKIM signing and ARC sealing end to end: keys made with <c>interchange dkim generate</c>, the
-/// records it printed served by dnsmasq (127.0.0.161, .163), the running server sending through
-/// aiosmtpd (127.0.0.162, .164) as the smart host of remote.test, and the content aiosmtpd
+/// records it printed served by dnsmasq (127.0.0.171, .163), the running server sending through
+/// aiosmtpd (127.0.0.172, .164) as the smart host of remote.test, and the content aiosmtpd
 /// received judged by python3-dkim and OpenDKIM.
 /// </summary>
 public sealed partial class DkimSigningTests : IDisposable

@@ -14,7 +14,7 @@ namespace Interchange.IntegrationTests.MailAuth;
 /// <summary>
 /// The signature covers the bytes that leave: an 8-bit message to Postfix's smtp-sink without
 /// 8BITMIME (<c>-8</c>) is converted to 7-bit by the SMTP client and signed after that, so
-/// python3-dkim, reading keys from dnsmasq (127.0.0.165), passes what the sink received.
+/// python3-dkim, reading keys from dnsmasq (127.0.0.175), passes what the sink received.
 /// </summary>
 public sealed class SignAfterDowngradeTests : IDisposable
 {
@@ -38,7 +38,7 @@ public sealed class SignAfterDowngradeTests : IDisposable
         var rsa = keys.Generate("origin.test", "r", DkimKeyAlgorithm.Rsa, 2048, DateTimeOffset.UtcNow);
         var ed = keys.Generate("origin.test", "e", DkimKeyAlgorithm.Ed25519, 0, DateTimeOffset.UtcNow);
         await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("origin.test")
-            .Txt(rsa.Record.Name, [.. rsa.Record.Strings]).Txt(ed.Record.Name, [.. ed.Record.Strings]), IPAddress.Parse("127.0.0.165"));
+            .Txt(rsa.Record.Name, [.. rsa.Record.Strings]).Txt(ed.Record.Name, [.. ed.Record.Strings]), IPAddress.Parse("127.0.0.175"));
         var signer = new OutboundSigner(new DkimKeyring(keys, TimeSpan.Zero), new DkimSigningOptions(), new ArcOptions(), "origin.test", "origin.test");
 
         var (address, port) = RemotePeer.NextEndpoint();

@@ -19,6 +19,9 @@ public sealed class RspamdMilterTests : IDisposable
     private static readonly IPAddress Address = IPAddress.Parse("127.0.0.114");
     private readonly ScratchFolder _folder = new();
 
+    /// <summary>The header of the message the last server run stored, for failure messages.</summary>
+    private string Output { get; set; } = string.Empty;
+
     public void Dispose() => _folder.Dispose();
 
     [Fact]
@@ -79,5 +82,61 @@ public sealed class RspamdMilterTests : IDisposable
         spam.Stage.ShouldBe("message");
         spam.Verdict.Kind.ShouldBe(SmtpFilterVerdictKind.Reject, $"{spam.Verdict.Reply} {rspamd.Output}");
         spam.Verdict.Reply!.Code.ShouldBe(554);
+
+        // Through `interchange serve` (Smtp:Milters → this rspamd). From loopback rspamd scores the
+        // plain message lower than from 192.0.2.10 (it skips checks for local clients), so the
+        // threshold is set from what it gave there: over that score the message stays in the INBOX
+        // (and its X-Spam-Status is read back), at that score it is filed in Junk.
+        (await DeliverThroughServerAsync(rspamd, 1000, Plain)).ShouldBe("INBOX", Output);
+        var stored = System.Text.RegularExpressions.Regex.Match(Output, @"X-Spam-Status: (Yes|No), score=(?<score>-?\d+(\.\d+)?)");
+        stored.Success.ShouldBeTrue(Output);
+        var fromLoopback = double.Parse(stored.Groups["score"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        (await DeliverThroughServerAsync(rspamd, fromLoopback, Plain)).ShouldBe("Junk", $"score {fromLoopback}; the header as stored:\n{Output}");
+    }
+
+    /// <summary>Runs Interchange with rspamd as its milter and <paramref name="threshold"/>, sends <paramref name="message"/>
+    /// with smtplib, and returns the mailbox imaplib found it in.</summary>
+    private async Task<string> DeliverThroughServerAsync(MilterDaemon rspamd, double threshold, string message)
+    {
+        using var data = new ScratchFolder();
+        await using var server = await ServerProcess.StartAsync(data.Path, ["smtp", "imap"], environment: new Dictionary<string, string>
+        {
+            ["INTERCHANGE__PrimaryDomain"] = "interchange.test",
+            ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
+            ["INTERCHANGE__Smtp__Authentication__Enabled"] = "false",
+            ["INTERCHANGE__Smtp__Milters__0__Name"] = "rspamd",
+            ["INTERCHANGE__Smtp__Milters__0__Socket"] = rspamd.Socket,
+            ["INTERCHANGE__Smtp__Milters__0__EndOfMessageTimeout"] = "00:01:30",
+            ["INTERCHANGE__Smtp__SpamThreshold"] = threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var added = await InterchangeBinary.CliAsync(data.Path, "bob's long password\n", "user", "add", "bob@interchange.test", "--password-stdin");
+        added.ExitCode.ShouldBe(0, ExternalProcess.Describe(added));
+        var content = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(message));
+        var run = await ExternalProcess.PythonAsync($$"""
+            import base64, imaplib, smtplib, time
+            with smtplib.SMTP("127.0.0.1", {{server.Port("smtp")}}, timeout=120) as s:
+                s.sendmail("alice@sender.test", ["bob@interchange.test"], base64.b64decode("{{content}}"))
+            m = imaplib.IMAP4("127.0.0.1", {{server.Port("imap")}})
+            m.login("bob@interchange.test", "bob's long password")
+            deadline = time.monotonic() + 30
+            found = None
+            while found is None and time.monotonic() < deadline:
+                for box in ("INBOX", "Junk"):
+                    typ, data = m.select(box)
+                    if typ == "OK" and int(data[0]) > 0:
+                        found = box
+                        break
+                else:
+                    time.sleep(0.2)
+            if found:
+                m.select(found)
+                typ, data = m.fetch(b"1", "(BODY.PEEK[HEADER])")
+            print(found)
+            print(data[0][1].decode("utf-8", "replace") if found else "")
+            """, TimeSpan.FromMinutes(3));
+        run.ExitCode.ShouldBe(0, ExternalProcess.Describe(run) + rspamd.Output);
+        var lines = run.Stdout.Split('\n', 2);
+        Output = lines.Length > 1 ? lines[1] : string.Empty;
+        return lines[0].Trim();
     }
 }
