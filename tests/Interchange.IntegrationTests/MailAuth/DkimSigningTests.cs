@@ -57,6 +57,13 @@ public sealed partial class DkimSigningTests : IDisposable
     }
 
     /// <summary>The same message with one byte of its body changed.</summary>
+    /// <summary>Routes remote.test to the peer and waits (bounded) until the running server has read the route.</summary>
+    private static async Task AddRouteAsync(OutboundServer server, AiosmtpdPeer peer)
+    {
+        (await server.CliAsync("route", "add", "remote.test", "smtp", "--smarthost", peer.SmartHost)).ExitCode.ShouldBe(0);
+        await server.Process.WaitForLogAsync(l => l.Contains("Routing table version 1:", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+    }
+
     private static async Task<string> TamperAsync(string path)
     {
         var bytes = await File.ReadAllBytesAsync(path);
@@ -79,9 +86,9 @@ public sealed partial class DkimSigningTests : IDisposable
         string.Concat(rsa.Strings).ShouldStartWith("v=DKIM1; k=rsa; p=");
         string.Concat(ed.Strings).ShouldStartWith("v=DKIM1; k=ed25519; p=");
 
-        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings).Txt(ed.Name, ed.Strings), Ip(161));
-        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(162));
-        (await server.CliAsync("route", "add", "remote.test", "smtp", "--smarthost", peer.SmartHost)).ExitCode.ShouldBe(0);
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings).Txt(ed.Name, ed.Strings), Ip(171));
+        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(172));
+        await AddRouteAsync(server, peer);
 
         var message = "From: Sender <sender@interchange.test>\r\nTo: bob@remote.test\r\nSubject: signed twice\r\n" +
             "Date: Wed, 02 Dec 2026 04:00:00 +0000\r\nMessage-ID: <dkim-1@interchange.test>\r\nMIME-Version: 1.0\r\n" +
@@ -110,16 +117,23 @@ public sealed partial class DkimSigningTests : IDisposable
     [Fact]
     public async Task MailFromOutside_ToALocalAliasOfARemoteAddress_ArrivesWithAnArcSet_PythonDkimSaysTheChainPasses()
     {
-        await using var server = await OutboundServer.StartAsync(null, Settings);
+        // Inbound verification judges the message (127.0.0.1 is not a relay client here) against
+        // this DNS, whose SPF record allows it; the seal's AAR must copy that result.
+        await using var spf = await DnsTestServer.StartAsync(new DnsTestRecords().Txt("outside.test", "v=spf1 ip4:127.0.0.1 -all"), Ip(178));
+        await using var server = await OutboundServer.StartAsync(spf.Server, new Dictionary<string, string>(Settings)
+        {
+            ["Smtp:RelayNetworks:0"] = "127.0.0.250/32",
+            ["Smtp:Authentication:Enabled"] = "true",
+        });
         var rsa = await GenerateAsync(server, "interchange.test", "--selector", "arc1");
-        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings), Ip(163));
-        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(164));
-        (await server.CliAsync("route", "add", "remote.test", "smtp", "--smarthost", peer.SmartHost)).ExitCode.ShouldBe(0);
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings), Ip(173));
+        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(174));
+        await AddRouteAsync(server, peer);
         var alias = await server.CliAsync("alias", "add", "forward@interchange.test", "carol@remote.test");
         alias.ExitCode.ShouldBe(0, ExternalProcess.Describe(alias));
 
-        // The result inbound checks will have put on top (our authserv-id is the primary domain), then the original message.
-        var message = "Authentication-Results: interchange.test; spf=pass smtp.mailfrom=dave@outside.test\r\n" +
+        // A field claiming our authserv-id from outside: removed at arrival, never copied into the AAR.
+        var message = "Authentication-Results: interchange.test; dkim=pass header.d=forged.example\r\n" +
             "From: Dave <dave@outside.test>\r\nTo: forward@interchange.test\r\nSubject: forwarded\r\n" +
             "Date: Wed, 02 Dec 2026 04:00:00 +0000\r\nMessage-ID: <arc-1@outside.test>\r\n\r\nHello from outside.\r\n";
         await server.SendAsync("dave@outside.test", ["forward@interchange.test"], message);
@@ -127,7 +141,10 @@ public sealed partial class DkimSigningTests : IDisposable
 
         var content = await File.ReadAllTextAsync(arrived);
         content.ShouldStartWith("ARC-Seal: i=1; a=rsa-sha256; cv=none; d=interchange.test; s=arc1;", customMessage: content);
-        Regex.Replace(content, "\r\n[ \t]+", " ").ShouldContain("ARC-Authentication-Results: i=1; interchange.test; spf=pass smtp.mailfrom=dave@outside.test", Case.Sensitive, content);
+        var aar = Regex.Match(Regex.Replace(content, "\r\n[ \t]+", " "), "^ARC-Authentication-Results: [^\r\n]*", RegexOptions.Multiline).Value;
+        aar.ShouldStartWith("ARC-Authentication-Results: i=1; interchange.test;", Case.Sensitive, content);
+        aar.ShouldContain("spf=pass smtp.mailfrom=dave@outside.test", Case.Sensitive, content);
+        content.ShouldNotContain("forged.example", Case.Sensitive, content);
         content.ShouldNotContain("DKIM-Signature", Case.Insensitive, "From is not ours");
         var (chain, reason) = await DkimVerifiers.PythonArcAsync(arrived, dns.EndPoint);
         chain.ShouldBe("pass", reason + "\n" + content);
@@ -141,9 +158,9 @@ public sealed partial class DkimSigningTests : IDisposable
     {
         await using var server = await OutboundServer.StartAsync(null, Settings);
         var rsa = await GenerateAsync(server, "interchange.test", "--selector", "mp1");
-        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings), Ip(166));
-        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(167));
-        (await server.CliAsync("route", "add", "remote.test", "smtp", "--smarthost", peer.SmartHost)).ExitCode.ShouldBe(0);
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Zone("interchange.test").Txt(rsa.Name, rsa.Strings), Ip(176));
+        await using var peer = await AiosmtpdPeer.StartAsync(Dir("peer"), Ip(177));
+        await AddRouteAsync(server, peer);
 
         var message = "From: sender@interchange.test\r\nTo: bob@remote.test,\r\n\tcarol@remote.test\r\nSubject:   folded\r\n  subject line   \r\n" +
             "Date: Wed, 02 Dec 2026 04:00:00 +0000\r\nMessage-ID: <mp-1@interchange.test>\r\nMIME-Version: 1.0\r\n" +

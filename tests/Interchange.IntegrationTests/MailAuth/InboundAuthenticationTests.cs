@@ -67,6 +67,7 @@ public sealed class InboundAuthenticationTests(InboundAuthenticationTests.Server
                 ["INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback"] = "true",
                 ["INTERCHANGE__Transport__Dns__Servers__0"] = _dns.Server,
                 ["INTERCHANGE__Transport__Dns__UseCache"] = "false",
+                ["INTERCHANGE__Smtp__Authentication__Enabled"] = "true",
                 ["INTERCHANGE__Smtp__Authentication__AuthservId"] = AuthservId,
             });
         }
