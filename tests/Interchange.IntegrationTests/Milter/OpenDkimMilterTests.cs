@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Interchange.MailAuth.Dkim;
 using Interchange.Smtp.Filters;
 using Interchange.Smtp.Milter;
+using Interchange.Testing.Dns;
 using Interchange.Testing.Milter;
+using Interchange.Transport.Dns;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shouldly;
 using Xunit;
@@ -12,7 +15,8 @@ namespace Interchange.IntegrationTests.Milter;
 /// <summary>
 /// Debian's OpenDKIM as a milter on loopback (its own configuration and key in a temporary folder):
 /// it signs through our client (SMFIR_INSHEADER/ADDHEADER) and python3-dkim verifies the message as
-/// edited; given a message python3-dkim signed, it verifies it and adds Authentication-Results.
+/// edited, and so does Interchange's own verifier (the key from dnsmasq on 127.0.0.118); given a
+/// message python3-dkim signed, it verifies it and adds Authentication-Results.
 /// </summary>
 public sealed class OpenDkimMilterTests : IDisposable
 {
@@ -53,7 +57,13 @@ public sealed class OpenDkimMilterTests : IDisposable
         (await PythonVerifyAsync(content, key)).ShouldBe("True", content);
 
         // The verifier can say no: one byte of the body changed after signing.
-        (await PythonVerifyAsync(content.Replace("a last line.", "a last line!", StringComparison.Ordinal), key)).ShouldBe("False");
+        var tampered = content.Replace("a last line.", "a last line!", StringComparison.Ordinal);
+        (await PythonVerifyAsync(tampered, key)).ShouldBe("False");
+
+        // Interchange's own verifier agrees on OpenDKIM's rsa-sha256 signature, the key served by dnsmasq.
+        var ours = await OurVerdictsAsync(key, content, tampered);
+        ours[0].Result.ShouldBe(DkimResult.Pass, ours[0].Reason);
+        ours[1].Result.ShouldBe(DkimResult.Fail, ours[1].Reason);
 
         // A client from outside that logged in ({auth_type} and {auth_authen}) is signed for too.
         var submitted = External();
@@ -97,6 +107,24 @@ public sealed class OpenDkimMilterTests : IDisposable
     /// <summary>A client from outside: it verifies.</summary>
     private static TestFilterConnection External() =>
         new TestFilterConnection { HeloName = "sender.example", Transaction = "S2.1" }.WithClient("192.0.2.10", 50002);
+
+    /// <summary>Interchange's DKIM verdict on each message, the key record served by dnsmasq on 127.0.0.118.</summary>
+    private static async Task<IReadOnlyList<DkimSignatureResult>> OurVerdictsAsync(string record, params string[] messages)
+    {
+        var strings = Enumerable.Range(0, (record.Length + 199) / 200).Select(i => record.Substring(i * 200, Math.Min(200, record.Length - (i * 200)))).ToArray();
+        await using var dns = await DnsTestServer.StartAsync(new DnsTestRecords().Txt("sel1._domainkey.example.test", strings), IPAddress.Parse("127.0.0.118"));
+        var resolver = new DnsClientResolver(new DnsOptions { Servers = { dns.Server }, UseCache = false, Retries = 0, Timeout = TimeSpan.FromSeconds(2) });
+        var verifier = new DkimSignatureVerifier(new DkimKeyCache(resolver, new DkimOptions()), new DkimOptions());
+        var verdicts = new List<DkimSignatureResult>();
+        foreach (var message in messages)
+        {
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(message));
+            var parsed = await MimeKit.MimeMessage.LoadAsync(stream);
+            verdicts.Add((await verifier.VerifyAsync(parsed, CancellationToken.None)).ShouldHaveSingleItem());
+        }
+
+        return verdicts;
+    }
 
     private async Task<string> GenerateKeyAsync()
     {
