@@ -48,6 +48,9 @@ public sealed class MessageAuthenticator
     /// <summary>The shared DKIM/ARC key cache.</summary>
     public DkimKeyCache Keys { get; }
 
+    /// <summary>The key cache as MimeKit's key locator: the ARC sealer checks an earlier chain with the same keys inbound verification uses.</summary>
+    public MimeKit.Cryptography.IDkimPublicKeyLocator KeyLocator => new CachedKeyLocator(Keys);
+
     public async Task<AuthenticationVerdict> VerifyAsync(AuthenticationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -35,7 +35,7 @@ public sealed class OutboundSigner
     /// <param name="keys">The key store as the server sees it.</param>
     /// <param name="primaryDomain">The primary domain: the sealing domain unless <c>Arc:Domain</c> says otherwise.</param>
     /// <param name="hostName">Our authserv-id (the one inbound verification writes: <c>Smtp:Authentication:AuthservId</c>, else the SMTP host name) unless <c>Arc:AuthServId</c> says otherwise.</param>
-    /// <param name="arcKeys">Public keys for checking an earlier ARC chain (an <see cref="ArcKeyLocator"/>); without it, a message with a chain but no <c>arc=</c> result recorded at arrival is not sealed.</param>
+    /// <param name="arcKeys">Public keys for checking an earlier ARC chain (the verifier's shared key cache, <see cref="MessageAuthenticator.KeyLocator"/>); without it, a message with a chain but no <c>arc=</c> result recorded at arrival is not sealed.</param>
     public OutboundSigner(DkimKeyring keys, DkimSigningOptions dkim, ArcOptions arc, string primaryDomain, string hostName, IDkimPublicKeyLocator? arcKeys = null, ILogger? logger = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(keys);

@@ -327,7 +327,7 @@ public static class ServerHost
         // DKIM and ARC (docs/DKIM.md): keys from DATA/dkim, looked at again every Dkim:ReloadInterval.
         services.AddSingleton(sp => new OutboundSigner(
             new DkimKeyring(DkimKeyStore.InDataFolder(folder.Root), options.Dkim.ReloadInterval, sp.GetRequiredService<ILogger<DkimKeyring>>()),
-            options.Dkim, options.Arc, hostName, options.Smtp.Authentication.AuthservId ?? options.Smtp.HostName ?? hostName, new ArcKeyLocator(sp.GetRequiredService<IDnsResolver>()), sp.GetRequiredService<ILogger<OutboundSigner>>()));
+            options.Dkim, options.Arc, hostName, options.Smtp.Authentication.AuthservId ?? options.Smtp.HostName ?? hostName, sp.GetRequiredService<MessageAuthenticator>().KeyLocator, sp.GetRequiredService<ILogger<OutboundSigner>>()));
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,
             options.Transport, options.Transport.Smtp, node, sp.GetRequiredService<ILogger<SmtpConnector>>(), security: sp.GetRequiredService<OutboundSecurity>(), signer: sp.GetRequiredService<OutboundSigner>()));

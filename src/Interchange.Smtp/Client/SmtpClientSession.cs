@@ -465,7 +465,10 @@ public sealed class SmtpClientSession : IAsyncDisposable
             content.Position = start;
             if (fields.Length > 0)
             {
-                var prefixed = new PrefixedStream(fields, content);
+                // The fields, then the message from where it starts: the two seekable streams joined, nothing copied.
+                var prefixed = new Interchange.Mime.Encodings.JoinedStream(
+                    new MemoryStream(fields, writable: false),
+                    new Interchange.Mime.Encodings.ByteRangeStream(content, start, content.Length - start, leaveOpen: true));
                 owned.Add(prefixed);
                 content = prefixed;
                 length += fields.Length;
