@@ -11,7 +11,7 @@ namespace Interchange.Storage.Sqlite;
 /// must exist) and its change-log entry do not rest on SQLite's single writer; after the commit
 /// it announces <see cref="ChangeTopic.Directory"/> on the change feed, if it has one.
 /// </summary>
-public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? clock = null, IChangeFeed? changes = null) : IDirectoryStore
+public sealed partial class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? clock = null, IChangeFeed? changes = null) : IDirectoryStore
 {
     private const int SqliteConstraint = 19;
 
@@ -119,6 +119,15 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
     public Task SetDisabledAsync(string key, bool disabled, CancellationToken cancellationToken = default) =>
         UpdateUser(key, "disabled = @value", disabled ? 1 : 0, disabled ? "user disabled" : "user enabled", cancellationToken);
 
+    public Task SetRoleAsync(string key, UserRole role, CancellationToken cancellationToken = default) =>
+        UpdateUser(key, "role = @value", RoleName(role), role == UserRole.Admin ? "user made an administrator" : "user no longer an administrator", cancellationToken);
+
+    public Task<ImportCheckpoint?> GetImportCheckpointAsync(string runId, CancellationToken cancellationToken = default) =>
+        Read(c => c.QuerySingleOrDefault<(string Id, string Description, long Position, long Finished)?>(
+            "SELECT id, description, position, finished FROM import_runs WHERE id = @runId", new { runId }) is { } r
+            ? new ImportCheckpoint(r.Id, r.Description, r.Position, r.Finished != 0)
+            : null, cancellationToken);
+
     public Task RemoveUserAsync(string key, CancellationToken cancellationToken = default) =>
         RemoveAddress(key, AddressKind.User, "user removed", DirectoryChangeScope.Credentials, cancellationToken);
 
@@ -164,13 +173,13 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         }, cancellationToken);
 
     public Task<IReadOnlyList<AliasRecord>> ListAliasesAsync(string? domain = null, CancellationToken cancellationToken = default) =>
-        Read(c => c.Query<(string Key, string Address, string Target)>("""
-            SELECT a.key, a.address, t.target FROM addresses a JOIN alias_targets t ON t.alias_key = a.key
+        Read(c => c.Query<(string Key, string Address, string Target, string? Source)>("""
+            SELECT a.key, a.address, t.target, a.source FROM addresses a JOIN alias_targets t ON t.alias_key = a.key
             WHERE a.kind = 'alias' AND (@domain IS NULL OR a.domain = @domain)
             ORDER BY a.domain, a.key, t.target_key
             """, new { domain })
-            .GroupBy(r => (r.Key, r.Address))
-            .Select(g => new AliasRecord(g.Key.Key, g.Key.Address, g.Select(r => r.Target).ToList()))
+            .GroupBy(r => (r.Key, r.Address, r.Source))
+            .Select(g => new AliasRecord(g.Key.Key, g.Key.Address, g.Select(r => r.Target).ToList(), g.Key.Source))
             .ToList(), cancellationToken);
 
     public Task<IReadOnlyList<string>> GetAliasTargetsAsync(string aliasKey, CancellationToken cancellationToken = default) =>
@@ -230,10 +239,10 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
     public Task<IReadOnlyList<GroupRecord>> ListGroupsAsync(string? domain = null, CancellationToken cancellationToken = default) =>
         Read(c =>
         {
-            var groups = c.Query<(string Key, string Address)>("SELECT key, address FROM addresses WHERE kind = 'group' AND (@domain IS NULL OR domain = @domain) ORDER BY domain, key", new { domain }).ToList();
+            var groups = c.Query<(string Key, string Address, string? Source)>("SELECT key, address, source FROM addresses WHERE kind = 'group' AND (@domain IS NULL OR domain = @domain) ORDER BY domain, key", new { domain }).ToList();
             var members = c.Query<(string Group, string Member)>("SELECT group_key, member FROM group_members ORDER BY group_key, member_key")
                 .ToLookup(m => m.Group, m => m.Member);
-            return groups.Select(g => new GroupRecord(g.Key, g.Address, members[g.Key].ToList())).ToList();
+            return groups.Select(g => new GroupRecord(g.Key, g.Address, members[g.Key].ToList(), g.Source)).ToList();
         }, cancellationToken);
 
     public Task<IReadOnlyList<string>> GetGroupMembersAsync(string groupKey, CancellationToken cancellationToken = default) =>
@@ -258,7 +267,7 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
             .Select(r => new DirectoryChange(r.Seq, ParseScope(r.Scope), r.Subject, r.What))
             .ToList(), cancellationToken);
 
-    private const string UserSelect = "SELECT u.key AS Key, a.address AS Address, u.password_hash AS PasswordHash, u.disabled AS Disabled, u.credential_version AS CredentialVersion FROM users u JOIN addresses a ON a.key = u.key";
+    private const string UserSelect = "SELECT u.key AS Key, a.address AS Address, u.password_hash AS PasswordHash, u.disabled AS Disabled, u.credential_version AS CredentialVersion, u.role AS Role, a.source AS Source FROM users u JOIN addresses a ON a.key = u.key";
 
     /// <summary>
     /// One directory mutation: the lock row first (directory writes are rare, so they simply take
@@ -426,7 +435,9 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         _ => DirectoryChangeScope.All,
     };
 
-    private static UserRecord ToUser(UserRow r) => new(r.Key, r.Address, r.PasswordHash, r.Disabled != 0, r.CredentialVersion);
+    private static UserRecord ToUser(UserRow r) => new(r.Key, r.Address, r.PasswordHash, r.Disabled != 0, r.CredentialVersion, r.Role == "admin" ? UserRole.Admin : UserRole.User, r.Source);
+
+    private static string RoleName(UserRole role) => role == UserRole.Admin ? "admin" : "user";
 
     private sealed class UserRow
     {
@@ -439,5 +450,9 @@ public sealed class SqliteDirectoryStore(SqliteDatabase database, TimeProvider? 
         public long Disabled { get; set; }
 
         public long CredentialVersion { get; set; }
+
+        public string Role { get; set; } = "user";
+
+        public string? Source { get; set; }
     }
 }

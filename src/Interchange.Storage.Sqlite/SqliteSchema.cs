@@ -318,6 +318,36 @@ public static class SqliteSchema
             -- A filter's quarantine (milter SMFIR_QUARANTINE): its deliveries are created held.
             ALTER TABLE queue_messages ADD COLUMN hold_reason TEXT;
             """),
+        new(17, "administration: roles, who owns an entry, API tokens, resumable imports", """
+            -- 'admin' manages the server (admin API, web console); 'user' only their own password.
+            -- The postmaster the first start made for the primary domain is the first administrator.
+            ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin'));
+            UPDATE users SET role = 'admin'
+                WHERE key = 'postmaster@' || (SELECT value FROM settings WHERE name = 'primary_domain');
+            -- Who keeps the entry: NULL = made here (CLI, API, console, import); 'ldap' = the LDAP
+            -- sync, which changes and removes only its own entries.
+            ALTER TABLE addresses ADD COLUMN source TEXT;
+            -- API tokens: 'ixt_<id>_<secret>'; the secret is kept only as a hash.
+            CREATE TABLE api_tokens (
+                id              TEXT PRIMARY KEY,
+                user_key        TEXT NOT NULL REFERENCES users(key) ON DELETE CASCADE,
+                name            TEXT NOT NULL,
+                secret_hash     TEXT NOT NULL,
+                created_at      INTEGER NOT NULL,   -- unix s
+                expires_at      INTEGER,            -- unix s; NULL: never
+                last_used_at    INTEGER             -- unix s
+            );
+            CREATE INDEX api_tokens_user ON api_tokens(user_key);
+            -- Bulk import: how far a run got, written in each batch's transaction, so a run
+            -- interrupted (kill -9) resumes after its last committed batch.
+            CREATE TABLE import_runs (
+                id              TEXT PRIMARY KEY,
+                description     TEXT NOT NULL,
+                position        INTEGER NOT NULL,
+                finished        INTEGER NOT NULL DEFAULT 0,
+                updated_at      INTEGER NOT NULL    -- unix s
+            );
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

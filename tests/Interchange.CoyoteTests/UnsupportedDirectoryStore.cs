@@ -61,4 +61,10 @@ internal abstract class UnsupportedDirectoryStore : IDirectoryStore
     public virtual Task<long> LatestChangeAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public virtual Task<IReadOnlyList<DirectoryChange>> ChangesSinceAsync(long sequence, int max, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public virtual Task SetRoleAsync(string key, UserRole role, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public virtual Task<DirectoryBatchResult> ApplyAsync(DirectoryBatch batch, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public virtual Task<ImportCheckpoint?> GetImportCheckpointAsync(string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }

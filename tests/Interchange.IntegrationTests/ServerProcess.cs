@@ -44,7 +44,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         };
     }
 
-    public static readonly string[] AllProtocols = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http"];
+    public static readonly string[] AllProtocols = ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http", "https"];
 
     public IReadOnlyList<string> Stdout => _stdout.ToArray();
 

@@ -86,4 +86,10 @@ internal sealed class YieldingDirectoryStore(IDirectoryStore inner) : IDirectory
                 break;
         }
     }
+
+    public Task SetRoleAsync(string key, UserRole role, CancellationToken cancellationToken = default) => inner.SetRoleAsync(key, role, cancellationToken);
+
+    public Task<DirectoryBatchResult> ApplyAsync(DirectoryBatch batch, CancellationToken cancellationToken = default) => inner.ApplyAsync(batch, cancellationToken);
+
+    public Task<ImportCheckpoint?> GetImportCheckpointAsync(string runId, CancellationToken cancellationToken = default) => inner.GetImportCheckpointAsync(runId, cancellationToken);
 }

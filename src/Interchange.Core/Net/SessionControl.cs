@@ -37,6 +37,32 @@ public sealed class SessionControl : IDisposable
         EndWhen(SessionEndReason.ServerStopping, stopping);
     }
 
+    /// <summary>"SMTP", "IMAP", "POP3" (null for a control not opened by a session).</summary>
+    public string? Protocol { get; private set; }
+
+    /// <summary>The session's id, as its log lines name it.</summary>
+    public string? Id { get; private set; }
+
+    public System.Net.IPAddress? Client { get; private set; }
+
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>The user logged in on the session (its key), null before a login. Set by the session's flow, read by the admin API.</summary>
+    public string? User
+    {
+        get => Volatile.Read(ref field);
+        set => Volatile.Write(ref field, value);
+    }
+
+    /// <summary>Names the session for the session list (admin API <c>sessions</c>, as <c>doveadm who</c>); called once, by its constructor.</summary>
+    public void Describe(string protocol, string id, System.Net.IPAddress client)
+    {
+        Protocol = protocol;
+        Id = id;
+        Client = client;
+        StartedAt = _clock.GetUtcNow();
+    }
+
     /// <summary>Cancelled when the session must end, for whatever <see cref="Reason"/>.</summary>
     public CancellationToken Token => _end.Token;
 

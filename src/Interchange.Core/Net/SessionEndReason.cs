@@ -22,5 +22,8 @@ public enum SessionEndReason
 
     ServerStopping,
 
+    /// <summary>An administrator ended it (admin API, console: as <c>doveadm kick</c>).</summary>
+    EndedByAdministrator,
+
     ConnectionClosed,
 }

@@ -30,6 +30,9 @@ public sealed class SessionHeartbeat : IDisposable
     /// <summary>Sessions open now.</summary>
     public int Count => _sessions.Count;
 
+    /// <summary>The sessions open now (a moment's picture: one may end while it is read); end one with <see cref="SessionControl.End"/>.</summary>
+    public IReadOnlyList<SessionControl> Sessions => [.. _sessions.Keys.Where(c => c.Protocol is not null && !c.HasEnded)];
+
     /// <summary>A control for a new session, checked at every beat until it is disposed.</summary>
     public SessionControl Open(CancellationToken connectionClosed = default, CancellationToken stopping = default)
     {

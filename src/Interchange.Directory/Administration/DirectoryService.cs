@@ -40,6 +40,9 @@ public sealed class DirectoryService(IDirectoryStore store, PasswordHasher hashe
     public Task SetDisabledAsync(string address, bool disabled, CancellationToken cancellationToken = default) =>
         store.SetDisabledAsync(ParseAddress(address).Key, disabled, cancellationToken);
 
+    public Task SetRoleAsync(string address, UserRole role, CancellationToken cancellationToken = default) =>
+        store.SetRoleAsync(ParseAddress(address).Key, role, cancellationToken);
+
     public Task RemoveUserAsync(string address, CancellationToken cancellationToken = default) =>
         store.RemoveUserAsync(ParseAddress(address).Key, cancellationToken);
 

@@ -68,6 +68,7 @@ internal sealed class ImapSession : ServerSession
 
                 // A password change or disable ends the session at once, whatever it is waiting for.
                 Control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+                Control.User = value.Context.UserKey;
             }
         }
     }
@@ -496,6 +497,7 @@ internal sealed class ImapSession : ServerSession
         SessionEndReason.DataRateTooLow => "Autologout; data arrived too slowly",
         SessionEndReason.CredentialsRevoked => "Your credentials changed; log in again",
         SessionEndReason.ServerStopping => "Server shutting down",
+        SessionEndReason.EndedByAdministrator => "Session ended by the administrator",
         _ => "Autologout; idle for too long",
     };
 

@@ -144,6 +144,7 @@ internal sealed class Pop3Session : ServerSession
 
         // A password change or disable ends the session at once (no QUIT: nothing is deleted).
         Control.EndWhen(SessionEndReason.CredentialsRevoked, handle.Context.Revoked);
+        Control.User = handle.Context.UserKey;
         _deleted = new bool[_maildrop.Messages.Count];
         _services.Logger.LogInformation("POP3 {Id} from {Client}: {User} logged in, {Count} messages", Id, Client, handle.Context.Address, _maildrop.Messages.Count);
         Send($"+OK Logged in; maildrop has {_maildrop.Messages.Count} messages");
@@ -222,6 +223,7 @@ internal sealed class Pop3Session : ServerSession
         SessionEndReason.LoginTimeout => "[SYS/TEMP] Autologout; not logged in in time",
         SessionEndReason.CredentialsRevoked => "[AUTH] Your credentials changed; log in again",
         SessionEndReason.ServerStopping => "[SYS/TEMP] Server shutting down",
+        SessionEndReason.EndedByAdministrator => "[SYS/TEMP] Session ended by the administrator",
         _ => "[SYS/TEMP] Autologout; idle for too long",
     };
 

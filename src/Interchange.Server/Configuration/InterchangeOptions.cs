@@ -47,6 +47,9 @@ public sealed class InterchangeOptions
     /// <summary>ARC sealing of forwarded mail (docs/DKIM.md).</summary>
     public Interchange.MailAuth.Arc.ArcOptions Arc { get; set; } = new();
 
+    /// <summary>The admin API, web console, metrics and autoconfiguration on the http/https listeners.</summary>
+    public Interchange.Web.WebOptions Web { get; set; } = new();
+
     /// <summary>Every setting that cannot work, as one message per problem (empty when all is well).</summary>
     public IReadOnlyList<string> Validate()
     {

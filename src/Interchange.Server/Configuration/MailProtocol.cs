@@ -11,4 +11,5 @@ public enum MailProtocol
     Pop3,
     Pop3s,
     Http,
+    Https,
 }

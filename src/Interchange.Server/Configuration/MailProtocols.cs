@@ -15,12 +15,13 @@ public static class MailProtocols
         MailProtocol.Imaps => 993,
         MailProtocol.Pop3 => 110,
         MailProtocol.Pop3s => 995,
+        MailProtocol.Https => 443,
         _ => 8080,
     };
 
     /// <summary>Protocols whose connections start with a TLS handshake (RFC 8314 implicit TLS).</summary>
     public static bool IsImplicitTls(this MailProtocol protocol) =>
-        protocol is MailProtocol.Submissions or MailProtocol.Imaps or MailProtocol.Pop3s;
+        protocol is MailProtocol.Submissions or MailProtocol.Imaps or MailProtocol.Pop3s or MailProtocol.Https;
 
     public static bool TryParse(string? name, out MailProtocol protocol)
     {

@@ -33,6 +33,7 @@ public static class FirstRunSetup
 
         var password = GeneratePassword();
         var postmaster = await store.Directory.AddUserAsync($"postmaster@{domain}", password, cancellationToken).ConfigureAwait(false);
+        await store.DirectoryStore.SetRoleAsync(postmaster.Key, UserRole.Admin, cancellationToken).ConfigureAwait(false); // the first administrator (console, API)
 
         // Recorded, so later starts and the admin commands agree on it without being told again.
         await store.DirectoryStore.SetPrimaryDomainAsync(domain, cancellationToken).ConfigureAwait(false);

@@ -171,7 +171,7 @@ public static class ServerHost
                 RegisterServices(builder.Services, store, options, certificate, hostName, folder);
                 builder.WebHost.ConfigureKestrel(kestrel => ConfigureListeners(kestrel, listeners, certificate, hostName));
                 await using var app = builder.Build();
-                MapHttp(app);
+                Interchange.Web.InterchangeWeb.Map(app);
 
                 if (ListenerPreflight.Check(listeners) is { } preflightFailure)
                 {
@@ -193,6 +193,8 @@ public static class ServerHost
 
                 // The file first, then the lines: whoever reads a line can read the file.
                 var bound = listeners.SelectMany(l => l.Bound.Select(e => (l.Protocol, Endpoint: e))).ToList();
+                app.Services.GetRequiredService<Interchange.Web.ServerInfo>().MarkBound(
+                    bound.Select(b => new Interchange.Web.ListenerInfo(b.Protocol.Name(), b.Endpoint, b.Protocol.IsImplicitTls())).ToList());
                 EndpointsFile.Write(folder.EndpointsFile, new EndpointsFile.Content(
                     Environment.ProcessId,
                     DateTimeOffset.UtcNow,
@@ -264,6 +266,12 @@ public static class ServerHost
         services.AddSingleton(store);
         services.AddSingleton(certificate);
         services.AddSingleton<IDirectoryStore>(store.DirectoryStore);
+        services.AddSingleton(store.Directory);
+        services.AddSingleton(store.Backend);
+        services.AddSingleton(store.Backend.Routes);
+        services.AddSingleton(new Interchange.Web.ServerInfo(hostName));
+        services.AddSingleton(DkimKeyStore.InDataFolder(folder.Root));
+        Interchange.Web.InterchangeWeb.AddServices(services, options.Web);
         services.AddSingleton(store.Queue);
         services.AddSingleton(store.Mail);
         services.AddSingleton(store.Blobs);
@@ -460,26 +468,6 @@ public static class ServerHost
                 kestrel.Listen(endpoint.Address, endpoint.Port, Configure);
             }
         }
-    }
-
-    private static void MapHttp(WebApplication app)
-    {
-        app.MapGet("/healthz", async (StoreServices store, CancellationToken cancellationToken) =>
-        {
-            try
-            {
-                var health = await store.Backend.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-                return health.Healthy
-                    ? Results.Json(new { status = "ok", schema = health.SchemaVersion })
-                    : Results.Json(new { status = "unavailable", reason = health.Problem }, statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Details go to the log, not to whoever asks over HTTP.
-                app.Logger.LogError(ex, "Health check: the store cannot be read");
-                return Results.Json(new { status = "unavailable", reason = "store unreadable" }, statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-        });
     }
 
     /// <summary>

@@ -69,6 +69,7 @@ public sealed partial class SmtpSession : ServerSession, ISmtpSessionFacts
 
                 // A password change or disable ends the session at once, whatever it is waiting for.
                 Control.EndWhen(SessionEndReason.CredentialsRevoked, value.Context.Revoked);
+                Control.User = value.Context.UserKey;
             }
         }
     }
@@ -335,6 +336,7 @@ public sealed partial class SmtpSession : ServerSession, ISmtpSessionFacts
     {
         SessionEndReason.CredentialsRevoked => new SmtpReply(421, "4.7.0", $"{HostName} Credentials changed; closing"),
         SessionEndReason.ServerStopping => new SmtpReply(421, "4.3.2", $"{HostName} Service shutting down, try again later"),
+        SessionEndReason.EndedByAdministrator => new SmtpReply(421, "4.3.2", $"{HostName} Session ended by the administrator"),
         SessionEndReason.DataRateTooLow => new SmtpReply(421, "4.4.2", $"{HostName} Error: data arrived too slowly"),
         _ => new SmtpReply(421, "4.4.2", $"{HostName} Error: timeout exceeded"),
     };

@@ -25,11 +25,24 @@ public sealed record DomainRecord(string Name, DateTimeOffset CreatedAt, int Add
 
 public sealed record DirectoryEntry(string Key, string Address, AddressKind Kind);
 
-public sealed record UserRecord(string Key, string Address, string? PasswordHash, bool Disabled, long CredentialVersion);
+/// <summary>What a user may do beyond their own mail: an <see cref="Admin"/> manages the server (API, console).</summary>
+public enum UserRole
+{
+    User,
+    Admin,
+}
 
-public sealed record AliasRecord(string Key, string Address, IReadOnlyList<string> Targets);
+/// <summary>
+/// A user. <paramref name="PasswordHash"/> null: the user must be given a password before it can
+/// log in (imported that way, or made by an administrator without one). <paramref name="Source"/>
+/// names who owns the entry: null for one made here (CLI, API, console, import), <c>ldap</c> for
+/// one the LDAP sync keeps (it changes and removes only its own).
+/// </summary>
+public sealed record UserRecord(string Key, string Address, string? PasswordHash, bool Disabled, long CredentialVersion, UserRole Role = UserRole.User, string? Source = null);
 
-public sealed record GroupRecord(string Key, string Address, IReadOnlyList<string> Members);
+public sealed record AliasRecord(string Key, string Address, IReadOnlyList<string> Targets, string? Source = null);
+
+public sealed record GroupRecord(string Key, string Address, IReadOnlyList<string> Members, string? Source = null);
 
 /// <summary>One entry of the change log: <paramref name="Subject"/> is a user key for <see cref="DirectoryChangeScope.User"/>.</summary>
 public sealed record DirectoryChange(long Sequence, DirectoryChangeScope Scope, string Subject, string What);

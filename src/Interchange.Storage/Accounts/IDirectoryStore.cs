@@ -73,6 +73,15 @@ public interface IDirectoryStore
     /// <summary>Addresses of every group that contains <paramref name="key"/>, directly or through nesting.</summary>
     Task<IReadOnlyList<string>> GetGroupsContainingAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>Gives a user a role (an administrator manages the server); a change of standing, so its sessions end.</summary>
+    Task SetRoleAsync(string key, UserRole role, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies many changes in one transaction (bulk import, LDAP sync); see <see cref="DirectoryBatch"/>.</summary>
+    Task<DirectoryBatchResult> ApplyAsync(DirectoryBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Where the import run <paramref name="runId"/> stopped (null if it never committed a batch).</summary>
+    Task<ImportCheckpoint?> GetImportCheckpointAsync(string runId, CancellationToken cancellationToken = default);
+
     /// <summary>Sequence number of the newest change (0 if none).</summary>
     Task<long> LatestChangeAsync(CancellationToken cancellationToken = default);
 

@@ -31,6 +31,7 @@ public abstract class ServerSession
         Logger = logger;
         _limiter = limiter;
         Control = heartbeat.Open(connection.Closed, stopping);
+        Control.Describe(protocol, connection.Id, connection.Client);
         Transport = new SessionTransport(connection.Transport, Control, rate, connection.Tls);
         _stopping = stopping.Register(static state => ((ServerSession)state!).LogTransferCutByStop(), this);
     }
