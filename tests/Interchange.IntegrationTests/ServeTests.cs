@@ -182,7 +182,7 @@ public sealed class ServeTests
             {
               "PrimaryDomain": "Mail.Example.TEST",
               "Listen": { "smtp": "127.0.0.1:0", "submission": "none", "submissions": "none", "imap": "127.0.0.1:0",
-                          "imaps": "none", "pop3": "none", "pop3s": "none", "http": "127.0.0.1:0" }
+                          "imaps": "none", "pop3": "none", "pop3s": "none", "http": "127.0.0.1:0", "https": "none" }
             }
             """);
         var environment = new Dictionary<string, string> { ["INTERCHANGE__Listen__imap"] = "none" };
