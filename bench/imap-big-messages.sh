@@ -13,7 +13,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -r
 dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
 bin=src/Interchange.Server/bin/Release/net10.0/interchange
 listen=(--listen smtp=127.0.0.1:0 --listen imap=127.0.0.1:0 --listen http=127.0.0.1:0)
-for p in submission submissions imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
+for p in submission submissions imaps pop3 pop3s https; do listen+=(--listen "$p=none"); done
 env INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true \
   INTERCHANGE__Smtp__MaxMessageSize=$(( (megabytes + 4) * 1024 * 1024 )) \
   "$bin" serve --data "$work/data" "${listen[@]}" >"$work/out" 2>"$work/log" &

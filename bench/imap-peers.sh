@@ -17,7 +17,7 @@ start_imap_peers() {
   dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
   local bin=src/Interchange.Server/bin/Release/net10.0/interchange
   local listen=(--listen imap=127.0.0.1:0 --listen http=127.0.0.1:0)
-  for p in smtp submission submissions imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
+  for p in smtp submission submissions imaps pop3 pop3s https; do listen+=(--listen "$p=none"); done
   env INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true "${INTERCHANGE_ENV[@]}" \
     "$bin" serve --data "$work/interchange" "${listen[@]}" >"$work/interchange.out" 2>"$work/interchange.log" &
   ipid=$!

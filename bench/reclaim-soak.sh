@@ -16,7 +16,7 @@ trap cleanup EXIT
 dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
 bin=src/Interchange.Server/bin/Release/net10.0/interchange
 listen=(--listen smtp=127.0.0.1:0 --listen imap=127.0.0.1:0)
-for p in submission submissions imaps pop3 pop3s http; do listen+=(--listen "$p=none"); done
+for p in submission submissions imaps pop3 pop3s http https; do listen+=(--listen "$p=none"); done
 INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true \
 INTERCHANGE__Storage__ReclaimGrace="$(printf %02d:%02d:%02d $((grace / 3600)) $((grace % 3600 / 60)) $((grace % 60)))" INTERCHANGE__Storage__ReclaimInterval=00:00:10 \
   "$bin" serve --data "$work/data" "${listen[@]}" >"$work/out" 2>"$work/log" &

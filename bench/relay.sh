@@ -37,7 +37,7 @@ dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
 bin=src/Interchange.Server/bin/Release/net10.0/interchange
 
 listen=(--listen smtp=127.0.0.1:0 --listen http=127.0.0.1:0)
-for p in submission submissions imap imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
+for p in submission submissions imap imaps pop3 pop3s https; do listen+=(--listen "$p=none"); done
 INTERCHANGE__PrimaryDomain=relay.test INTERCHANGE__Smtp__MaxConnectionsPerAddress=1000 \
   INTERCHANGE__Smtp__RelayNetworks__0=127.0.0.0/8 \
   INTERCHANGE__Transport__Routes__0__AddressSpace=far.test INTERCHANGE__Transport__Routes__0__Connector=smtp \

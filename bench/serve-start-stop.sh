@@ -8,7 +8,7 @@ runs=${1:-5}
 dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
 bin=src/Interchange.Server/bin/Release/net10.0/interchange
 listen=()
-for p in smtp submission submissions imap imaps pop3 pop3s http; do listen+=(--listen "$p=127.0.0.1:0"); done
+for p in smtp submission submissions imap imaps pop3 pop3s http https; do listen+=(--listen "$p=127.0.0.1:0"); done
 
 now_ms() { date +%s%3N; }
 measure() { # $1 data folder; prints "start_ms stop_ms"

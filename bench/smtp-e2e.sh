@@ -32,7 +32,7 @@ dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
 bin=src/Interchange.Server/bin/Release/net10.0/interchange
 
 listen=(--listen smtp=127.0.0.1:0 --listen imap=127.0.0.1:0 --listen http=127.0.0.1:0)
-for p in submission submissions imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
+for p in submission submissions imaps pop3 pop3s https; do listen+=(--listen "$p=none"); done
 INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Smtp__MaxConnectionsPerAddress=1000 INTERCHANGE__Imap__AllowPlaintextAuthOnLoopback=true \
   "$bin" serve --data "$work/interchange" "${listen[@]}" >"$work/interchange.out" 2>"$work/interchange.log" &
 ipid=$!

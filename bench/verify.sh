@@ -46,7 +46,7 @@ PY
 dotnet build -c Release src/Interchange.Server -v q -nologo >/dev/null
 bin=src/Interchange.Server/bin/Release/net10.0/interchange
 listen=(--listen smtp=127.0.0.1:0 --listen http=127.0.0.1:0)
-for p in submission submissions imap imaps pop3 pop3s; do listen+=(--listen "$p=none"); done
+for p in submission submissions imap imaps pop3 pop3s https; do listen+=(--listen "$p=none"); done
 start() { # name enabled
   INTERCHANGE__PrimaryDomain=mx.test INTERCHANGE__Smtp__MaxConnectionsPerAddress=1000 \
     INTERCHANGE__Transport__Dns__Servers__0=$dns INTERCHANGE__Smtp__Authentication__Enabled=$2 \
