@@ -22,7 +22,7 @@ start() { # $1 bin dir, $2 data; prints ms to listening (the pid goes to $work/p
   INTERCHANGE__PrimaryDomain=example.test INTERCHANGE__Smtp__MaxConnectionsPerAddress=1000 \
     "$1/interchange" serve --data "$2" --listen smtp=127.0.0.1:0 --listen http=127.0.0.1:0 \
     --listen submission=none --listen submissions=none --listen imap=none --listen imaps=none \
-    --listen pop3=none --listen pop3s=none >/dev/null 2>&1 &
+    --listen pop3=none --listen pop3s=none --listen https=none >/dev/null 2>&1 &
   echo $! >"$work/pid"
   for _ in $(seq 1 1000); do [ -f "$2/run/endpoints.json" ] && break; sleep 0.01; done
   t1=$(now_ms)
