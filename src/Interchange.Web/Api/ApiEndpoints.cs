@@ -3,7 +3,6 @@ using Interchange.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Interchange.Web.Api;
@@ -53,9 +52,8 @@ public static class ApiEndpoints
         TokenEndpoints.Map(anyUser);
         MeEndpoints.Map(anyUser);
 
-        // Anything else under /api: a 404 in problem details, not the console's page.
-        app.MapFallback("/api/{**rest}", (HttpContext http) => ApiProblems.Result(http, StatusCodes.Status404NotFound, $"no API endpoint {http.Request.Method} {http.Request.Path}"))
-            .AllowAnonymous()
-            .ExcludeFromDescription();
+        // No fallback endpoint for the rest of /api: routing answers 404, 405 (a wrong method) or
+        // 415 (a body that is not JSON) without a body, and ApiErrors makes each a problem details
+        // answer. A fallback would win over routing's 405 and 415.
     }
 }
