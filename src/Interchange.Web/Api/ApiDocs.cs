@@ -1,4 +1,3 @@
-using Interchange.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -73,8 +72,4 @@ internal static class ApiDocs
             return Task.CompletedTask;
         });
     }
-
-    /// <summary>Is the endpoint for administrators only? (The tokens and "me" endpoints are for any signed-in user.)</summary>
-    public static bool AdminOnly(IEnumerable<object> metadata) =>
-        metadata.OfType<IAuthorizeData>().Any(a => a.Policy == WebRoles.AdminPolicy);
 }

@@ -103,6 +103,32 @@ public sealed class ApiAuthorizationTests(ApiServerFixture api)
     }
 
     [Fact]
+    public async Task The_cli_lists_and_revokes_tokens_and_a_revoked_token_stops_at_once()
+    {
+        await UserAsync("jo@example.test");
+        var created = await api.CliAsync(null, "token", "create", "jo@example.test", "--name", "cli made", "--expires", "7d");
+        created.ExitCode.ShouldBe(0, ExternalProcess.Describe(created));
+        var token = created.Stdout.Trim().Split('\n')[^1].Trim();
+        api.Remember(token);
+        var id = token.Split('_')[1];
+        created.Stdout.ShouldContain($"created token {id} for jo@example.test, expires ");
+        (await api.GetAsync("/api/v1/me", token)).ShouldBe(200).Json["address"]!.GetValue<string>().ShouldBe("jo@example.test");
+
+        var listed = await api.CliAsync(null, "token", "list", "--user", "jo@example.test");
+        listed.ExitCode.ShouldBe(0, ExternalProcess.Describe(listed));
+        listed.Stdout.ShouldContain(id);
+        listed.Stdout.ShouldContain("cli made");
+        listed.Stdout.ShouldNotContain(token.Split('_', 3)[2]);
+
+        (await api.CliAsync(null, "token", "create", "nobody@example.test")).ExitCode.ShouldBe(1);
+        (await api.CliAsync(null, "token", "create", "jo@example.test", "--expires", "soon")).ExitCode.ShouldBe(2);
+        (await api.CliAsync(null, "token", "revoke", id)).ExitCode.ShouldBe(0);
+        (await api.GetAsync("/api/v1/me", token)).ShouldBeProblem(401);
+        (await api.CliAsync(null, "token", "revoke", id)).ExitCode.ShouldBe(1);
+        (await api.CliAsync(null, "user", "role", "jo@example.test", "emperor")).ExitCode.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task An_expired_token_is_refused_and_last_use_is_recorded()
     {
         await UserAsync("hank@example.test");
