@@ -11,4 +11,7 @@ public sealed class WebOptions
     /// server itself, the tests); set false only behind a proxy that terminates TLS.
     /// </summary>
     public bool RequireHttps { get; set; } = true;
+
+    /// <summary>The admin API's limits (<c>Web:Api</c>).</summary>
+    public Api.ApiOptions Api { get; set; } = new();
 }

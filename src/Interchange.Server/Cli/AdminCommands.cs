@@ -98,7 +98,18 @@ public static class AdminCommands
         var remove = AddressCommand(data, "remove", "Remove a user, its group memberships and the aliases naming only it.", "address", "The user's address",
             async (s, address, ct) => { await s.Directory.RemoveUserAsync(address, ct).ConfigureAwait(false); return $"removed user {address}"; });
 
-        return new Command("user", "Manage users.") { add, list, passwd, disable, enable, remove };
+        var roleAddress = Address("address", "The user's address");
+        var roleName = new Argument<string>("role") { Description = "admin (manages the server: admin API, console) or user" };
+        roleName.AcceptOnlyFromAmong("admin", "user");
+        var role = new Command("role", "Give a user a role; its sessions and sign-ins end, and its API tokens act with the new role at once.") { roleAddress, roleName };
+        role.SetAction((r, ct) => Run(r, data, async (s, _) =>
+        {
+            var given = r.GetValue(roleName) == "admin" ? UserRole.Admin : UserRole.User;
+            await s.Directory.SetRoleAsync(r.GetValue(roleAddress)!, given, ct).ConfigureAwait(false);
+            Console.WriteLine($"{r.GetValue(roleAddress)} is now {(given == UserRole.Admin ? "an administrator" : "a user")}");
+        }, ct));
+
+        return new Command("user", "Manage users.") { add, list, passwd, disable, enable, remove, role };
     }
 
     private static Command AliasCommand(Option<string?> data)

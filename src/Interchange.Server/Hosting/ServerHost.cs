@@ -266,6 +266,11 @@ public static class ServerHost
         services.AddSingleton(store);
         services.AddSingleton(certificate);
         services.AddSingleton<IDirectoryStore>(store.DirectoryStore);
+        if (store.DirectoryStore is IApiTokenStore tokens)
+        {
+            services.AddSingleton(tokens); // the admin API's tokens (Web/Security/ApiTokenHandler)
+        }
+
         services.AddSingleton(store.Directory);
         services.AddSingleton(store.Backend);
         services.AddSingleton(store.Backend.Routes);
