@@ -32,6 +32,7 @@ public sealed class SqliteWriter : IAsyncDisposable
     private readonly ITimer? _watchdog;
     private long _batchStartedTicks; // UTC ticks while a batch holds the writer, 0 when idle
     private long _batchNumber;
+    private long _queued; // requests written to the channel and not yet drained (the channel cannot count with a single reader)
     private long _stallReported = -1;
     private string _running = "nothing";
     private string _lastBatch = "nothing yet";
@@ -50,7 +51,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         if (_lockWaitWarning > TimeSpan.Zero)
         {
             var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, _lockWaitWarning.Ticks / 2));
-            _watchdog = _clock.CreateTimer(static state => ((SqliteWriter)state!).CheckStall(), this, every, every);
+            _watchdog = _clock.CreateTimer(static state => ((SqliteWriter)state!).CheckStallSafely(), this, every, every);
         }
 
         _loop = Task.Run(RunAsync);
@@ -105,8 +106,10 @@ public sealed class SqliteWriter : IAsyncDisposable
         }
 
         var request = new WriteRequest<T>(work, named ?? work.Method, cancellationToken) { Durable = durable, Deferrable = deferrable, Queued = Stopwatch.GetTimestamp(), QueuedAt = _clock.GetUtcNow() };
+        Interlocked.Increment(ref _queued);
         if (!_requests.Writer.TryWrite(request))
         {
+            Interlocked.Decrement(ref _queued);
             return Task.FromException<T>(new StoreException("the store is shutting down") { IsUnavailable = true });
         }
 
@@ -191,6 +194,7 @@ public sealed class SqliteWriter : IAsyncDisposable
     {
         while (batch.Count < _maxBatch && _requests.Reader.TryRead(out var request))
         {
+            Interlocked.Decrement(ref _queued);
             if (request.IsCancelled)
             {
                 request.Cancel();
@@ -372,6 +376,19 @@ public sealed class SqliteWriter : IAsyncDisposable
     /// behind it is reported once, while it happens, naming the work that runs (so a hang shows
     /// in the log before anything finishes).
     /// </summary>
+    private void CheckStallSafely()
+    {
+        try
+        {
+            CheckStall();
+        }
+        catch (Exception ex)
+        {
+            // A timer callback that throws ends the process: the watchdog must never be what fails.
+            _logger.LogError(ex, "The store's lock-wait watchdog failed");
+        }
+    }
+
     internal void CheckStall()
     {
         var startedTicks = Interlocked.Read(ref _batchStartedTicks);
@@ -382,7 +399,7 @@ public sealed class SqliteWriter : IAsyncDisposable
 
         var held = _clock.GetUtcNow() - new DateTimeOffset(startedTicks, TimeSpan.Zero);
         var number = Interlocked.Read(ref _batchNumber);
-        var waiting = _requests.Reader.Count;
+        var waiting = Interlocked.Read(ref _queued);
         if (held <= _lockWaitWarning || waiting == 0 || Interlocked.Exchange(ref _stallReported, number) == number)
         {
             return;
