@@ -86,6 +86,31 @@ public sealed class LockWaitWatchdogTests : IDisposable
     }
 
     [Fact]
+    public async Task Requests_queued_behind_a_batch_record_their_wait_and_commit_as_one_batch()
+    {
+        using var waits = new MetricRecorder("interchange.store.write_wait");
+        using var sizes = new MetricRecorder("interchange.store.write_batch_size");
+        await using var writer = Open(TimeSpan.FromMinutes(1));
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var blocking = writer.WriteAsync(_ =>
+        {
+            entered.Set();
+            gate.Wait(Bound);
+        });
+        entered.Wait(Bound).ShouldBeTrue();
+        var queued = Enumerable.Range(0, 3).Select(i => writer.WriteAsync(w => w.Execute("INSERT INTO t(v) VALUES (@i)", new { i }))).ToList();
+
+        _clock.Advance(TimeSpan.FromSeconds(7.25)); // a wait no other writer in the process measures
+        gate.Set();
+        await Task.WhenAll(queued.Append(blocking)).WaitAsync(Bound);
+
+        waits.All.Count(m => Math.Abs(m.Value - 7.25) < 1e-9).ShouldBe(3, "each of the three waited 7.25 s by the writer's clock");
+        sizes.All.ShouldContain(m => m.Value == 3, "the three went into one group commit");
+        _log.Lines.ShouldBeEmpty("7.25 s is under this writer's threshold of a minute");
+    }
+
+    [Fact]
     public async Task Waits_under_the_threshold_report_nothing()
     {
         await using var writer = Open(TimeSpan.FromSeconds(1));
