@@ -10,7 +10,7 @@ namespace Interchange.Web.Autoconfig;
 /// IMAP), outgoing SMTP submission, the address as the user name on both, and no password (the
 /// device asks for it at install). Identifiers and UUIDs are derived from the user and the host,
 /// so installing a fresh download replaces the earlier profile instead of adding a second.
-/// Unsigned (devices show it as "not verified").
+/// <see cref="ProfileSigner"/> signs it with the server's certificate.
 /// </summary>
 public static class AppleProfile
 {

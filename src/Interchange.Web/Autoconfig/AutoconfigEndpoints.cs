@@ -17,7 +17,7 @@ namespace Interchange.Web.Autoconfig;
 /// Client autoconfiguration (docs/AUTOCONFIG.md): Thunderbird autoconfig at
 /// <c>/.well-known/autoconfig/mail/config-v1.1.xml</c> and <c>/mail/config-v1.1.xml</c>, Microsoft
 /// Autodiscover (POX) at <c>POST /autodiscover/autodiscover.xml</c>, and an Apple configuration
-/// profile at <c>/autoconfig/apple.mobileconfig</c> for a signed-in user (the console's cookie, or
+/// profile (signed with the server's certificate) at <c>/autoconfig/apple.mobileconfig</c> for a signed-in user (the console's cookie, or
 /// HTTP Basic with the mail password over HTTPS). All name the listeners as bound.
 /// </summary>
 public static class AutoconfigEndpoints
@@ -28,8 +28,10 @@ public static class AutoconfigEndpoints
     /// <summary>Services this area needs (called once at startup).</summary>
     public static void AddServices(IServiceCollection services, WebOptions options)
     {
-        _ = services;
         _ = options;
+
+        // The server's certificate when the host registered one (it does: the TLS listeners' own).
+        services.AddSingleton(sp => new ProfileSigner(sp.GetService<System.Security.Cryptography.X509Certificates.X509Certificate2>()));
     }
 
     /// <summary>Maps this area's endpoints.</summary>
@@ -90,7 +92,7 @@ public static class AutoconfigEndpoints
         return Xml(AutodiscoverResponder.Settings(request.EmailAddress!, ClientServices.From(server, options)), "text/xml");
     }
 
-    private static async Task<IResult> AppleAsync(HttpContext http, ServerInfo server, WebOptions options, IDirectoryStore directory, Authenticator authenticator, CancellationToken cancellationToken)
+    private static async Task<IResult> AppleAsync(HttpContext http, ServerInfo server, WebOptions options, IDirectoryStore directory, Authenticator authenticator, ProfileSigner signer, CancellationToken cancellationToken)
     {
         var user = await SignedInUserAsync(http, options, directory, authenticator, cancellationToken).ConfigureAwait(false);
         if (user is null)
@@ -107,7 +109,9 @@ public static class AutoconfigEndpoints
 
         http.Response.Headers.ContentDisposition = "attachment; filename=\"mail.mobileconfig\"";
         http.Response.Headers.CacheControl = "no-store";
-        return Xml(profile, AppleProfile.ContentType);
+        using var writer = new Utf8StringWriter();
+        profile.Save(writer);
+        return Results.Bytes(signer.Sign(Encoding.UTF8.GetBytes(writer.ToString())), AppleProfile.ContentType);
     }
 
     /// <summary>

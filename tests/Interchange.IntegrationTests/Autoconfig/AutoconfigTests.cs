@@ -10,7 +10,7 @@ namespace Interchange.IntegrationTests.Autoconfig;
 /// Python's xml.etree reads Thunderbird's fields as Thunderbird's autoconfig reader does
 /// (emailProvider, incomingServer/outgoingServer with type, hostname, port, socketType,
 /// authentication, username), curl POSTs an Autodiscover request, Python's plistlib reads the
-/// Apple profile; <c>interchange domain show</c> prints the SRV records of the configuration.
+/// Apple profile (after OpenSSL has checked its signature); <c>interchange domain show</c> prints the SRV records of the configuration.
 /// </summary>
 public sealed class AutoconfigTests : IAsyncLifetime
 {
@@ -140,9 +140,18 @@ public sealed class AutoconfigTests : IAsyncLifetime
         var fetch = await ExternalProcess.RunAsync("curl", ["-sS", "-u", $"alice@example.test:{Password}", "-o", file, "-w", "%{http_code} %{content_type}", Url("/autoconfig/apple.mobileconfig")]);
         fetch.Stdout.ShouldStartWith("200 application/x-apple-aspen-config", customMessage: ExternalProcess.Describe(fetch));
 
+        // Signed with the server's certificate: OpenSSL checks the CMS signature against that
+        // certificate (self-signed here, so it is its own trust anchor) and hands out the content.
+        var plist = Path.Combine(_data.Path, "alice.plist");
+        var signer = Path.Combine(_data.Path, "signer.pem");
+        var verify = await ExternalProcess.RunAsync("openssl", ["cms", "-verify", "-inform", "DER", "-in", file, "-CAfile", Path.Combine(_data.Path, "tls", "server.crt"), "-purpose", "any", "-out", plist, "-signer", signer]);
+        verify.ExitCode.ShouldBe(0, ExternalProcess.Describe(verify));
+        var subject = await ExternalProcess.RunAsync("openssl", ["x509", "-in", signer, "-noout", "-subject"]);
+        subject.Stdout.ShouldContain("CN = example.test");
+
         var reader = await ExternalProcess.DebianPythonAsync($$"""
             import json, plistlib
-            with open({{JsonSerializer.Serialize(file)}}, "rb") as f:
+            with open({{JsonSerializer.Serialize(plist)}}, "rb") as f:
                 profile = plistlib.load(f)
             assert profile["PayloadType"] == "Configuration"
             print(json.dumps(profile["PayloadContent"]))
