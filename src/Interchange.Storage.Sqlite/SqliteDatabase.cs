@@ -82,7 +82,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
             throw;
         }
 
-        var database = new SqliteDatabase(options, new SqliteWriter(writerConnection, logger, options.MaxBatch, options.DeferredCommitDelay));
+        var database = new SqliteDatabase(options, new SqliteWriter(writerConnection, logger, options.MaxBatch, options.DeferredCommitDelay, options.LockWaitWarning));
         for (var i = 0; i < options.Readers; i++)
         {
             var reader = Open(options, readOnly: true);

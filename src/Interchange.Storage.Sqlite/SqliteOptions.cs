@@ -15,6 +15,13 @@ public sealed class SqliteOptions
     /// <summary>How long background work (local delivery) may wait for other work to share its commit; zero: never.</summary>
     public TimeSpan DeferredCommitDelay { get; init; }
 
+    /// <summary>
+    /// The lock-wait watchdog's threshold: a write request waiting longer than this for its
+    /// transaction, or the writer waiting longer for the database's lock, is logged ("lock wait: …")
+    /// and counted (<c>interchange.store.lock_waits</c>). Zero or less turns the watchdog off.
+    /// </summary>
+    public TimeSpan LockWaitWarning { get; init; } = SqliteWriter.DefaultLockWaitWarning;
+
     /// <summary>How long a connection waits for another process's lock (the CLI and the server share the file).</summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

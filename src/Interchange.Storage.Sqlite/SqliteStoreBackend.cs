@@ -57,5 +57,13 @@ public sealed class SqliteStoreBackend : IStoreBackend
             : new StoreHealth(false, schema, "store writer failed");
     }
 
+    /// <summary>Upserts one row of <c>settings</c> (<c>readiness_probe</c>: the time) in a durable commit of its own or a shared one.</summary>
+    public Task ProbeWriteAsync(CancellationToken cancellationToken = default) =>
+        Database.Writer.WriteAsync(
+            w => w.Execute(
+                "INSERT INTO settings(name, value) VALUES ('readiness_probe', @at) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                new { at = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }),
+            cancellationToken);
+
     public ValueTask DisposeAsync() => Database.DisposeAsync();
 }

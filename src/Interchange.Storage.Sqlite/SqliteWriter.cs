@@ -26,15 +26,39 @@ public sealed class SqliteWriter : IAsyncDisposable
     private long _commits;
     private long _writes;
 
-    internal SqliteWriter(SqliteConnection connection, ILogger logger, int maxBatch, TimeSpan deferral = default)
+    // The lock-wait watchdog (rule 5): waits past the threshold are counted and logged by name.
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _lockWaitWarning;
+    private readonly ITimer? _watchdog;
+    private long _batchStartedTicks; // UTC ticks while a batch holds the writer, 0 when idle
+    private long _batchNumber;
+    private long _queued; // requests written to the channel and not yet drained (the channel cannot count with a single reader)
+    private long _stallReported = -1;
+    private string _running = "nothing";
+    private string _lastBatch = "nothing yet";
+
+    /// <param name="lockWaitWarning">The watchdog's threshold (<c>Storage:LockWaitWarning</c>); zero or less turns it off.</param>
+    /// <param name="clock">The clock waits are measured with (a fake one in tests).</param>
+    internal SqliteWriter(SqliteConnection connection, ILogger logger, int maxBatch, TimeSpan deferral = default, TimeSpan? lockWaitWarning = null, TimeProvider? clock = null)
     {
         _connection = connection;
         _logger = logger;
         _maxBatch = maxBatch;
         _deferral = deferral;
+        _clock = clock ?? TimeProvider.System;
+        _lockWaitWarning = lockWaitWarning ?? DefaultLockWaitWarning;
         _requests = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+        if (_lockWaitWarning > TimeSpan.Zero)
+        {
+            var every = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, _lockWaitWarning.Ticks / 2));
+            _watchdog = _clock.CreateTimer(static state => ((SqliteWriter)state!).CheckStallSafely(), this, every, every);
+        }
+
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>The default of <c>Storage:LockWaitWarning</c>.</summary>
+    public static readonly TimeSpan DefaultLockWaitWarning = TimeSpan.FromSeconds(1);
 
     /// <summary>Transactions committed so far.</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -72,7 +96,7 @@ public sealed class SqliteWriter : IAsyncDisposable
     public Task<T> WriteDeferrableAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken = default) =>
         Enqueue(work, durable: true, cancellationToken, deferrable: true);
 
-    private Task<T> Enqueue<T>(Func<SqliteWriteContext, T> work, bool durable, CancellationToken cancellationToken, bool deferrable = false)
+    private Task<T> Enqueue<T>(Func<SqliteWriteContext, T> work, bool durable, CancellationToken cancellationToken, bool deferrable = false, System.Reflection.MethodInfo? named = null)
     {
         ArgumentNullException.ThrowIfNull(work);
         RequireSynchronous(typeof(T));
@@ -81,17 +105,22 @@ public sealed class SqliteWriter : IAsyncDisposable
             return Task.FromException<T>(new StoreException("the store's writer has failed; restart the server", fault));
         }
 
-        var request = new WriteRequest<T>(work, cancellationToken) { Durable = durable, Deferrable = deferrable, Queued = Stopwatch.GetTimestamp() };
+        var request = new WriteRequest<T>(work, named ?? work.Method, cancellationToken) { Durable = durable, Deferrable = deferrable, Queued = Stopwatch.GetTimestamp(), QueuedAt = _clock.GetUtcNow() };
+        Interlocked.Increment(ref _queued);
         if (!_requests.Writer.TryWrite(request))
         {
+            Interlocked.Decrement(ref _queued);
             return Task.FromException<T>(new StoreException("the store is shutting down") { IsUnavailable = true });
         }
 
         return request.Task;
     }
 
-    public Task WriteAsync(Action<SqliteWriteContext> work, CancellationToken cancellationToken = default) =>
-        WriteAsync<bool>(context => { work(context); return true; }, cancellationToken);
+    public Task WriteAsync(Action<SqliteWriteContext> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return Enqueue<bool>(context => { work(context); return true; }, durable: true, cancellationToken, named: work.Method);
+    }
 
     /// <summary>Set when the writer loop itself failed: no write can be committed any more.</summary>
     public Exception? Fault => _fault;
@@ -113,6 +142,11 @@ public sealed class SqliteWriter : IAsyncDisposable
     {
         _requests.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        if (_watchdog is not null)
+        {
+            await _watchdog.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -160,6 +194,7 @@ public sealed class SqliteWriter : IAsyncDisposable
     {
         while (batch.Count < _maxBatch && _requests.Reader.TryRead(out var request))
         {
+            Interlocked.Decrement(ref _queued);
             if (request.IsCancelled)
             {
                 request.Cancel();
@@ -219,16 +254,22 @@ public sealed class SqliteWriter : IAsyncDisposable
             _connection.Execute("PRAGMA synchronous = NORMAL");
         }
 
+        var number = Interlocked.Increment(ref _batchNumber);
+        var beginning = _clock.GetUtcNow();
+        Volatile.Write(ref _running, "BEGIN IMMEDIATE (waiting for the database's write lock)");
+        Interlocked.Exchange(ref _batchStartedTicks, beginning.UtcTicks);
         try
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
+            var begun = _clock.GetUtcNow();
+            WatchWaits(batch, number, beginning, begun);
             var context = new SqliteWriteContext(_connection, transaction);
             if (batch.Count == 1)
             {
                 // Alone in its batch, a request needs no savepoint: the transaction is its own.
                 try
                 {
-                    batch[0].Run(context);
+                    Run(batch[0], context);
                     transaction.Commit();
                 }
                 catch (Exception ex)
@@ -247,7 +288,7 @@ public sealed class SqliteWriter : IAsyncDisposable
                 transaction.Save(savepoint);
                 try
                 {
-                    batch[i].Run(context);
+                    Run(batch[i], context);
                     transaction.Release(savepoint);
                 }
                 catch (Exception ex)
@@ -282,8 +323,101 @@ public sealed class SqliteWriter : IAsyncDisposable
         Complete(batch, started);
     }
 
+    /// <summary>Runs one request's work, noting what it is so that the watchdog can name what holds the writer.</summary>
+    private void Run(WriteRequest request, SqliteWriteContext context)
+    {
+        if (_watchdog is not null)
+        {
+            Volatile.Write(ref _running, request.Name);
+        }
+
+        request.Run(context);
+    }
+
+    /// <summary>
+    /// At the start of a batch's transaction: how long the database lock took (another process,
+    /// such as the admin CLI, holding it: a busy wait) and how long each request waited for the
+    /// writer. Waits past the threshold are counted and logged with the names of the waiters and
+    /// of the batch before them (what held the writer).
+    /// </summary>
+    private void WatchWaits(List<WriteRequest> batch, long number, DateTimeOffset beginning, DateTimeOffset begun)
+    {
+        StoreMetrics.WriteBatchSize.Record(batch.Count);
+        var longest = TimeSpan.Zero;
+        List<WriteRequest>? waited = null;
+        foreach (var request in batch)
+        {
+            var wait = begun - request.QueuedAt;
+            StoreMetrics.WriteWait.Record(Math.Max(0, wait.TotalSeconds));
+            if (_lockWaitWarning > TimeSpan.Zero && wait > _lockWaitWarning)
+            {
+                (waited ??= []).Add(request);
+                longest = wait > longest ? wait : longest;
+            }
+        }
+
+        var busy = begun - beginning;
+        if (_lockWaitWarning > TimeSpan.Zero && busy > _lockWaitWarning)
+        {
+            StoreMetrics.LockWaits.Add(1, new KeyValuePair<string, object?>("kind", StoreMetrics.Busy));
+            _logger.LogWarning("lock wait: the store's writer waited {Seconds:F2} s for the database's write lock (held by another connection: another process on the same file?) before batch {Batch} of {Count} write(s)", busy.TotalSeconds, number, batch.Count);
+        }
+
+        if (waited is not null)
+        {
+            StoreMetrics.LockWaits.Add(waited.Count, new KeyValuePair<string, object?>("kind", StoreMetrics.WriterQueue));
+            var names = string.Join(", ", waited.Select(r => r.Name).Distinct().Take(8));
+            _logger.LogWarning("lock wait: {Count} write request(s) ({Waiters}) waited up to {Seconds:F2} s for the store's writer; before them: {Holder}", waited.Count, names, longest.TotalSeconds, Volatile.Read(ref _lastBatch));
+        }
+    }
+
+    /// <summary>
+    /// The watchdog's timer: a batch holding the writer past the threshold while requests queue
+    /// behind it is reported once, while it happens, naming the work that runs (so a hang shows
+    /// in the log before anything finishes).
+    /// </summary>
+    private void CheckStallSafely()
+    {
+        try
+        {
+            CheckStall();
+        }
+        catch (Exception ex)
+        {
+            // A timer callback that throws ends the process: the watchdog must never be what fails.
+            _logger.LogError(ex, "The store's lock-wait watchdog failed");
+        }
+    }
+
+    internal void CheckStall()
+    {
+        var startedTicks = Interlocked.Read(ref _batchStartedTicks);
+        if (startedTicks == 0 || _lockWaitWarning <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var held = _clock.GetUtcNow() - new DateTimeOffset(startedTicks, TimeSpan.Zero);
+        var number = Interlocked.Read(ref _batchNumber);
+        var waiting = Interlocked.Read(ref _queued);
+        if (held <= _lockWaitWarning || waiting == 0 || Interlocked.Exchange(ref _stallReported, number) == number)
+        {
+            return;
+        }
+
+        StoreMetrics.LockWaits.Add(1, new KeyValuePair<string, object?>("kind", StoreMetrics.Stalled));
+        _logger.LogWarning("lock wait: {Waiting} write request(s) queued behind the store's writer, which has been in batch {Batch} for {Seconds:F2} s, running {Holder}", waiting, number, held.TotalSeconds, Volatile.Read(ref _running));
+    }
+
     private void Complete(List<WriteRequest> batch, long started)
     {
+        Interlocked.Exchange(ref _batchStartedTicks, 0);
+        if (_watchdog is not null)
+        {
+            var elapsedSoFar = Stopwatch.GetElapsedTime(started);
+            Volatile.Write(ref _lastBatch, $"a batch of {batch.Count} write(s) ({string.Join(", ", batch.Select(r => r.Name).Distinct().Take(4))}) that took {elapsedSoFar.TotalSeconds:F2} s");
+        }
+
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _writes, batch.Count);
         foreach (var request in batch)
@@ -311,6 +445,12 @@ public sealed class SqliteWriter : IAsyncDisposable
         /// <summary>When it was queued (<see cref="Stopwatch"/> ticks).</summary>
         public long Queued { get; init; }
 
+        /// <summary>When it was queued, by the writer's clock (the watchdog's measure).</summary>
+        public DateTimeOffset QueuedAt { get; init; }
+
+        /// <summary>What the work is, as the watchdog names it: the method that queued it (<c>SqliteQueueStore.EnqueueAsync</c>).</summary>
+        public abstract string Name { get; }
+
         public abstract void Run(SqliteWriteContext context);
 
         public abstract void Fail(Exception error);
@@ -320,7 +460,7 @@ public sealed class SqliteWriter : IAsyncDisposable
         public abstract void Cancel();
     }
 
-    private sealed class WriteRequest<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken) : WriteRequest
+    private sealed class WriteRequest<T>(Func<SqliteWriteContext, T> work, System.Reflection.MethodInfo method, CancellationToken cancellationToken) : WriteRequest
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;
@@ -329,6 +469,8 @@ public sealed class SqliteWriter : IAsyncDisposable
         public Task<T> Task => _completion.Task;
 
         public override bool IsCancelled => cancellationToken.IsCancellationRequested;
+
+        public override string Name => WorkNames.Of(method);
 
         public override void Run(SqliteWriteContext context) => _result = work(context);
 

@@ -31,6 +31,13 @@ public interface IStoreBackend : IAsyncDisposable
 
     /// <summary>Whether the store can be read and written now, for the health endpoint.</summary>
     ValueTask<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Commits one small real write through the store's writer (the readiness probe): completes
+    /// when it is durable, faults when the store refuses it, and is cancelled (never started) when
+    /// <paramref name="cancellationToken"/> fires first, so the caller bounds it.
+    /// </summary>
+    Task ProbeWriteAsync(CancellationToken cancellationToken = default);
 }
 
 /// <param name="Healthy">True when reads succeed and writes can be committed.</param>

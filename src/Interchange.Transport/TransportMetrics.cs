@@ -25,6 +25,31 @@ public static class TransportMetrics
     /// <summary>Outcomes the store refused because the claim's lease had lapsed (the item is another attempt's now).</summary>
     public static readonly Counter<long> StaleOutcomes = Meter.CreateCounter<long>("interchange.delivery.stale_outcomes", "{recipient}", "Outcomes refused after a lapsed lease");
 
+    /// <summary>Messages made durable and queued, by <c>listener</c> (smtp, submission, submissions, gateway…).</summary>
+    public static readonly Counter<long> MessagesAccepted = Meter.CreateCounter<long>("interchange.messages.accepted", "{message}", "Messages accepted into the queue, by listener");
+
+    /// <summary>Delivery status notifications queued (failure and delay DSNs), by <c>action</c> (failed, delayed).</summary>
+    public static readonly Counter<long> BouncesSent = Meter.CreateCounter<long>("interchange.bounces.sent", "{message}", "DSNs queued, by action");
+
+    /// <summary>Seconds from a message being queued to one recipient's delivery, by connector (local, smtp…).</summary>
+    public static readonly Histogram<double> DeliveryLatency = Meter.CreateHistogram<double>(
+        "interchange.delivery.latency", "s", "Time from queueing to delivery, per recipient",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400] });
+
+    /// <summary>Adds zero to the bounce series once the exporter listens, so they read 0 rather than "no data".</summary>
+    public static void PublishZeros()
+    {
+        BouncesSent.Add(0, new KeyValuePair<string, object?>("action", "failed"));
+        BouncesSent.Add(0, new KeyValuePair<string, object?>("action", "delayed"));
+    }
+
+    /// <summary>Records one delivered recipient: the outcome and its latency.</summary>
+    public static void Delivered(string connector, DateTimeOffset receivedAt, DateTimeOffset now)
+    {
+        var tag = new KeyValuePair<string, object?>("connector", connector);
+        DeliveryLatency.Record(Math.Max(0, (now - receivedAt).TotalSeconds), tag);
+    }
+
     private static QueueStatistics? _queue;
     private static DateTimeOffset _sampledAt;
 

@@ -19,7 +19,7 @@ namespace Interchange.Directory.Security;
 public sealed class Authenticator
 {
     private static readonly Meter s_meter = new("Interchange.Directory");
-    private static readonly Counter<long> s_failures = s_meter.CreateCounter<long>("interchange.auth.failures", description: "Failed logins");
+    private static readonly Counter<long> s_failures = s_meter.CreateCounter<long>("interchange.auth.failures", "{failure}", "Failed logins, by reason (unknown_user, wrong_password, no_password, malformed)");
 
     private readonly SecurityContextCache _contexts;
     private readonly PasswordHasher _hasher;
@@ -43,13 +43,16 @@ public sealed class Authenticator
     /// <summary>Longest user name looked at (an address is at most 254 octets); longer ones fail without touching any table.</summary>
     public const int MaxUserNameLength = 320;
 
+    /// <summary>Adds zero to <c>interchange.auth.failures</c> once the exporter listens, so the series reads 0 rather than "no data".</summary>
+    public static void PublishZeros() => s_failures.Add(0, new KeyValuePair<string, object?>("reason", "wrong_password"));
+
     public async Task<AuthenticationResult> AuthenticateAsync(string userName, string password, IPAddress? client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentNullException.ThrowIfNull(password);
         if (userName.Length > MaxUserNameLength || password.Length > 4096)
         {
-            s_failures.Add(1);
+            s_failures.Add(1, new KeyValuePair<string, object?>("reason", "malformed"));
             return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);
         }
 
@@ -130,7 +133,12 @@ public sealed class Authenticator
     private AuthenticationResult Fail(string userKey, IPAddress? client, string reason)
     {
         _throttle.RecordFailure(userKey, client);
-        s_failures.Add(1);
+        s_failures.Add(1, new KeyValuePair<string, object?>("reason", reason switch
+        {
+            "unknown user" => "unknown_user",
+            "no password set" => "no_password",
+            _ => "wrong_password",
+        }));
         _logger.LogInformation("Login for {User} from {Client} failed: {Reason}", new LogText(userKey), client, reason);
         return new AuthenticationResult(AuthenticationOutcome.InvalidCredentials);
     }

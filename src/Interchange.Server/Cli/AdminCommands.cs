@@ -56,7 +56,7 @@ public static class AdminCommands
             Console.WriteLine($"removed domain {r.GetValue(nameToRemove)}");
         }, ct));
 
-        return new Command("domain", "Manage local domains.") { add, list, remove };
+        return new Command("domain", "Manage local domains.") { add, list, remove, DomainShowCommand.Build(data) };
     }
 
     private static Command UserCommand(Option<string?> data)

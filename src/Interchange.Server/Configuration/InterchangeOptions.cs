@@ -137,6 +137,8 @@ public sealed class InterchangeOptions
         Require(Storage.DeferredCommitDelay >= TimeSpan.Zero && Storage.DeferredCommitDelay <= TimeSpan.FromSeconds(1), "Storage:DeferredCommitDelay must be from 0 to 1 second");
         Require(Storage.ReclaimGrace >= TimeSpan.Zero, "Storage:ReclaimGrace must not be negative");
         Require(Storage.ReclaimInterval > TimeSpan.Zero && Storage.OrphanSearchInterval > TimeSpan.Zero, "Storage:ReclaimInterval and Storage:OrphanSearchInterval must be positive");
+        Require(Storage.LockWaitWarning >= TimeSpan.Zero, "Storage:LockWaitWarning must not be negative (0 turns the watchdog off)");
+        problems.AddRange(Web.Validate());
         return problems;
     }
 }
@@ -173,6 +175,13 @@ public sealed class StorageOptions
     /// share its fsync, when nothing else is being written. Zero commits each at once.
     /// </summary>
     public TimeSpan DeferredCommitDelay { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// The lock-wait watchdog: a write that waits longer than this for the store's writer (or the
+    /// writer for the database lock) is logged as "lock wait: …" and counted in
+    /// <c>interchange.store.lock_waits</c>. Zero turns it off.
+    /// </summary>
+    public TimeSpan LockWaitWarning { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long content no queue entry or message refers to any more stays before it is deleted:

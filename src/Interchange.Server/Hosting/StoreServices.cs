@@ -79,7 +79,7 @@ public sealed class StoreServices : IAsyncDisposable
         storage.Provider.ToLowerInvariant() switch
         {
             SqliteStoreBackend.Name => await SqliteStoreBackend.OpenAsync(
-                new SqliteOptions { Path = folder.StorePath, Readers = storage.Readers, MaxBatch = storage.MaxBatch, DeferredCommitDelay = storage.DeferredCommitDelay, Migrate = migrate },
+                new SqliteOptions { Path = folder.StorePath, Readers = storage.Readers, MaxBatch = storage.MaxBatch, DeferredCommitDelay = storage.DeferredCommitDelay, LockWaitWarning = storage.LockWaitWarning, Migrate = migrate },
                 blobs,
                 events,
                 logger,

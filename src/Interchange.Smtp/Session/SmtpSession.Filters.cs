@@ -221,12 +221,7 @@ public sealed partial class SmtpSession
     /// <summary>The session as a filter sees it, read live at each stage.</summary>
     private sealed class FilterView(SmtpSession session) : SmtpFilterConnection
     {
-        public override string Listener => session.Kind switch
-        {
-            ListenerKind.Submission => "submission",
-            ListenerKind.Submissions => "submissions",
-            _ => "smtp",
-        };
+        public override string Listener => session.ListenerName;
 
         public override string HostName => session.HostName;
 

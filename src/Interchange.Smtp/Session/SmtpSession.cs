@@ -45,6 +45,16 @@ public sealed partial class SmtpSession : ServerSession, ISmtpSessionFacts
 
     public ListenerKind Kind { get; }
 
+    /// <summary>smtp, submission or submissions: the name metrics and filters give the listener.</summary>
+    internal string ListenerName => Kind switch
+    {
+        ListenerKind.Submission => "submission",
+        ListenerKind.Submissions => "submissions",
+        _ => "smtp",
+    };
+
+    protected override string MetricsProtocol => ListenerName;
+
     public SmtpOptions Options => _services.Options;
 
     public string HostName => _services.HostName;
@@ -380,7 +390,7 @@ public sealed partial class SmtpSession : ServerSession, ISmtpSessionFacts
             long queueId;
             try
             {
-                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, filtered.Structure ?? t.Incoming!.Structure(), ConnectionClosed).ConfigureAwait(false);
+                queueId = await _services.Acceptor.CommitAsync(t.Content!, envelope, filtered.Structure ?? t.Incoming!.Structure(), ConnectionClosed, ListenerName).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Interchange.Storage.StoreException or InvalidOperationException)
             {

@@ -143,6 +143,7 @@ public sealed class BounceGenerator(
         if (done.Reported)
         {
             categorizer.Pulse();
+            TransportMetrics.BouncesSent.Add(1, new KeyValuePair<string, object?>("action", "delayed"));
             logger.LogInformation("Delay DSN {DsnId} for message {Id} queued to <{Sender}>: delayed {Delayed}", done.DsnId, message.MessageId, message.Envelope.MailFrom, delayed);
         }
 
@@ -183,6 +184,7 @@ public sealed class BounceGenerator(
         if (done.Reported)
         {
             categorizer.Pulse();
+            TransportMetrics.BouncesSent.Add(1, new KeyValuePair<string, object?>("action", "failed"));
             logger.LogInformation(
                 "DSN {DsnId} for message {Id} queued to <{Sender}>: failed {Failed}{Removed}",
                 done.DsnId,

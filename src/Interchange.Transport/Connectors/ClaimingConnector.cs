@@ -322,6 +322,7 @@ public abstract class ClaimingConnector : IDeliveryConnector
         switch (outcome.Kind)
         {
             case DeliveryOutcomeKind.Delivered:
+                TransportMetrics.Delivered(Name, item.ReceivedAt, _clock.GetUtcNow());
                 Logger.LogInformation("{Connector}: message {Id} from <{From}> to <{Recipient}> delivered via {Relay} (attempt {Attempt}, {Elapsed:F2} s): {Reply}", Name, item.MessageId, batch.Envelope.MailFrom, item.Recipient, relay, item.Attempts, elapsed.TotalSeconds, outcome.Reply);
                 break;
             case DeliveryOutcomeKind.Deferred:

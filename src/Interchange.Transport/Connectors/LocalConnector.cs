@@ -157,6 +157,8 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         {
             if (result.Delivered.Contains(item.Id))
             {
+                Count("delivered", "2.0");
+                TransportMetrics.Delivered(ConnectorName, item.ReceivedAt, _clock.GetUtcNow());
                 logger.LogInformation("Message {Id} delivered to {Recipient} (attempt {Attempt})", item.MessageId, item.Recipient, item.Attempts);
             }
             else if (result.RecipientGone.Contains(item.Id))
@@ -168,8 +170,20 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
         return result.Delivered;
     }
 
-    private void LogGone(DeliveryItem item) =>
+    /// <summary>The same outcome counter the remote connectors feed, so delivered/deferred/failed add up across connectors.</summary>
+    private static void Count(string outcome, string reason) =>
+        TransportMetrics.Outcomes.Add(1,
+            new KeyValuePair<string, object?>("connector", ConnectorName),
+            new KeyValuePair<string, object?>("outcome", outcome),
+            new KeyValuePair<string, object?>("reason", reason));
+
+    private static void LogGone(DeliveryItem item, ILogger logger)
+    {
+        Count("failed", "5.1");
         logger.LogWarning("Message {Id} to {Recipient} failed: the user was removed after the message was accepted", item.MessageId, item.Recipient);
+    }
+
+    private void LogGone(DeliveryItem item) => LogGone(item, logger);
 
     /// <summary>An attempt that did not commit: retry on the schedule, from this item's own attempts; give up past its end.</summary>
     private async Task DeferAsync(DeliveryItem item, Exception error, CancellationToken cancellationToken)
@@ -182,6 +196,7 @@ public sealed class LocalConnector(IQueueStore queue, IMailStore mail, IDirector
             failures?.Pulse();
         }
 
+        Count(fail ? "failed" : "deferred", "4.3");
         logger.LogError(error, "Local delivery of message {Id} to {Recipient} failed (attempt {Attempt}); {Next}", item.MessageId, item.Recipient, item.Attempts, fail ? "giving up" : $"next at {retryAt:u}");
     }
 

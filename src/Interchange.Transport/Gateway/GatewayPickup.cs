@@ -187,7 +187,7 @@ public sealed class GatewayPickup
         }
 
         var queueEnvelope = new Envelope(envelope.Sender, envelope.Recipients.Select(r => new QueuedRecipient(r)).ToList(), $"gateway {_options.Name}", SourceKey: $"gateway:{_options.Name}:{name}");
-        var id = await _acceptor.CommitAsync(writer, queueEnvelope, cancellationToken).ConfigureAwait(false);
+        var id = await _acceptor.CommitAsync(writer, queueEnvelope, null, cancellationToken, "gateway").ConfigureAwait(false);
         await file.DisposeAsync().ConfigureAwait(false);
         File.Delete(claimed);
         _logger.LogInformation("Gateway {Gateway}: picked up {File} as queue message {Id} from <{Sender}> to {Count} recipient(s)", _options.Name, name, id, envelope.Sender, envelope.Recipients.Count);

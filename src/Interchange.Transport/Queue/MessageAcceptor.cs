@@ -31,7 +31,8 @@ public sealed class MessageAcceptor(IBlobStore blobs, IQueueStore queue, QueueSi
     /// streamed in, offsets relative to the blob), kept in the queue's transaction so that no
     /// reader parses the message again; returns its queue id.
     /// </summary>
-    public async Task<long> CommitAsync(IBlobWriter content, Envelope envelope, MessageStructure? structure, CancellationToken cancellationToken)
+    /// <param name="listener">Where the message came in (<c>smtp</c>, <c>submission</c>, <c>gateway</c>…), the tag of <c>interchange.messages.accepted</c>.</param>
+    public async Task<long> CommitAsync(IBlobWriter content, Envelope envelope, MessageStructure? structure, CancellationToken cancellationToken, string listener = "other")
     {
         ArgumentNullException.ThrowIfNull(content);
         var staged = content is SpillingContentWriter spilling
@@ -40,6 +41,7 @@ public sealed class MessageAcceptor(IBlobStore blobs, IQueueStore queue, QueueSi
         var stored = structure is null ? null : new StoredStructure(staged.Ref.Id, structure.Envelope.MessageId, (int)structure.LimitsHit, StructureCodec.Encode(structure));
         var id = await queue.EnqueueAsync(staged, envelope, _clock.GetUtcNow(), stored, cancellationToken).ConfigureAwait(false);
         categorizer.Pulse();
+        TransportMetrics.MessagesAccepted.Add(1, new KeyValuePair<string, object?>("listener", listener));
         return id;
     }
 }

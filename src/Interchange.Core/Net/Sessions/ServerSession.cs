@@ -58,9 +58,15 @@ public abstract class ServerSession
     public static bool IsDisconnect(Exception ex) =>
         ex is IOException or OperationCanceledException or ObjectDisposedException or AuthenticationException or Microsoft.AspNetCore.Connections.ConnectionResetException;
 
+    /// <summary>The listener's kind as metrics tag it (<c>smtp</c>, <c>submission</c>, <c>imap</c>…): the protocol in lower case unless the protocol says more.</summary>
+    protected virtual string MetricsProtocol => Protocol.ToLowerInvariant();
+
     public async Task RunAsync()
     {
         var entered = false;
+        var protocolTag = new KeyValuePair<string, object?>("protocol", MetricsProtocol);
+        SessionMetrics.Accepted.Add(1, protocolTag);
+        SessionMetrics.Open.Add(1, protocolTag);
         try
         {
             if (!(entered = _limiter.TryEnter(Client)))
@@ -103,8 +109,15 @@ public abstract class ServerSession
             }
             finally
             {
-                await CloseAsync().ConfigureAwait(false);
-                Control.Dispose(); // after the last flush, which the heartbeat still bounds
+                try
+                {
+                    await CloseAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    Control.Dispose(); // after the last flush, which the heartbeat still bounds
+                    SessionMetrics.Open.Add(-1, protocolTag);
+                }
             }
         }
     }

@@ -92,6 +92,24 @@ public sealed class BounceGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_queued_dsn_counts_in_bounces_sent()
+    {
+        using var sent = new Interchange.Tests.TestSupport.MetricRecorder("interchange.bounces.sent");
+        await AcceptAsync(string.Empty, "Undelivered Mail", "nobody@example.test");
+        await RouteAsync();
+        (await _generator.RunOnceAsync()).ShouldBe(1);
+        var afterDropped = sent.With("action", "failed").Sum(m => m.Value);
+
+        await AcceptAsync("alice@example.test", "lunch", "nobody@example.test");
+        await RouteAsync();
+        (await _generator.RunOnceAsync()).ShouldBe(1);
+
+        // At least one more: the counter is process-wide and other tests bounce in parallel.
+        (sent.With("action", "failed").Sum(m => m.Value) - afterDropped).ShouldBeGreaterThanOrEqualTo(1);
+        _log.Lines.ShouldContain(l => l.Contains("queued to <alice@example.test>", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_dsn_that_fails_is_dropped_and_logged_never_bounced()
     {
         var bounce = await AcceptAsync(string.Empty, "Undelivered Mail", "nobody@example.test");
