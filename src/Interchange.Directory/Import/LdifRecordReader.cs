@@ -1,0 +1,288 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Interchange.Directory.Import;
+
+/// <summary>
+/// RFC 2849 LDIF content records: an optional <c>version: 1</c> line, records separated by blank
+/// lines, comments (<c>#</c>, folded comments included), folded lines (a line starting with one
+/// space continues the previous one), <c>attr: SAFE-STRING</c> and <c>attr:: BASE64</c> values.
+/// <c>attr:&lt; URL</c> is refused: a file must not make the server read other files. A change
+/// record other than <c>changetype: add</c> is refused. A malformed record is returned with its
+/// error and reading goes on at the next one; lines are bounded (<see cref="BoundedLineReader"/>)
+/// and only the attributes in <paramref name="wanted"/> are decoded and kept.
+/// </summary>
+public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int maxLineLength = 1 << 20)
+{
+    private readonly BoundedLineReader _lines = new(reader, maxLineLength);
+    private string? _pending;
+    private bool _pendingTooLong;
+    private int _pendingLine;
+
+    public async IAsyncEnumerable<LdifRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var first = true;
+        while (true)
+        {
+            var attributes = new List<KeyValuePair<string, string>>();
+            string? dn = null;
+            string? error = null;
+            var start = 0;
+            while (await NextLogicalLineAsync(cancellationToken).ConfigureAwait(false) is { } logical)
+            {
+                var (line, number, tooLong) = logical;
+                if (line.Length == 0 && !tooLong)
+                {
+                    if (dn is not null || error is not null)
+                    {
+                        break; // end of the record
+                    }
+
+                    continue; // blank lines between records
+                }
+
+                if (start == 0)
+                {
+                    start = number;
+                }
+
+                if (tooLong)
+                {
+                    error ??= $"line {number} is longer than {maxLineLength} characters";
+                    continue;
+                }
+
+                if (!TryParseAttribute(line, out var name, out var value, out var problem))
+                {
+                    error ??= $"line {number}: {problem}";
+                    continue;
+                }
+
+                if (dn is null && error is null)
+                {
+                    if (first && name == "version")
+                    {
+                        first = false;
+                        if (value.Trim() != "1")
+                        {
+                            throw new InvalidDataException($"line {number}: LDIF version {value.Trim()} is not supported (RFC 2849 defines version 1)");
+                        }
+
+                        start = 0;
+                        continue;
+                    }
+
+                    if (name != "dn")
+                    {
+                        error = $"line {number}: a record must start with 'dn:', not '{name}:'";
+                        continue;
+                    }
+
+                    first = false;
+                    dn = Decode(value, out problem) ?? "";
+                    error ??= problem is null ? null : $"line {number}: {problem}";
+                    continue;
+                }
+
+                if (name == "changetype")
+                {
+                    var type = value.Trim();
+                    if (!type.Equals("add", StringComparison.OrdinalIgnoreCase))
+                    {
+                        error ??= $"line {number}: change records ('changetype: {type}') are not imported; export the directory's content instead";
+                    }
+
+                    continue;
+                }
+
+                if (name == "-")
+                {
+                    error ??= $"line {number}: change records are not imported";
+                    continue;
+                }
+
+                if (wanted.Contains(name))
+                {
+                    var decoded = Decode(value, out problem);
+                    if (decoded is null)
+                    {
+                        error ??= $"line {number}: {name}: {problem}";
+                    }
+                    else
+                    {
+                        attributes.Add(new(name, decoded));
+                    }
+                }
+                else if (value.StartsWith('<'))
+                {
+                    error ??= $"line {number}: {name}: values from URLs (':<') are refused";
+                }
+            }
+
+            if (start == 0 && dn is null && error is null)
+            {
+                yield break; // end of input
+            }
+
+            yield return new LdifRecord(start, dn ?? "", attributes, error);
+        }
+    }
+
+    /// <summary>
+    /// Splits <c>name[;options]: value</c>; <paramref name="value"/> keeps its marker (a leading
+    /// ':' for base64, '&lt;' for a URL) for <see cref="Decode"/>.
+    /// </summary>
+    private static bool TryParseAttribute(string line, out string name, out string value, out string? problem)
+    {
+        problem = null;
+        if (line == "-")
+        {
+            name = "-";
+            value = "";
+            return true;
+        }
+
+        var colon = line.IndexOf(':', StringComparison.Ordinal);
+        name = value = "";
+        if (colon <= 0)
+        {
+            problem = "expected 'attribute: value'";
+            return false;
+        }
+
+        var description = line[..colon];
+        var semicolon = description.IndexOf(';', StringComparison.Ordinal);
+        name = (semicolon < 0 ? description : description[..semicolon]).Trim().ToLowerInvariant();
+        if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.'))
+        {
+            problem = $"'{Shorten(description)}' is not an attribute name";
+            return false;
+        }
+
+        value = line[(colon + 1)..];
+        return true;
+    }
+
+    /// <summary>The value after the colon: ': text', ':: base64' (RFC 2849 value-spec), or null with the problem.</summary>
+    private static string? Decode(string value, out string? problem)
+    {
+        problem = null;
+        if (value.StartsWith(':'))
+        {
+            try
+            {
+                var bytes = Convert.FromBase64String(value[1..].Trim());
+                var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+                if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    problem = "the value contains a NUL character";
+                    return null;
+                }
+
+                return text;
+            }
+            catch (FormatException)
+            {
+                problem = "the base64 value is malformed";
+                return null;
+            }
+            catch (DecoderFallbackException)
+            {
+                problem = "the base64 value is not UTF-8 text";
+                return null;
+            }
+        }
+
+        if (value.StartsWith('<'))
+        {
+            problem = "values from URLs (':<') are refused";
+            return null;
+        }
+
+        var text2 = value.TrimStart(' ');
+        if (text2.Contains('\0', StringComparison.Ordinal))
+        {
+            problem = "the value contains a NUL character";
+            return null;
+        }
+
+        return text2;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    /// <summary>The next unfolded, non-comment line, with the number of its first physical line.</summary>
+    private async ValueTask<(string Line, int Number, bool TooLong)?> NextLogicalLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string? line;
+            int number;
+            bool tooLong;
+            if (_pending is not null || _pendingTooLong)
+            {
+                (line, number, tooLong) = (_pending ?? "", _pendingLine, _pendingTooLong);
+                _pending = null;
+                _pendingTooLong = false;
+            }
+            else
+            {
+                var dropped = false;
+                line = await _lines.ReadLineAsync(cancellationToken, d => dropped = d).ConfigureAwait(false);
+                if (line is null)
+                {
+                    return null;
+                }
+
+                (number, tooLong) = (_lines.LineNumber, dropped);
+            }
+
+            // Unfold: continuation lines start with exactly one space (RFC 2849 note 2).
+            var logical = new StringBuilder(line);
+            while (true)
+            {
+                var dropped = false;
+                var next = await _lines.ReadLineAsync(cancellationToken, d => dropped = d).ConfigureAwait(false);
+                if (next is null)
+                {
+                    break;
+                }
+
+                if (next.StartsWith(' ') || (dropped && _lines.FirstChar == ' '))
+                {
+                    if (dropped)
+                    {
+                        tooLong = true;
+                        logical.Clear();
+                    }
+                    else if (!tooLong)
+                    {
+                        if (logical.Length + next.Length - 1 > maxLineLength)
+                        {
+                            tooLong = true;
+                            logical.Clear();
+                        }
+                        else
+                        {
+                            logical.Append(next, 1, next.Length - 1);
+                        }
+                    }
+
+                    continue;
+                }
+
+                _pending = next;
+                _pendingTooLong = dropped;
+                _pendingLine = _lines.LineNumber;
+                break;
+            }
+
+            if (!tooLong && logical.Length > 0 && logical[0] == '#')
+            {
+                continue; // a comment, folded or not
+            }
+
+            return (tooLong ? "" : logical.ToString(), number, tooLong);
+        }
+    }
+}
