@@ -77,6 +77,62 @@ internal sealed class BoundedLineReader(TextReader reader, int maxLength)
         return any ? Finish(dropped, tooLong) : null;
     }
 
+    /// <summary>The next character without taking it; -1 at the end of the input.</summary>
+    public ValueTask<int> PeekAsync(CancellationToken cancellationToken) =>
+        _position < _length ? ValueTask.FromResult<int>(_buffer[_position]) : PeekSlowAsync(cancellationToken);
+
+    private async ValueTask<int> PeekSlowAsync(CancellationToken cancellationToken)
+    {
+        if (_position == _length)
+        {
+            if (_eof)
+            {
+                return -1;
+            }
+
+            _length = await reader.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            _position = 0;
+            if (_length == 0)
+            {
+                _eof = true;
+                return -1;
+            }
+        }
+
+        return _buffer[_position];
+    }
+
+    /// <summary>Passes over the next line without keeping any of it (the rest of a value already refused); without allocating when the line is in the buffer.</summary>
+    public ValueTask SkipLineAsync(CancellationToken cancellationToken)
+    {
+        var end = _buffer.AsSpan(_position, _length - _position).IndexOf('\n');
+        if (end < 0)
+        {
+            return SkipLineSlowAsync(cancellationToken);
+        }
+
+        _position += end + 1;
+        LineNumber++;
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask SkipLineSlowAsync(CancellationToken cancellationToken)
+    {
+        while (await PeekAsync(cancellationToken).ConfigureAwait(false) >= 0)
+        {
+            var end = _buffer.AsSpan(_position, _length - _position).IndexOf('\n');
+            if (end >= 0)
+            {
+                _position += end + 1;
+                break;
+            }
+
+            _position = _length;
+        }
+
+        LineNumber++;
+    }
+
     private string Finish(bool dropped, Action<bool>? tooLong)
     {
         LineNumber++;

@@ -98,7 +98,16 @@ public sealed class DirectoryImporter(IDirectoryStore store)
                     batch.AddRange(operations);
                 }
 
-                if (batch.Count >= options.BatchSize)
+                if (options.DryRun)
+                {
+                    // A dry run is one transaction, rolled back at the end: a later entry must see
+                    // what the earlier ones would have made (its domain, the target it names).
+                    if (run.Entries % options.BatchSize == 0)
+                    {
+                        progress?.Report(new ImportProgress(counting.BytesRead, run.Total, run.Entries, 0, 0, 0, run.ErrorCount));
+                    }
+                }
+                else if (batch.Count >= options.BatchSize)
                 {
                     await FlushAsync(batch, position, finished: false, run, counting, progress, cancellationToken).ConfigureAwait(false);
                 }

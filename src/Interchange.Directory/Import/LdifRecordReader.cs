@@ -15,9 +15,6 @@ namespace Interchange.Directory.Import;
 public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int maxLineLength = 1 << 20)
 {
     private readonly BoundedLineReader _lines = new(reader, maxLineLength);
-    private string? _pending;
-    private bool _pendingTooLong;
-    private int _pendingLine;
 
     public async IAsyncEnumerable<LdifRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -216,70 +213,42 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
     {
         while (true)
         {
-            string? line;
-            int number;
-            bool tooLong;
-            if (_pending is not null || _pendingTooLong)
+            var tooLong = false;
+            var line = await _lines.ReadLineAsync(cancellationToken, d => tooLong = d).ConfigureAwait(false);
+            if (line is null)
             {
-                (line, number, tooLong) = (_pending ?? "", _pendingLine, _pendingTooLong);
-                _pending = null;
-                _pendingTooLong = false;
-            }
-            else
-            {
-                var dropped = false;
-                line = await _lines.ReadLineAsync(cancellationToken, d => dropped = d).ConfigureAwait(false);
-                if (line is null)
-                {
-                    return null;
-                }
-
-                (number, tooLong) = (_lines.LineNumber, dropped);
+                return null;
             }
 
-            // Unfold: continuation lines start with exactly one space (RFC 2849 note 2).
-            var logical = new StringBuilder(line);
-            while (true)
+            var number = _lines.LineNumber;
+            var comment = !tooLong ? line.StartsWith('#') : _lines.FirstChar == '#';
+
+            // Unfold: continuation lines start with exactly one space (RFC 2849 note 2). Once the
+            // logical line is over the limit (or a comment), the rest is passed over unread.
+            var logical = new StringBuilder(comment ? "" : line);
+            while (await _lines.PeekAsync(cancellationToken).ConfigureAwait(false) == ' ')
             {
-                var dropped = false;
-                var next = await _lines.ReadLineAsync(cancellationToken, d => dropped = d).ConfigureAwait(false);
-                if (next is null)
+                if (tooLong || comment)
                 {
-                    break;
-                }
-
-                if (next.StartsWith(' ') || (dropped && _lines.FirstChar == ' '))
-                {
-                    if (dropped)
-                    {
-                        tooLong = true;
-                        logical.Clear();
-                    }
-                    else if (!tooLong)
-                    {
-                        if (logical.Length + next.Length - 1 > maxLineLength)
-                        {
-                            tooLong = true;
-                            logical.Clear();
-                        }
-                        else
-                        {
-                            logical.Append(next, 1, next.Length - 1);
-                        }
-                    }
-
+                    await _lines.SkipLineAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                _pending = next;
-                _pendingTooLong = dropped;
-                _pendingLine = _lines.LineNumber;
-                break;
+                var dropped = false;
+                var next = await _lines.ReadLineAsync(cancellationToken, d => dropped = d).ConfigureAwait(false);
+                if (dropped || logical.Length + next!.Length - 1 > maxLineLength)
+                {
+                    tooLong = true;
+                    logical.Clear();
+                    continue;
+                }
+
+                logical.Append(next, 1, next.Length - 1);
             }
 
-            if (!tooLong && logical.Length > 0 && logical[0] == '#')
+            if (comment)
             {
-                continue; // a comment, folded or not
+                continue;
             }
 
             return (tooLong ? "" : logical.ToString(), number, tooLong);
