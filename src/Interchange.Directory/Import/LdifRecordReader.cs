@@ -51,7 +51,7 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
 
                 if (!TryParseAttribute(line, out var name, out var value, out var problem))
                 {
-                    error ??= $"line {number}: {problem}";
+                    error ??= $"{problem} (line {number})";
                     continue;
                 }
 
@@ -62,7 +62,7 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
                         first = false;
                         if (value.Trim() != "1")
                         {
-                            throw new InvalidDataException($"line {number}: LDIF version {value.Trim()} is not supported (RFC 2849 defines version 1)");
+                            throw new InvalidDataException($"LDIF version {value.Trim()} is not supported (RFC 2849 defines version 1) (line {number})");
                         }
 
                         start = 0;
@@ -71,13 +71,13 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
 
                     if (name != "dn")
                     {
-                        error = $"line {number}: a record must start with 'dn:', not '{name}:'";
+                        error = $"a record must start with 'dn:', not '{name}:' (line {number})";
                         continue;
                     }
 
                     first = false;
                     dn = Decode(value, out problem) ?? "";
-                    error ??= problem is null ? null : $"line {number}: {problem}";
+                    error ??= problem is null ? null : $"{problem} (line {number})";
                     continue;
                 }
 
@@ -86,7 +86,7 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
                     var type = value.Trim();
                     if (!type.Equals("add", StringComparison.OrdinalIgnoreCase))
                     {
-                        error ??= $"line {number}: change records ('changetype: {type}') are not imported; export the directory's content instead";
+                        error ??= $"change records ('changetype: {type}') are not imported; export the directory's content instead (line {number})";
                     }
 
                     continue;
@@ -94,7 +94,7 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
 
                 if (name == "-")
                 {
-                    error ??= $"line {number}: change records are not imported";
+                    error ??= $"change records are not imported (line {number})";
                     continue;
                 }
 
@@ -103,7 +103,7 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
                     var decoded = Decode(value, out problem);
                     if (decoded is null)
                     {
-                        error ??= $"line {number}: {name}: {problem}";
+                        error ??= $"{name}: {problem} (line {number})";
                     }
                     else
                     {
@@ -112,7 +112,7 @@ public sealed class LdifRecordReader(TextReader reader, ISet<string> wanted, int
                 }
                 else if (value.StartsWith('<'))
                 {
-                    error ??= $"line {number}: {name}: values from URLs (':<') are refused";
+                    error ??= $"{name}: values from URLs (':<') are refused (line {number})";
                 }
             }
 
