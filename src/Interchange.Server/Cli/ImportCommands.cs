@@ -69,7 +69,19 @@ public static class ImportCommands
                     Description = path.Name,
                 };
                 var importer = new DirectoryImporter(s.DirectoryStore);
-                var report = await RunWithProgressAsync(importer, input, chosen, options, path.Name, token).ConfigureAwait(false);
+                ImportReport report;
+                try
+                {
+                    report = await RunWithProgressAsync(importer, input, chosen, options, path.Name, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    // Ctrl+C: every committed batch stays, with its checkpoint.
+                    await Console.Error.WriteLineAsync($"interchange: import of {path.Name} interrupted; run the same command again to resume where it stopped").ConfigureAwait(false);
+                    code = ExitCodes.Failure;
+                    return;
+                }
+
                 if (r.GetValue(errors) is { } errorFile)
                 {
                     await File.WriteAllLinesAsync(errorFile.FullName, report.Errors.Concat(report.Warnings).OrderBy(i => i.Line).Select(i => i.ToString()), token).ConfigureAwait(false);
