@@ -130,4 +130,32 @@ public sealed class PasswordHasherTests
         Should.Throw<ArgumentOutOfRangeException>(() => new PasswordHasher(0));
         new PasswordHasher().Iterations.ShouldBe(PasswordHasher.DefaultIterations);
     }
+
+    /// <summary>Hashes of "correct horse" made by OpenLDAP's slappasswd (pw-sha2 module for the SHA-2 ones).</summary>
+    [Theory]
+    [InlineData("{SSHA}mCLFpLADi6b5FrBeQTWZk5sbOZK0KkOy")]
+    [InlineData("{SSHA256}rjOPEl8mR20pSdmVTrcSNsmxIk1mD+AUSszeJJntizrpX+izoBryjw==")]
+    [InlineData("{SSHA512}mS241MBriob3rJ+/5js0qwxe06QhN53XsIBWx4BRv7OJ+34lRN8LhmjLjC+frftNfKi2hvcuOZWKNCOqsjuBNjNudXafIDGR")]
+    [InlineData("{ssha}mCLFpLADi6b5FrBeQTWZk5sbOZK0KkOy")]
+    public void Ldap_salted_sha_hashes_verify_and_ask_for_a_rehash(string stored)
+    {
+        var hasher = new PasswordHasher(1000);
+
+        PasswordHasher.IsSupported(stored).ShouldBeTrue();
+        hasher.Verify("correct horse", stored).ShouldBe(PasswordVerification.SucceededRehashNeeded);
+        hasher.Verify("correct horsE", stored).ShouldBe(PasswordVerification.Failed);
+        hasher.Verify("", stored).ShouldBe(PasswordVerification.Failed);
+    }
+
+    [Theory]
+    [InlineData("{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M=")]
+    [InlineData("{CRYPT}$6$abc$def")]
+    [InlineData("{SSHA}AAAA")]
+    [InlineData("{SSHA}not base64!")]
+    [InlineData("{SSHA")]
+    public void Other_ldap_schemes_are_not_supported(string stored)
+    {
+        PasswordHasher.IsSupported(stored).ShouldBeFalse();
+        new PasswordHasher(1000).Verify("x", stored).ShouldBe(PasswordVerification.Failed);
+    }
 }

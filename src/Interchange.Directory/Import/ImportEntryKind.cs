@@ -1,0 +1,9 @@
+namespace Interchange.Directory.Import;
+
+public enum ImportEntryKind
+{
+    Domain,
+    User,
+    Alias,
+    Group,
+}
