@@ -11,4 +11,7 @@ public sealed class WebOptions
     /// server itself, the tests); set false only behind a proxy that terminates TLS.
     /// </summary>
     public bool RequireHttps { get; set; } = true;
+
+    /// <summary>The web console's limits (import size, page sizes).</summary>
+    public WebConsole.ConsoleOptions Console { get; set; } = new();
 }
