@@ -2,6 +2,7 @@ using Interchange.Directory.Administration;
 using Interchange.Directory.Security;
 using Interchange.Storage.Accounts;
 using Interchange.Web.Security;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -44,7 +45,7 @@ public static class AccountPages
         return view.Page("My account", body, status, ConsoleErrors.Notice(http), error);
     }
 
-    private static async Task<IResult> ChangeAsync(HttpContext http, IDirectoryStore directory, DirectoryService service, Authenticator authenticator, WebSignIn signIn)
+    private static async Task<IResult> ChangeAsync(HttpContext http, IDirectoryStore directory, DirectoryService service, Authenticator authenticator)
     {
         var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
         var current = form["current"].ToString();
@@ -80,8 +81,16 @@ public static class AccountPages
             return await ShowAsync(http, directory, message, status).ConfigureAwait(false);
         }
 
-        // The change ended this sign-in too (a new credential version): sign in with the new password.
-        await signIn.SignInAsync(http, user.Address, next, http.RequestAborted).ConfigureAwait(false);
+        // The change ended this sign-in too (a new credential version). The current password was
+        // just proven, so this browser gets a cookie for the new version at once (the cached
+        // security context may not have seen the change yet, so no second password check).
+        var changed = await directory.GetUserAsync(user.Key, http.RequestAborted).ConfigureAwait(false);
+        if (changed is null || changed.Disabled)
+        {
+            return Results.Redirect("/signin");
+        }
+
+        await http.SignInAsync(WebRoles.CookieScheme, WebPrincipals.Create(changed, WebRoles.CookieScheme)).ConfigureAwait(false);
         return Results.Redirect("/account?done=password");
     }
 }

@@ -58,6 +58,11 @@ public sealed class CsvConsoleImport(DirectoryService directory, WebOptions opti
                 continue;
             }
 
+            if (columns is not null)
+            {
+                rows++; // every data line is a row, readable or not
+            }
+
             if (line.Length > MaxLineLength)
             {
                 Fail(lineNumber, $"the line is longer than {MaxLineLength} characters");
@@ -83,7 +88,6 @@ public sealed class CsvConsoleImport(DirectoryService directory, WebOptions opti
                 continue;
             }
 
-            rows++;
             string? Field(string name) => columns.TryGetValue(name, out var i) && i < fields.Count && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
             try
             {

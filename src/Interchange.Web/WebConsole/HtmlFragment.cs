@@ -58,8 +58,17 @@ public sealed class HtmlFragment
 
         public readonly void AppendFormatted(string? value) => _text.Append(Encode(value));
 
-        public readonly void AppendFormatted<T>(T value) =>
+        public readonly void AppendFormatted<T>(T value)
+        {
+            // A list of fragments binds here (the generic beats a conversion): insert, don't encode its type name.
+            if (value is IEnumerable<HtmlFragment> fragments)
+            {
+                AppendFormatted(fragments);
+                return;
+            }
+
             _text.Append(Encode(value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString()));
+        }
 
         public readonly void AppendFormatted<T>(T value, string format) where T : IFormattable =>
             _text.Append(Encode(value.ToString(format, CultureInfo.InvariantCulture)));

@@ -40,7 +40,7 @@ public static class QueuePages
             HtmlFragment.Text(e.Id.ToString(CultureInfo.InvariantCulture)),
             HtmlFragment.Of($"{ConsoleUi.When(e.ReceivedAt)}<br><span class=\"muted\">{ConsoleUi.Age(now - e.ReceivedAt)} ago</span>"),
             HtmlFragment.Text(e.Envelope.MailFrom.Length == 0 ? "<>" : e.Envelope.MailFrom),
-            HtmlFragment.Of($"<ul>{e.Recipients.Select(r => HtmlFragment.Of($"<li>{r.Original} <strong class=\"state\">{r.State}</strong>{(r.Attempts > 0 ? $", {r.Attempts} attempt(s)" : string.Empty)}{(r.LastReply is null ? string.Empty : ": " + r.LastReply)}</li>"))}</ul>"),
+            HtmlFragment.Of($"<ul>{e.Recipients.Select(r => HtmlFragment.Of($"<li>{r.Recipient}{(r.Original != r.Recipient ? $" (sent to {r.Original})" : string.Empty)} <strong class=\"state\">{r.State}</strong>{(r.Attempts > 0 ? $", {r.Attempts} attempt(s)" : string.Empty)}{(r.LastReply is null ? string.Empty : ": " + r.LastReply)}</li>"))}</ul>"),
             HtmlFragment.Text(Size(e.Size)),
         ]);
         var stateOptions = new List<(string, string)> { (string.Empty, "any") };
