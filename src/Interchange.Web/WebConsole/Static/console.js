@@ -44,7 +44,8 @@
           text.textContent = state.summary;
         }
         if (state.finished) {
-          window.location.reload();
+          // The page as it is now, without the "started" notice of the post that began it.
+          window.location.replace(window.location.pathname);
         } else {
           window.setTimeout(poll, 500);
         }
