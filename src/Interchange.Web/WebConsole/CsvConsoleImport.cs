@@ -82,6 +82,7 @@ public sealed class CsvConsoleImport(DirectoryService directory, WebOptions opti
                 if (!columns.ContainsKey("type") || !columns.ContainsKey("address"))
                 {
                     Fail(lineNumber, "the first row must name the columns: type,address (and password, target as needed)");
+                    Tell();
                     return Report();
                 }
 
