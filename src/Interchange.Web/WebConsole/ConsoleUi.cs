@@ -48,6 +48,7 @@ public static class ConsoleUi
     /// <summary>One page of <paramref name="items"/> (1-based <paramref name="page"/>, clamped) and the pager links, keeping the search.</summary>
     public static (IReadOnlyList<T> Items, HtmlFragment Pager) Page<T>(IReadOnlyList<T> items, int page, int size, string path, string? query)
     {
+        size = Math.Max(1, size);
         var pages = Math.Max(1, (items.Count + size - 1) / size);
         page = Math.Clamp(page, 1, pages);
         var slice = items.Skip((page - 1) * size).Take(size).ToList();

@@ -31,7 +31,7 @@ public static class QueuePages
         var view = new ConsoleView(http);
         QueueItemState? wanted = Enum.TryParse<QueueItemState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
         var toDomain = string.IsNullOrWhiteSpace(domain) ? null : domain.Trim();
-        var entries = await queue.ListAsync(new QueueFilter(ToDomain: toDomain, State: wanted), options.Console.QueueRows, http.RequestAborted).ConfigureAwait(false);
+        var entries = await queue.ListAsync(new QueueFilter(ToDomain: toDomain, State: wanted), Math.Clamp(options.Console.QueueRows, 1, 10_000), http.RequestAborted).ConfigureAwait(false);
         var statistics = await queue.StatisticsAsync(http.RequestAborted).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
         var rows = entries.Select(e => (IReadOnlyList<HtmlFragment>)
