@@ -143,7 +143,13 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
         await page.GotoAsync("/console/domains");
         (await page.Locator("table.list tbody tr", new() { HasText = "imported.test" }).CountAsync()).ShouldBe(1);
         await Shot(page, "domains");
+        // A DKIM key made with the CLI beside the running server: the page shows the record to publish, never the private key.
+        var generated = await InterchangeBinary.CliAsync(fixture.DataPath, null, "dkim", "generate", ConsoleFixture.Domain);
+        generated.ExitCode.ShouldBe(0, ExternalProcess.Describe(generated));
         await page.GotoAsync("/console/dkim");
+        var records = await page.Locator("pre.record").AllInnerTextsAsync();
+        records.ShouldHaveSingleItem().ShouldMatch($"^[a-z0-9-]+\\._domainkey\\.console\\.test\\. IN TXT \"v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]+");
+        (await page.ContentAsync()).ShouldNotContain("PRIVATE KEY");
         await Shot(page, "dkim");
 
         // Delete the user.

@@ -28,6 +28,9 @@ public sealed partial class ConsoleFixture : IAsyncLifetime
 
     public string AdminAddress => $"postmaster@{Domain}";
 
+    /// <summary>The server's data folder (for the CLI beside it).</summary>
+    public string DataPath => _data.Path;
+
     public string AdminPassword { get; private set; } = string.Empty;
 
     /// <summary>Where the screenshots go: the test output folder's <c>screenshots/</c>.</summary>

@@ -42,7 +42,23 @@ public sealed class ConsoleImportJob : IProgress<ConsoleImportProgress>
 
     internal CancellationToken Token => _cancel.Token;
 
-    public void Cancel() => _cancel.Cancel();
+    /// <summary>Asks the import to stop; nothing if it has finished (also when it finishes meanwhile).</summary>
+    public void Cancel()
+    {
+        if (Finished)
+        {
+            return;
+        }
+
+        try
+        {
+            _cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished between the check and the cancel: nothing to stop.
+        }
+    }
 
     void IProgress<ConsoleImportProgress>.Report(ConsoleImportProgress value) => Volatile.Write(ref _progress, value);
 
