@@ -10,8 +10,8 @@ public static class AliasPages
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/aliases", (HttpContext http, DirectoryService directory, WebOptions options, string? q, int? page) =>
-            ListAsync(http, directory, options, q, page ?? 1, null, StatusCodes.Status200OK));
+        admin.MapGet("/aliases", (HttpContext http, DirectoryService directory, WebOptions options, string? q, string? page) =>
+            ListAsync(http, directory, options, q, ConsoleUi.PageNumber(page), null, StatusCodes.Status200OK));
         admin.MapPost("/aliases", (HttpContext http, DirectoryService directory, WebOptions options) =>
             ChangeAsync(http, directory, options, (form, ct) => directory.AddAliasAsync(form["alias"].ToString().Trim(), form["target"].ToString().Trim(), ct), "added"));
         admin.MapPost("/aliases/delete", (HttpContext http, DirectoryService directory, WebOptions options) =>

@@ -59,6 +59,10 @@ public static class ConsoleUi
         return (slice, pager);
     }
 
+    /// <summary>The page asked for in the query (1 when missing or not a number: a bad link shows the first page, not an error).</summary>
+    public static int PageNumber(string? page) =>
+        int.TryParse(page, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 ? number : 1;
+
     /// <summary>A search box that keeps its query (GET: bookmarkable, no token needed).</summary>
     public static HtmlFragment Search(string path, string? query, string label) =>
         HtmlFragment.Of($"""<form method="get" action="{path}" role="search" class="fields"><div class="field"><label for="q">{label}</label><input id="q" name="q" type="search" value="{query}"></div><button type="submit" class="secondary">Search</button></form>""");

@@ -10,8 +10,8 @@ public static class DomainPages
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/domains", (HttpContext http, DirectoryService directory, WebOptions options, string? q, int? page) =>
-            ListAsync(http, directory, options, q, page ?? 1, null, StatusCodes.Status200OK));
+        admin.MapGet("/domains", (HttpContext http, DirectoryService directory, WebOptions options, string? q, string? page) =>
+            ListAsync(http, directory, options, q, ConsoleUi.PageNumber(page), null, StatusCodes.Status200OK));
         admin.MapPost("/domains", (HttpContext http, DirectoryService directory, WebOptions options) =>
             ChangeAsync(http, directory, options, (form, ct) => directory.AddDomainAsync(form["name"].ToString().Trim(), ct), "created"));
         admin.MapPost("/domains/delete", (HttpContext http, DirectoryService directory, WebOptions options) =>

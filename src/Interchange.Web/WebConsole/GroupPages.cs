@@ -11,8 +11,8 @@ public static class GroupPages
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/groups", (HttpContext http, DirectoryService directory, WebOptions options, string? q, int? page) =>
-            ListAsync(http, directory, options, q, page ?? 1, null, StatusCodes.Status200OK));
+        admin.MapGet("/groups", (HttpContext http, DirectoryService directory, WebOptions options, string? q, string? page) =>
+            ListAsync(http, directory, options, q, ConsoleUi.PageNumber(page), null, StatusCodes.Status200OK));
         admin.MapPost("/groups", (HttpContext http, DirectoryService directory, WebOptions options) =>
             ChangeAsync(http, directory, options, (form, ct) => directory.AddGroupAsync(form["address"].ToString().Trim(), ct), "created"));
         admin.MapPost("/groups/delete", (HttpContext http, DirectoryService directory, WebOptions options) =>

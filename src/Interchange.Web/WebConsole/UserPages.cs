@@ -12,8 +12,8 @@ public static class UserPages
 {
     public static void Map(RouteGroupBuilder admin)
     {
-        admin.MapGet("/users", (HttpContext http, DirectoryService directory, WebOptions options, string? q, int? page) =>
-            ListAsync(http, directory, options, q, page ?? 1, null, StatusCodes.Status200OK));
+        admin.MapGet("/users", (HttpContext http, DirectoryService directory, WebOptions options, string? q, string? page) =>
+            ListAsync(http, directory, options, q, ConsoleUi.PageNumber(page), null, StatusCodes.Status200OK));
         admin.MapPost("/users", CreateAsync);
         admin.MapGet("/users/edit", (HttpContext http, DirectoryService directory, string? address) => EditAsync(http, directory, address ?? string.Empty, null, StatusCodes.Status200OK));
         admin.MapPost("/users/edit", SaveAsync);
