@@ -15,6 +15,9 @@ public sealed class WebOptions
     /// <summary>The admin API's limits (<c>Web:Api</c>).</summary>
     public Api.ApiOptions Api { get; set; } = new();
 
+    /// <summary>The web console's limits (import size, page sizes).</summary>
+    public WebConsole.ConsoleOptions Console { get; set; } = new();
+
     /// <summary>
     /// Networks (CIDR) whose clients may scrape <c>/metrics</c>; null (unset): loopback only
     /// (<c>127.0.0.0/8</c>, <c>::1/128</c>). Others get 403.
