@@ -916,6 +916,268 @@ public abstract class DirectoryStoreContractTests : IAsyncLifetime
         changes.Select(c => c.Sequence).ShouldBe(changes.Select(c => c.Sequence).Order().Distinct().ToList());
     }
 
+    // ---------------------------------------------------------------- batches (import, LDAP sync)
+
+    private static DirectoryReference Ref(string address) => new(address, address.ToLowerInvariant());
+
+    private static EnsureUser User(int line, string address, string? hash = null, bool? disabled = null, UserRole? role = null, string? source = null) =>
+        new(line, address.ToLowerInvariant(), address, address[(address.IndexOf('@') + 1)..].ToLowerInvariant(), hash, disabled, role, source);
+
+    private static EnsureAlias Alias(int line, string address, bool exact = false, string? source = null, params string[] targets) =>
+        new(line, address.ToLowerInvariant(), address, address[(address.IndexOf('@') + 1)..].ToLowerInvariant(), targets.Select(Ref).ToList(), exact, source);
+
+    private static EnsureGroup Group(int line, string address, bool exact = false, string? source = null, params string[] members) =>
+        new(line, address.ToLowerInvariant(), address, address[(address.IndexOf('@') + 1)..].ToLowerInvariant(), members.Select(Ref).ToList(), exact, source);
+
+    private static DirectoryBatch SampleBatch(ImportCheckpoint? checkpoint = null, bool dryRun = false) => new(
+        [
+            new EnsureDomain(1, Domain),
+            User(2, "Alice@example.com", "$h$1"),
+            User(3, "bob@example.com", disabled: true, role: UserRole.Admin),
+            Alias(4, "sales@example.com", false, null, "alice@example.com", "someone@remote.example"),
+            Group(5, "staff@example.com", false, null, "alice@example.com", "bob@example.com"),
+            Group(6, "all@example.com", false, null, "staff@example.com", "sales@example.com"),
+        ], checkpoint, dryRun);
+
+    [Fact]
+    public async Task A_batch_creates_every_entry_and_logs_each_change_with_its_scope()
+    {
+        var start = await Store.LatestChangeAsync();
+
+        var result = await Store.ApplyAsync(SampleBatch());
+
+        result.Outcomes.Select(o => o.Status).ShouldBe(Enumerable.Repeat(DirectoryOperationStatus.Created, 6));
+        result.Outcomes.Select(o => o.Line).ShouldBe([1, 2, 3, 4, 5, 6]);
+        var alice = (await Store.GetUserAsync("alice@example.com")).ShouldNotBeNull();
+        alice.Address.ShouldBe("Alice@example.com");
+        alice.PasswordHash.ShouldBe("$h$1");
+        var bob = (await Store.GetUserAsync("bob@example.com")).ShouldNotBeNull();
+        bob.PasswordHash.ShouldBeNull();
+        bob.Disabled.ShouldBeTrue();
+        bob.Role.ShouldBe(UserRole.Admin);
+        (await Store.GetAliasTargetsAsync("sales@example.com")).ShouldBe(["alice@example.com", "someone@remote.example"]);
+        (await Store.GetGroupMembersAsync("staff@example.com")).ShouldBe(["alice@example.com", "bob@example.com"]);
+        (await Store.GetGroupsContainingAsync("alice@example.com")).ShouldBe(["all@example.com", "staff@example.com"]);
+
+        var changes = await Store.ChangesSinceAsync(start, 100);
+        changes.Select(c => (c.Scope, c.Subject)).ShouldBe(
+        [
+            (DirectoryChangeScope.All, Domain),
+            (DirectoryChangeScope.User, "alice@example.com"),
+            (DirectoryChangeScope.User, "bob@example.com"),
+            (DirectoryChangeScope.User, "alice@example.com"),
+            (DirectoryChangeScope.User, "someone@remote.example"),
+            (DirectoryChangeScope.All, "staff@example.com"),
+            (DirectoryChangeScope.All, "all@example.com"),
+        ]);
+    }
+
+    [Fact]
+    public async Task A_batch_applied_again_changes_nothing_and_writes_no_change_log_entry()
+    {
+        await Store.ApplyAsync(SampleBatch());
+        var position = await Store.LatestChangeAsync();
+        var version = (await Store.GetUserAsync("alice@example.com"))!.CredentialVersion;
+
+        var again = await Store.ApplyAsync(SampleBatch());
+
+        again.Outcomes.ShouldAllBe(o => o.Status == DirectoryOperationStatus.Unchanged);
+        (await Store.LatestChangeAsync()).ShouldBe(position);
+        (await Store.GetUserAsync("alice@example.com"))!.CredentialVersion.ShouldBe(version);
+    }
+
+    [Fact]
+    public async Task Changing_a_users_password_state_or_role_in_a_batch_is_one_credentials_change()
+    {
+        await Store.ApplyAsync(SampleBatch());
+        var position = await Store.LatestChangeAsync();
+        var version = (await Store.GetUserAsync("alice@example.com"))!.CredentialVersion;
+
+        var result = await Store.ApplyAsync(new DirectoryBatch([User(7, "Alice@example.com", "$h$2", disabled: true), User(8, "bob@example.com")]));
+
+        result.Outcomes.Select(o => o.Status).ShouldBe([DirectoryOperationStatus.Changed, DirectoryOperationStatus.Unchanged]);
+        var alice = (await Store.GetUserAsync("alice@example.com"))!;
+        alice.PasswordHash.ShouldBe("$h$2");
+        alice.Disabled.ShouldBeTrue();
+        alice.CredentialVersion.ShouldBe(version + 1);
+        (await Store.GetUserAsync("bob@example.com"))!.Disabled.ShouldBeTrue("a state not given is left alone");
+        var changes = await Store.ChangesSinceAsync(position, 100);
+        changes.Count.ShouldBe(1);
+        changes[0].Scope.ShouldBe(DirectoryChangeScope.Credentials);
+        changes[0].Subject.ShouldBe("alice@example.com");
+    }
+
+    [Fact]
+    public async Task A_refused_operation_is_reported_with_its_reason_and_the_others_commit()
+    {
+        await Store.AddDomainAsync(Domain);
+        await AddGroupAsync("taken@example.com");
+
+        var result = await Store.ApplyAsync(new DirectoryBatch(
+        [
+            User(10, "alice@example.com"),
+            User(11, "taken@example.com"),
+            User(12, "carol@nowhere.example"),
+            Alias(13, "sales@example.com", false, null, "alice@example.com", "ghost@example.com"),
+            Group(14, "staff@example.com", false, null, "staff@example.com"),
+            User(15, "dave@example.com"),
+        ]));
+
+        result.Outcomes.Select(o => o.Status).ShouldBe(
+        [
+            DirectoryOperationStatus.Created, DirectoryOperationStatus.Failed, DirectoryOperationStatus.Failed,
+            DirectoryOperationStatus.Failed, DirectoryOperationStatus.Failed, DirectoryOperationStatus.Created,
+        ]);
+        result.Outcomes[1].Error.ShouldNotBeNull().ShouldContain("already a group");
+        result.Outcomes[2].Error.ShouldNotBeNull().ShouldContain("nowhere.example");
+        result.Outcomes[3].Error.ShouldNotBeNull().ShouldContain("ghost@example.com");
+        result.Outcomes[4].Error.ShouldNotBeNull().ShouldContain("itself");
+        result.Count(DirectoryOperationStatus.Failed).ShouldBe(4);
+        (await Store.FindAsync("alice@example.com")).ShouldNotBeNull();
+        (await Store.FindAsync("dave@example.com")).ShouldNotBeNull();
+        (await Store.FindAsync("sales@example.com")).ShouldBeNull("a refused alias leaves nothing half made");
+        (await Store.FindAsync("staff@example.com")).ShouldBeNull();
+        (await Store.FindAsync("taken@example.com"))!.Kind.ShouldBe(AddressKind.Group);
+    }
+
+    [Fact]
+    public async Task A_batch_refuses_a_group_cycle()
+    {
+        await Store.ApplyAsync(new DirectoryBatch([new EnsureDomain(1, Domain), Group(2, "a@example.com"), Group(3, "b@example.com", false, null, "a@example.com")]));
+
+        var result = await Store.ApplyAsync(new DirectoryBatch([Group(4, "a@example.com", false, null, "b@example.com")]));
+
+        result.Outcomes[0].Status.ShouldBe(DirectoryOperationStatus.Failed);
+        result.Outcomes[0].Error.ShouldNotBeNull().ShouldContain("cycle");
+        (await Store.GetGroupMembersAsync("a@example.com")).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_dry_run_reports_every_outcome_and_changes_nothing()
+    {
+        var start = await Store.LatestChangeAsync();
+
+        var result = await Store.ApplyAsync(SampleBatch(new ImportCheckpoint("dry", "test", 6), dryRun: true));
+
+        result.Outcomes.Select(o => o.Status).ShouldBe(Enumerable.Repeat(DirectoryOperationStatus.Created, 6), "later operations see earlier ones of the same dry run");
+        (await Store.ListDomainsAsync()).ShouldBeEmpty();
+        (await Store.FindAsync("alice@example.com")).ShouldBeNull();
+        (await Store.LatestChangeAsync()).ShouldBe(start);
+        (await Store.GetImportCheckpointAsync("dry")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task The_checkpoint_is_recorded_with_the_batch_and_moves_forward()
+    {
+        (await Store.GetImportCheckpointAsync("run1")).ShouldBeNull();
+
+        await Store.ApplyAsync(SampleBatch(new ImportCheckpoint("run1", "users.csv", 6)));
+        (await Store.GetImportCheckpointAsync("run1")).ShouldBe(new ImportCheckpoint("run1", "users.csv", 6));
+
+        await Store.ApplyAsync(new DirectoryBatch([User(7, "zoe@example.com")], new ImportCheckpoint("run1", "users.csv", 7, Finished: true)));
+        (await Store.GetImportCheckpointAsync("run1")).ShouldBe(new ImportCheckpoint("run1", "users.csv", 7, Finished: true));
+        (await Store.GetImportCheckpointAsync("run2")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task An_exact_alias_or_group_loses_what_is_not_listed_and_an_inexact_one_keeps_it()
+    {
+        await Store.ApplyAsync(SampleBatch());
+        var position = await Store.LatestChangeAsync();
+
+        var added = await Store.ApplyAsync(new DirectoryBatch([Alias(1, "sales@example.com", false, null, "bob@example.com"), Group(2, "staff@example.com", false, null, "sales@example.com")]));
+        added.Outcomes.ShouldAllBe(o => o.Status == DirectoryOperationStatus.Changed);
+        (await Store.GetAliasTargetsAsync("sales@example.com")).ShouldBe(["alice@example.com", "bob@example.com", "someone@remote.example"]);
+        (await Store.GetGroupMembersAsync("staff@example.com")).ShouldBe(["alice@example.com", "bob@example.com", "sales@example.com"]);
+
+        var exact = await Store.ApplyAsync(new DirectoryBatch([Alias(3, "sales@example.com", true, null, "bob@example.com"), Group(4, "staff@example.com", true, null, "bob@example.com")]));
+        exact.Outcomes.ShouldAllBe(o => o.Status == DirectoryOperationStatus.Changed);
+        (await Store.GetAliasTargetsAsync("sales@example.com")).ShouldBe(["bob@example.com"]);
+        (await Store.GetGroupMembersAsync("staff@example.com")).ShouldBe(["bob@example.com"]);
+        var changes = await Store.ChangesSinceAsync(position, 100);
+        changes.Where(c => c.Scope == DirectoryChangeScope.User).Select(c => c.Subject).Order().ShouldBe(["alice@example.com", "bob@example.com", "someone@remote.example"]);
+
+        var same = await Store.ApplyAsync(new DirectoryBatch([Alias(5, "sales@example.com", true, null, "bob@example.com"), Group(6, "staff@example.com", true, null, "bob@example.com")]));
+        same.Outcomes.ShouldAllBe(o => o.Status == DirectoryOperationStatus.Unchanged);
+    }
+
+    [Fact]
+    public async Task An_entry_kept_by_another_source_is_a_conflict_and_left_alone()
+    {
+        await Store.ApplyAsync(new DirectoryBatch([new EnsureDomain(1, Domain), User(2, "ldapuser@example.com", "$h$l", source: "ldap"), User(3, "local@example.com", "$h$x")]));
+
+        var result = await Store.ApplyAsync(new DirectoryBatch(
+        [
+            User(4, "ldapuser@example.com", "$h$other"),
+            User(5, "local@example.com", "$h$y", source: "ldap"),
+            new RemoveEntry(6, "ldapuser@example.com", AddressKind.User),
+            new RemoveEntry(7, "local@example.com", AddressKind.User, "ldap"),
+        ]));
+
+        result.Outcomes.ShouldAllBe(o => o.Status == DirectoryOperationStatus.Failed);
+        result.Outcomes[0].Error.ShouldNotBeNull().ShouldContain("ldap");
+        (await Store.GetUserAsync("ldapuser@example.com"))!.PasswordHash.ShouldBe("$h$l");
+        (await Store.GetUserAsync("ldapuser@example.com"))!.Source.ShouldBe("ldap");
+        (await Store.GetUserAsync("local@example.com"))!.PasswordHash.ShouldBe("$h$x");
+
+        var own = await Store.ApplyAsync(new DirectoryBatch([new RemoveEntry(8, "ldapuser@example.com", AddressKind.User, "ldap")]));
+        own.Outcomes[0].Status.ShouldBe(DirectoryOperationStatus.Removed);
+        (await Store.FindAsync("ldapuser@example.com")).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Removing_an_entry_in_a_batch_detaches_its_references_and_a_second_removal_is_unchanged()
+    {
+        await Store.ApplyAsync(SampleBatch());
+        var position = await Store.LatestChangeAsync();
+
+        var result = await Store.ApplyAsync(new DirectoryBatch([new RemoveEntry(1, "alice@example.com", AddressKind.User), new RemoveEntry(2, "bob@example.com", AddressKind.Group)]));
+
+        result.Outcomes[0].Status.ShouldBe(DirectoryOperationStatus.Removed);
+        result.Outcomes[1].Status.ShouldBe(DirectoryOperationStatus.Failed, "bob is a user, not a group");
+        (await Store.GetAliasTargetsAsync("sales@example.com")).ShouldBe(["someone@remote.example"]);
+        (await Store.GetGroupMembersAsync("staff@example.com")).ShouldBe(["bob@example.com"]);
+        var changes = await Store.ChangesSinceAsync(position, 100);
+        changes.ShouldContain(c => c.Scope == DirectoryChangeScope.Credentials && c.Subject == "alice@example.com");
+
+        var again = await Store.ApplyAsync(new DirectoryBatch([new RemoveEntry(3, "alice@example.com", AddressKind.User)]));
+        again.Outcomes[0].Status.ShouldBe(DirectoryOperationStatus.Unchanged);
+
+        // The alias's last target goes: the alias goes too, and with it the group's membership of it.
+        var last = await Store.ApplyAsync(new DirectoryBatch([new RemoveEntry(4, "sales@example.com", AddressKind.Alias)]));
+        last.Outcomes[0].Status.ShouldBe(DirectoryOperationStatus.Removed);
+        (await Store.GetGroupMembersAsync("all@example.com")).ShouldBe(["staff@example.com"]);
+    }
+
+    /// <summary>
+    /// Batches from two store instances at once, each making groups that name the other's groups
+    /// in the opposite direction: whichever commits second must see the first's rows (the lock
+    /// row) and refuse the closing membership, so no group ends up containing itself, and every
+    /// user exists exactly once.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_batches_from_two_stores_keep_the_directorys_invariants()
+    {
+        const int Pairs = 20;
+        await Store.ApplyAsync(new DirectoryBatch([new EnsureDomain(0, Domain), .. Enumerable.Range(0, Pairs).SelectMany(i => new DirectoryOperation[] { Group(0, $"a{i}@example.com"), Group(0, $"b{i}@example.com") })]));
+        var other = await OpenAnotherStoreAsync();
+
+        DirectoryBatch Forward() => new([.. Enumerable.Range(0, Pairs).Select(i => Group(i, $"a{i}@example.com", false, null, $"b{i}@example.com")), .. Enumerable.Range(0, Pairs).Select(i => User(100 + i, $"u{i}@example.com"))]);
+        DirectoryBatch Backward() => new([.. Enumerable.Range(0, Pairs).Select(i => Group(i, $"b{i}@example.com", false, null, $"a{i}@example.com")), .. Enumerable.Range(0, Pairs).Select(i => User(100 + i, $"u{i}@example.com"))]);
+
+        var results = await Task.WhenAll(Task.Run(() => Store.ApplyAsync(Forward())), Task.Run(() => other.ApplyAsync(Backward())));
+
+        for (var i = 0; i < Pairs; i++)
+        {
+            results.Count(r => r.Outcomes[i].Status == DirectoryOperationStatus.Changed).ShouldBe(1, $"of a{i}⊃b{i} and b{i}⊃a{i} exactly one is taken");
+            results.Count(r => r.Outcomes[Pairs + i].Status == DirectoryOperationStatus.Created).ShouldBe(1, $"u{i} is created once");
+        }
+
+        var groups = await Store.ListGroupsAsync();
+        groups.Sum(g => g.Members.Count).ShouldBe(Pairs);
+        (await Store.ListUsersAsync()).Count.ShouldBe(Pairs);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     protected Task AddUserAsync(string address, string? passwordHash = "$test$hash")
