@@ -22,7 +22,7 @@ public sealed class SlapdServer : IAsyncDisposable
     public const string ServiceDn = "cn=interchange,ou=services,dc=example,dc=test";
     public const string ServicePassword = "service-secret";
     public const int SizeLimit = 200;
-    private const string AdminPassword = "admin-secret";
+    public const string AdminPassword = "admin-secret";
 
     private readonly ScratchFolder _folder = new();
     private int _pid;
