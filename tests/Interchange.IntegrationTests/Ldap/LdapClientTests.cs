@@ -15,7 +15,11 @@ public sealed class LdapClientTests : IAsyncLifetime
     {
         _slapd = await SlapdServer.StartAsync();
         var added = await _slapd.AddAsync(SlapdServer.DirectoryLdif(Users, groups: 2, groupSize: 5));
-        added.ExitCode.ShouldBe(0, ExternalProcess.Describe(added));
+        if (added.ExitCode != 0)
+        {
+            await _slapd.DisposeAsync(); // xunit does not call DisposeAsync when InitializeAsync fails
+            throw new InvalidOperationException("ldapadd failed: " + ExternalProcess.Describe(added));
+        }
     }
 
     public async Task DisposeAsync() => await _slapd.DisposeAsync();

@@ -28,6 +28,21 @@ public sealed class LdapServeTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _slapd = await SlapdServer.StartAsync();
+        try
+        {
+            await StartServerAsync();
+        }
+        catch
+        {
+            // xunit does not call DisposeAsync when InitializeAsync fails: slapd must not outlive the test.
+            await _slapd.DisposeAsync();
+            _data.Dispose();
+            throw;
+        }
+    }
+
+    private async Task StartServerAsync()
+    {
         var ldif = SlapdServer.DirectoryLdif(Users, Groups, GroupSize)
             + SlapdServer.UserLdif(5000, "other.test") // not a local domain: skipped and reported
             + $"dn: uid=nomail,ou=people,{SlapdServer.Suffix}\nobjectClass: inetOrgPerson\nuid: nomail\ncn: No Mail\nsn: Mail\nuserPassword: x\n\n";
@@ -68,7 +83,11 @@ public sealed class LdapServeTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
         await _slapd.DisposeAsync();
         _data.Dispose();
     }
