@@ -25,9 +25,14 @@ public sealed class SlapdServer : IAsyncDisposable
     public const string AdminPassword = "admin-secret";
 
     private readonly ScratchFolder _folder = new();
+    private readonly bool _activeDirectorySchema;
     private int _pid;
 
-    private SlapdServer(int port) => Port = port;
+    private SlapdServer(int port, bool activeDirectorySchema)
+    {
+        Port = port;
+        _activeDirectorySchema = activeDirectorySchema;
+    }
 
     public static IPAddress Address { get; } = IPAddress.Parse("127.0.0.180");
 
@@ -37,9 +42,10 @@ public sealed class SlapdServer : IAsyncDisposable
 
     public bool Running => _pid != 0;
 
-    public static async Task<SlapdServer> StartAsync()
+    /// <param name="activeDirectorySchema">Also load Debian's msuser.schema (Active Directory's <c>user</c>, <c>group</c>, <c>proxyAddresses</c>, <c>userAccountControl</c>).</param>
+    public static async Task<SlapdServer> StartAsync(bool activeDirectorySchema = false)
     {
-        var server = new SlapdServer(FreePort());
+        var server = new SlapdServer(FreePort(), activeDirectorySchema);
         try
         {
             await server.WriteConfigurationAsync();
@@ -203,6 +209,7 @@ public sealed class SlapdServer : IAsyncDisposable
             include /etc/ldap/schema/cosine.schema
             include /etc/ldap/schema/inetorgperson.schema
             include {dir}/mail.schema
+            {(_activeDirectorySchema ? "include /etc/ldap/schema/nis.schema\ninclude /etc/ldap/schema/msuser.schema" : "")}
             pidfile {dir}/slapd.pid
             argsfile {dir}/slapd.args
             modulepath /usr/lib/ldap
