@@ -62,12 +62,13 @@ public sealed class LdapClientTests : IAsyncLifetime
         (await verifier.VerifyAsync("u7@example.test", "pw-8", default)).ShouldBe(ExternalPasswordResult.Rejected);
         (await verifier.VerifyAsync("u7@example.test", "", default)).ShouldBe(ExternalPasswordResult.Rejected);
 
-        // Pasted unescaped, "*" would make (mail=*) and "u7@example.test)(uid=*" would match too; escaped, each is one literal value.
-        (await verifier.VerifyAsync("*", "pw-7", default)).ShouldBe(ExternalPasswordResult.Rejected);
+        // Pasted unescaped, each of these names would find u7's entry (exactly one, so the bind with
+        // u7's password would succeed); escaped, each is one literal value that no mail attribute has.
         (await verifier.VerifyAsync("u7@example.test)(uid=u7", "pw-7", default)).ShouldBe(ExternalPasswordResult.Rejected);
-        (await verifier.VerifyAsync("u7*", "pw-7", default)).ShouldBe(ExternalPasswordResult.Rejected);
-        var wildcard = await _slapd.ServiceSearchAsync("(mail=u7*)", "-E", "pr=100/noprompt");
-        wildcard.Stdout.ShouldContain("uid=u7,ou=people"); // the same text unescaped would have matched
+        (await verifier.VerifyAsync("u7@example.t*", "pw-7", default)).ShouldBe(ExternalPasswordResult.Rejected);
+        (await verifier.VerifyAsync("*", "pw-7", default)).ShouldBe(ExternalPasswordResult.Rejected);
+        var unescaped = await _slapd.ServiceSearchAsync("(&(objectClass=inetOrgPerson)(mail=u7@example.t*))", "-E", "pr=100/noprompt");
+        unescaped.Stdout.ShouldContain("# numEntries: 1"); // what the unescaped text would have found
     }
 
     [Fact]
