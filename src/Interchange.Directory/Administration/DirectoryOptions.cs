@@ -9,4 +9,7 @@ public sealed class DirectoryOptions
 
     /// <summary>PBKDF2 iterations for new hashes; older hashes keep theirs.</summary>
     public int PasswordIterations { get; set; } = Passwords.PasswordHasher.DefaultIterations;
+
+    /// <summary>Users and groups from an LDAP directory (<c>Directory:Ldap</c>; off unless its Url is set; docs/LDAP.md).</summary>
+    public Ldap.LdapOptions Ldap { get; set; } = new();
 }

@@ -14,7 +14,10 @@ namespace Interchange.Directory.Security;
 /// Verifies a user name and password for every protocol. The password is checked with PBKDF2
 /// once per user until it changes: a success is remembered in the user's shared context as an
 /// HMAC of the credentials under a per-process random key (never the password itself), and is
-/// forgotten with the context, as Dovecot's auth cache does.
+/// forgotten with the context, as Dovecot's auth cache does. Users another system owns (LDAP) are
+/// checked by its <see cref="IExternalPasswordVerifier"/> instead of a stored hash, under the same
+/// throttle; such a success is remembered only for <see cref="IExternalPasswordVerifier.RememberFor"/>,
+/// since no change log tells this server when that password changes.
 /// </summary>
 public sealed class Authenticator
 {
@@ -25,14 +28,18 @@ public sealed class Authenticator
     private readonly PasswordHasher _hasher;
     private readonly LoginThrottle _throttle;
     private readonly ILogger _logger;
+    private readonly IExternalPasswordVerifier? _external;
+    private readonly TimeProvider _clock;
     private readonly byte[] _credentialKey = RandomNumberGenerator.GetBytes(32);
 
-    public Authenticator(SecurityContextCache contexts, PasswordHasher hasher, LoginThrottle throttle, ILogger<Authenticator>? logger = null)
+    public Authenticator(SecurityContextCache contexts, PasswordHasher hasher, LoginThrottle throttle, ILogger<Authenticator>? logger = null, IExternalPasswordVerifier? external = null, TimeProvider? clock = null)
     {
         _contexts = contexts;
         _hasher = hasher;
         _throttle = throttle;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _external = external;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>How long a login waits at most for other checks of the same user before it is refused as throttled.</summary>
@@ -80,7 +87,7 @@ public sealed class Authenticator
             var credential = CredentialKey(userKey, password);
             var waited = TimeSpan.Zero;
             var checking = false;
-            while (!context.MatchesVerifiedCredential(credential) && !(checking = _throttle.TryBeginCheck(userKey, client)))
+            while (!context.MatchesVerifiedCredential(credential, _clock.GetUtcNow()) && !(checking = _throttle.TryBeginCheck(userKey, client)))
             {
                 // As many slow checks of one user run at once as it has failures left, so parallel
                 // guesses cannot all slip in under the limit. Other logins wait for those running:
@@ -101,12 +108,35 @@ public sealed class Authenticator
             {
                 try
                 {
-                    if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+                    if (_external is { } external && context.Source is { } source && source == external.Source)
                     {
-                        return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password");
-                    }
+                        var verdict = await VerifyExternallyAsync(external, context, password, cancellationToken).ConfigureAwait(false);
+                        if (verdict == ExternalPasswordResult.Rejected)
+                        {
+                            return Fail(userKey, client, $"{source} refused the password");
+                        }
 
-                    context.RememberVerifiedCredential(credential);
+                        if (verdict == ExternalPasswordResult.Unavailable)
+                        {
+                            // Not a failure of the user's: the throttle does not count it.
+                            _logger.LogWarning("Login for {User} from {Client} failed temporarily: {Source} could not check the password", new LogText(userKey), client, source);
+                            return new AuthenticationResult(AuthenticationOutcome.TemporaryFailure);
+                        }
+
+                        if (external.RememberFor > TimeSpan.Zero)
+                        {
+                            context.RememberVerifiedCredential(credential, _clock.GetUtcNow() + external.RememberFor);
+                        }
+                    }
+                    else
+                    {
+                        if (_hasher.Verify(password, context.PasswordHash) == PasswordVerification.Failed)
+                        {
+                            return Fail(userKey, client, context.PasswordHash is null ? "no password set" : "wrong password");
+                        }
+
+                        context.RememberVerifiedCredential(credential);
+                    }
                 }
                 finally
                 {
@@ -127,6 +157,20 @@ public sealed class Authenticator
 
             _throttle.RecordSuccess(userKey, client);
             return new AuthenticationResult(AuthenticationOutcome.Succeeded, context.OpenSession());
+        }
+    }
+
+    private async Task<ExternalPasswordResult> VerifyExternallyAsync(IExternalPasswordVerifier external, SecurityContext context, string password, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await external.VerifyAsync(context.Address, password, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A verifier's bug or an unexpected library error is the other system being unusable, not a wrong password.
+            _logger.LogError(ex, "Checking the password of {User} with {Source} failed", new LogText(context.UserKey), external.Source);
+            return ExternalPasswordResult.Unavailable;
         }
     }
 

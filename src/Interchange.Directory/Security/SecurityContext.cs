@@ -16,10 +16,11 @@ public sealed class SecurityContext
     private readonly RevocationCell.Generation _generation;
     private int _activeSessions;
     private int _stale;
-    private byte[]? _verifiedCredential;
+    private VerifiedCredential? _verifiedCredential;
 
-    internal SecurityContext(RevocationCell revocation, RevocationCell.Generation generation, string userKey, string address, bool disabled, long credentialVersion, string? passwordHash, IReadOnlyList<string> groups, IReadOnlyList<string> ownedAddresses)
+    internal SecurityContext(RevocationCell revocation, RevocationCell.Generation generation, string userKey, string address, bool disabled, long credentialVersion, string? passwordHash, IReadOnlyList<string> groups, IReadOnlyList<string> ownedAddresses, string? source = null)
     {
+        Source = source;
         _revocation = revocation;
         _generation = generation;
         UserKey = userKey;
@@ -37,6 +38,9 @@ public sealed class SecurityContext
     public string Address { get; }
 
     public bool Disabled { get; }
+
+    /// <summary>Who owns the user (<c>UserRecord.Source</c>): null for a local user, <c>ldap</c> for one whose password the directory checks.</summary>
+    public string? Source { get; }
 
     public long CredentialVersion { get; }
 
@@ -83,13 +87,17 @@ public sealed class SecurityContext
         }
     }
 
-    internal bool MatchesVerifiedCredential(byte[] credentialKey)
+    /// <summary>True if these credentials were verified before and, for externally verified ones, not longer ago than they may be trusted.</summary>
+    internal bool MatchesVerifiedCredential(byte[] credentialKey, DateTimeOffset now)
     {
         var remembered = Volatile.Read(ref _verifiedCredential);
-        return remembered is not null && CryptographicOperations.FixedTimeEquals(remembered, credentialKey);
+        return remembered is not null
+            && (remembered.Until is not { } until || now < until)
+            && CryptographicOperations.FixedTimeEquals(remembered.Key, credentialKey);
     }
 
-    internal void RememberVerifiedCredential(byte[] credentialKey) => Volatile.Write(ref _verifiedCredential, credentialKey);
+    /// <param name="until">Null: until the context goes stale (a local password: the store's change log says when it changes). Else an external password's limit.</param>
+    internal void RememberVerifiedCredential(byte[] credentialKey, DateTimeOffset? until = null) => Volatile.Write(ref _verifiedCredential, new VerifiedCredential(credentialKey, until));
 
     internal void MarkStale()
     {
@@ -98,4 +106,7 @@ public sealed class SecurityContext
         // A stale context must not vouch for a password any more.
         Volatile.Write(ref _verifiedCredential, null);
     }
+
+    /// <summary>One immutable remembered credential, swapped whole so key and limit always go together.</summary>
+    private sealed record VerifiedCredential(byte[] Key, DateTimeOffset? Until);
 }

@@ -83,6 +83,6 @@ public sealed class SecurityContextCache(IDirectoryStore store)
             ?? throw new UserNotFoundException(userKey);
         var groups = await store.GetGroupsContainingAsync(userKey, cancellationToken).ConfigureAwait(false);
         var aliases = await store.GetAliasesOfAsync(userKey, cancellationToken).ConfigureAwait(false);
-        return new SecurityContext(cell, generation, user.Key, user.Address, user.Disabled, user.CredentialVersion, user.PasswordHash, groups, [user.Address, .. aliases]);
+        return new SecurityContext(cell, generation, user.Key, user.Address, user.Disabled, user.CredentialVersion, user.PasswordHash, groups, [user.Address, .. aliases], user.Source);
     }
 }

@@ -97,8 +97,14 @@ internal static class AuthenticationCommands
         var result = await session.Services.Authenticator.AuthenticateAsync(user, password, session.Client, session.ConnectionClosed).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            session.No(command, result.Outcome == AuthenticationOutcome.Throttled ? "Too many failures, try later" : "Authentication failed",
-                result.Outcome == AuthenticationOutcome.Throttled ? ImapResponseCode.Unavailable : ImapResponseCode.AuthenticationFailed);
+            // RFC 5530 section 3: UNAVAILABLE is temporary (throttled, or the directory is down); AUTHENTICATIONFAILED is the credentials.
+            var (text, code) = result.Outcome switch
+            {
+                AuthenticationOutcome.Throttled => ("Too many failures, try later", ImapResponseCode.Unavailable),
+                AuthenticationOutcome.TemporaryFailure => ("The directory is unavailable, try later", ImapResponseCode.Unavailable),
+                _ => ("Authentication failed", ImapResponseCode.AuthenticationFailed),
+            };
+            session.No(command, text, code);
             if (session.AuthAttempts >= session.Services.Options.MaxAuthAttempts)
             {
                 session.Out.UntaggedStatus(ImapStatus.Bye, "Too many authentication failures");

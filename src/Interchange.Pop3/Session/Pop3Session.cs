@@ -107,7 +107,12 @@ internal sealed class Pop3Session : ServerSession
         var result = await _services.Authenticator.AuthenticateAsync(user, password, Client).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            Error(result.Outcome == AuthenticationOutcome.Throttled ? "[SYS/TEMP] Too many failures, try later" : "[AUTH] Authentication failed");
+            Error(result.Outcome switch
+            {
+                AuthenticationOutcome.Throttled => "[SYS/TEMP] Too many failures, try later",
+                AuthenticationOutcome.TemporaryFailure => "[SYS/TEMP] The directory is unavailable, try later", // RFC 3206 section 4
+                _ => "[AUTH] Authentication failed",
+            });
             if (_authAttempts >= _services.Options.MaxAuthAttempts)
             {
                 Send("-ERR Too many authentication failures");

@@ -29,7 +29,7 @@ public static class CommandLine
         root.Options.Add(config);
         root.Subcommands.Add(ServeCommand(data, config));
         AdminCommands.Config = config;
-        foreach (var command in AdminCommands.Build(data).Concat(RouteCommands.Build(data)).Concat(MailCommands.Build(data)).Concat(DkimCommands.Build(data)).Concat(TokenCommands.Build(data)).Concat(ImportCommands.Build(data)))
+        foreach (var command in AdminCommands.Build(data).Concat(RouteCommands.Build(data)).Concat(MailCommands.Build(data)).Concat(DkimCommands.Build(data)).Concat(TokenCommands.Build(data)).Concat(ImportCommands.Build(data)).Concat(LdapCommands.Build(data)))
         {
             root.Subcommands.Add(command);
         }

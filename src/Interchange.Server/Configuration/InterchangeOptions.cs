@@ -71,6 +71,7 @@ public sealed class InterchangeOptions
         Require(Storage.InlineMessageSize is >= 0 and <= 1024 * 1024, "Storage:InlineMessageSize must be from 0 to 1048576");
         Require(Directory.PasswordIterations >= 1, "Directory:PasswordIterations must be at least 1");
         Require(Directory.MinimumPasswordLength >= 1 && Directory.MinimumPasswordLength <= Directory.MaximumPasswordLength, "Directory:MinimumPasswordLength must be at least 1 and at most MaximumPasswordLength");
+        problems.AddRange(Directory.Ldap.Validate());
         Require(LoginThrottle.MaxFailuresPerUser >= 1 && LoginThrottle.MaxFailuresPerUserAndAddress >= 1 && LoginThrottle.MaxFailuresPerAddress >= 1 && LoginThrottle.MaxTracked >= 1, "LoginThrottle limits must be at least 1");
         foreach (var proxy in LoginThrottle.TrustedProxies)
         {

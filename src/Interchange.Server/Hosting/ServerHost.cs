@@ -283,6 +283,7 @@ public static class ServerHost
         services.AddSingleton<PasswordHasher>(store.Hasher);
         services.AddSingleton<SecurityContextCache>();
         services.AddSingleton(sp => new LoginThrottle(options.LoginThrottle));
+        LdapSyncService.AddServices(services, options.Directory.Ldap); // before the Authenticator, which takes its password verifier
         services.AddSingleton<Authenticator>();
         services.AddSingleton(store.Changes);
         services.AddSingleton<DirectoryChangeWatcher>();

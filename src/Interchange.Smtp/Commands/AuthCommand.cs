@@ -53,6 +53,10 @@ internal static class AuthCommand
             case AuthenticationOutcome.Throttled:
                 await session.ReplyAsync(new SmtpReply(454, "4.7.0", "Temporary authentication failure: too many failures, try later")).ConfigureAwait(false);
                 break;
+            case AuthenticationOutcome.TemporaryFailure:
+                // RFC 4954 section 6: 454 when the password cannot be checked now (the directory is down).
+                await session.ReplyAsync(new SmtpReply(454, "4.7.0", "Temporary authentication failure: the directory is unavailable, try later")).ConfigureAwait(false);
+                break;
             default:
                 await session.ReplyAsync(new SmtpReply(535, "5.7.8", "Authentication credentials invalid")).ConfigureAwait(false);
                 break;
