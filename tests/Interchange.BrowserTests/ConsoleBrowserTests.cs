@@ -412,7 +412,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
     private static (byte[] Csv, int Users, List<long> BadLines) ImportFile()
     {
         const int users = 1500;
-        var text = new StringBuilder("type,address,password,target\n");
+        var text = new StringBuilder("type,address,password_hash,disabled,role,targets\n");
         var line = 1L;
         var bad = new List<long>();
         void Row(string row, bool isBad = false)
@@ -425,22 +425,22 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
             }
         }
 
-        Row("domain,imported.test,,");
+        Row("domain,imported.test,,,,");
         for (var i = 1; i <= users; i++)
         {
-            Row($"user,u{i}@imported.test,,");
+            Row($"user,u{i}@imported.test,,,,");
             if (i == 700)
             {
-                Row("user,not an address,,", isBad: true);
-                Row("frobnicate,x@imported.test,,", isBad: true);
+                Row("user,not an address,,,,", isBad: true);
+                Row("frobnicate,x@imported.test,,,,", isBad: true);
             }
         }
 
-        Row("alias,all@imported.test,,u1@imported.test");
-        Row("group,team@imported.test,,u2@imported.test");
-        Row("user,u1@imported.test,,"); // already there: unchanged
-        Row("alias,nowhere@imported.test,,", isBad: true);
-        Row("\"user,\"broken@imported.test,,", isBad: true);
+        Row("alias,all@imported.test,,,,u1@imported.test");
+        Row("group,team@imported.test,,,,u2@imported.test");
+        Row("user,u1@imported.test,,,,"); // already there: unchanged
+        Row("alias,nowhere@imported.test,,,,", isBad: true);
+        Row("\"user,\"broken@imported.test,,,,", isBad: true);
         return (Encoding.UTF8.GetBytes(text.ToString()), users, bad);
     }
 }

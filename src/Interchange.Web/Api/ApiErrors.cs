@@ -3,6 +3,7 @@ using Interchange.MailAuth.Dkim;
 using Interchange.Storage;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Routing;
+using Interchange.Web.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,13 @@ internal static class ApiErrors
 {
     public static async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
+        if (!HttpsRequirement.IsMet(http, http.RequestServices.GetRequiredService<WebOptions>()))
+        {
+            // Tokens and passwords travel in the request: refused before anything reads them (Web:RequireHttps).
+            await ApiProblems.WriteAsync(http, StatusCodes.Status403Forbidden, "the API answers only over HTTPS (the https listener), except to clients on this machine").ConfigureAwait(false);
+            return;
+        }
+
         if (IsCookieMutation(http))
         {
             // Decision (docs/API.md): the cookie may read the API, only a token may change

@@ -135,7 +135,7 @@ public static class AutoconfigEndpoints
         }
 
         var client = http.Connection.RemoteIpAddress ?? IPAddress.None;
-        if (options.RequireHttps && !http.Request.IsHttps && !IPAddress.IsLoopback(client))
+        if (!HttpsRequirement.IsMet(http, options))
         {
             return null;
         }

@@ -34,7 +34,7 @@ public static class ConsoleEndpoints
         services.AddHostedService<DashboardStartup>();
 
         // The coordinator replaces this with an adapter over Interchange.Directory.Import.DirectoryImporter.
-        services.TryAddSingleton<IConsoleImport, CsvConsoleImport>();
+        services.TryAddSingleton<IConsoleImport, DirectoryConsoleImport>();
         services.AddSingleton<ConsoleImportJobs>();
     }
 

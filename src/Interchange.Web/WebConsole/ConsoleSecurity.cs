@@ -1,4 +1,5 @@
 using System.Net;
+using Interchange.Web.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -32,7 +33,7 @@ public static class ConsoleSecurity
         var http = context.HttpContext;
         Apply(http.Response);
         var options = http.RequestServices.GetRequiredService<WebOptions>();
-        if (options.RequireHttps && !http.Request.IsHttps && !IsLoopback(http.Connection.RemoteIpAddress))
+        if (!HttpsRequirement.IsMet(http, options))
         {
             return new ConsoleView(http).Page(
                 "HTTPS required",
@@ -112,7 +113,6 @@ public static class ConsoleSecurity
         headers.CacheControl = "no-store";
     }
 
-    private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     private static IResult Refuse(HttpContext http, int status, string message) =>
         new ConsoleView(http).Page("Request refused", HtmlFragment.Of($"<p><a href=\"{http.Request.Path.Value}\">Back</a></p>"), status, error: message);

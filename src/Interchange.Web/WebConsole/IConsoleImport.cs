@@ -5,8 +5,7 @@ namespace Interchange.Web.WebConsole;
 /// directory's one change path, reports progress as it goes, and returns the counts and the
 /// line-numbered errors (good rows still import). The console owns the job around it (one at a
 /// time, size-limited upload, progress polled by the page); the implementation owns the format.
-/// Today <see cref="CsvConsoleImport"/>; at merge, an adapter over
-/// <c>Interchange.Directory.Import.DirectoryImporter</c>.
+/// <see cref="DirectoryConsoleImport"/> runs the directory's importer (CSV and LDIF).
 /// </summary>
 public interface IConsoleImport
 {

@@ -43,6 +43,7 @@ public static class SignInPages
         {
             AuthenticationOutcome.Succeeded => Results.Redirect(ConsoleSecurity.IsLocalPath(returnUrl) ? returnUrl : "/"),
             AuthenticationOutcome.Throttled => Form(view, user, returnUrl, "Too many failed sign-ins: wait a while and try again.", StatusCodes.Status429TooManyRequests),
+            AuthenticationOutcome.TemporaryFailure => Form(view, user, returnUrl, "The password cannot be checked just now (the directory it is kept in does not answer): try again in a moment.", StatusCodes.Status503ServiceUnavailable),
 
             // One message for a wrong password, an unknown user and a disabled account: no hint of which.
             _ => Form(view, user, returnUrl, "The address or password is not right.", StatusCodes.Status401Unauthorized),
