@@ -128,7 +128,18 @@ public sealed class DirectoryImporter(IDirectoryStore store)
         var checkpoint = run.Options.RunId is { } id && run.Fatal is null ? new ImportCheckpoint(id, run.Options.Description, position, finished) : null;
         if (batch.Count > 0 || checkpoint is not null)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await store.ApplyAsync(new DirectoryBatch(batch.ToList(), checkpoint, run.Options.DryRun), cancellationToken).ConfigureAwait(false);
+            if (!finished && run.Options.YieldBetweenBatches)
+            {
+                // Seed Q274403: a bulk import must not starve live mail. SQLite's write lock is not
+                // fair: a server waiting for it (another process) polls with sleeps of up to 100 ms
+                // and misses the instant between two batches committed back to back (seen: its
+                // writer, and so the inbound queue, held up 2 s at a time). So the store is left
+                // idle between batches for as long as the batch held it (20 to 250 ms).
+                var held = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(held.TotalMilliseconds, 20, 250)), cancellationToken).ConfigureAwait(false);
+            }
             foreach (var outcome in result.Outcomes)
             {
                 switch (outcome.Status)
