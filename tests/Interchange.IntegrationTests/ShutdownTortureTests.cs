@@ -136,28 +136,5 @@ public sealed class ShutdownTortureTests(ITestOutputHelper output)
 
     private static string Port(ServerProcess server, string protocol) => server.Port(protocol).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Every X-Load-Id in every user's INBOX, read with imaplib.</summary>
-    private static async Task<HashSet<string>> StoredIdsAsync(int port)
-    {
-        var script = $$"""
-            import imaplib
-            for i in range({{Users}}):
-                m = imaplib.IMAP4("127.0.0.1", {{port}}, timeout=30)
-                m.login(f"user{i}@{{Domain}}", "{{Password}}")
-                typ, count = m.select("INBOX", readonly=True)
-                if int(count[0]) == 0:
-                    m.logout()
-                    continue
-                typ, data = m.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (X-LOAD-ID)])")
-                for part in data:
-                    if isinstance(part, tuple):
-                        for line in part[1].decode().splitlines():
-                            if line.lower().startswith("x-load-id:"):
-                                print(line.split(":", 1)[1].strip())
-                m.logout()
-            """;
-        var result = await ExternalProcess.PythonAsync(script, TimeSpan.FromSeconds(60));
-        result.ExitCode.ShouldBe(0, ExternalProcess.Describe(result));
-        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-    }
+    private static async Task<HashSet<string>> StoredIdsAsync(int port) => (await StoredLoadIds.ReadAsync(port, Users, Domain, Password)).ToHashSet();
 }

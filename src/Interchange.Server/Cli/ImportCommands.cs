@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Interchange.Directory.Administration;
 using Interchange.Directory.Import;
+using Interchange.Server.Hosting;
 using Spectre.Console;
 
 namespace Interchange.Server.Cli;
@@ -67,6 +68,10 @@ public static class ImportCommands
                     Restart = r.GetValue(restart),
                     RunId = await DirectoryImporter.ComputeRunIdAsync(input, chosen, token).ConfigureAwait(false),
                     Description = path.Name,
+
+                    // A running server writes to the same store: leave it room between batches (seed
+                    // Q274403). With no server on the folder there is nobody to starve.
+                    YieldBetweenBatches = DataFolder.Resolve(r.GetValue(data)).IsServerRunning(),
                 };
                 var importer = new DirectoryImporter(s.DirectoryStore);
                 ImportReport report;

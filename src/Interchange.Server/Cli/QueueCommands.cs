@@ -4,6 +4,7 @@ using Interchange.Directory.Administration;
 using Interchange.Server.Hosting;
 using Interchange.Storage.Accounts;
 using Interchange.Storage.Queue;
+using Interchange.Transport.Queue;
 
 namespace Interchange.Server.Cli;
 
@@ -188,39 +189,15 @@ public static class QueueCommands
 
     private static string Recipients(int n) => n == 1 ? "1 recipient" : $"{N(n)} recipients";
 
-    private static TimeSpan ParseAge(string text)
-    {
-        var t = text.Trim();
-        if (t.Length >= 2 && long.TryParse(t.AsSpan(0, t.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-        {
-            switch (char.ToLowerInvariant(t[^1]))
-            {
-                case 's': return TimeSpan.FromSeconds(n);
-                case 'm': return TimeSpan.FromMinutes(n);
-                case 'h': return TimeSpan.FromHours(n);
-                case 'd': return TimeSpan.FromDays(n);
-                case 'w': return TimeSpan.FromDays(7 * n);
-            }
-        }
+    private static TimeSpan ParseAge(string text) => QueueFilterText.TryParseAge(text, out var age)
+        ? age
+        : throw new DirectoryInputException($"--older-than: '{text}' is not an age (90s, 30m, 2h, 5d, 1w or d.hh:mm:ss)");
 
-        return TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
-            ? span
-            : throw new DirectoryInputException($"--older-than: '{text}' is not an age (90s, 30m, 2h, 5d, 1w or d.hh:mm:ss)");
-    }
+    private static QueueItemState ParseState(string text) => QueueFilterText.TryParseState(text, out var state)
+        ? state
+        : throw new DirectoryInputException($"--state: '{text}' is not a queue state ({QueueFilterText.StateNames})");
 
-    private static QueueItemState ParseState(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "new" => QueueItemState.New,
-        "ready" or "active" => QueueItemState.Ready,
-        "deferred" => QueueItemState.Deferred,
-        "inflight" or "in-flight" => QueueItemState.InFlight,
-        "held" or "hold" => QueueItemState.Held,
-        "failed" => QueueItemState.Failed,
-        "delivered" => QueueItemState.Delivered,
-        _ => throw new DirectoryInputException($"--state: '{text}' is not a queue state (new, ready, deferred, inflight, held, failed, delivered)"),
-    };
-
-    private static string StateName(QueueItemState state) => state == QueueItemState.InFlight ? "inflight" : state.ToString().ToLowerInvariant();
+    private static string StateName(QueueItemState state) => QueueFilterText.StateName(state);
 
     /// <summary>When a recipient is due: "now" for one already due (never attempted, or its retry time passed).</summary>
     private static string Next(DateTimeOffset? next) => next is not { } at ? "-" : at <= DateTimeOffset.UtcNow ? "now" : Time(at);

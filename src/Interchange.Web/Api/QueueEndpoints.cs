@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interchange.Storage.Queue;
+using Interchange.Transport.Queue;
 using Interchange.Web.Api.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -100,43 +101,15 @@ internal static class QueueEndpoints
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    /// <summary>An age as <c>queue list --older-than</c> takes it: 90s, 30m, 2h, 5d, 1w, or a number of seconds.</summary>
-    private static TimeSpan ParseAge(string text)
-    {
-        var t = text.Trim();
-        if (long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
+    private static TimeSpan ParseAge(string text) => QueueFilterText.TryParseAge(text, out var age)
+        ? age
+        : throw new ApiException(StatusCodes.Status400BadRequest, $"olderThan: '{text}' is not an age (90s, 30m, 2h, 5d, 1w, or seconds)");
 
-        if (t.Length >= 2 && long.TryParse(t.AsSpan(0, t.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n < 100_000_000)
-        {
-            switch (char.ToLowerInvariant(t[^1]))
-            {
-                case 's': return TimeSpan.FromSeconds(n);
-                case 'm': return TimeSpan.FromMinutes(n);
-                case 'h': return TimeSpan.FromHours(n);
-                case 'd': return TimeSpan.FromDays(n);
-                case 'w': return TimeSpan.FromDays(7 * n);
-            }
-        }
+    private static QueueItemState ParseState(string text) => QueueFilterText.TryParseState(text, out var state)
+        ? state
+        : throw new ApiException(StatusCodes.Status400BadRequest, $"state: '{text}' is not a queue state ({QueueFilterText.StateNames})");
 
-        throw new ApiException(StatusCodes.Status400BadRequest, $"olderThan: '{text}' is not an age (90s, 30m, 2h, 5d, 1w, or seconds)");
-    }
-
-    private static QueueItemState ParseState(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "new" => QueueItemState.New,
-        "ready" or "active" => QueueItemState.Ready,
-        "deferred" => QueueItemState.Deferred,
-        "inflight" or "in-flight" => QueueItemState.InFlight,
-        "held" or "hold" => QueueItemState.Held,
-        "failed" => QueueItemState.Failed,
-        "delivered" => QueueItemState.Delivered,
-        _ => throw new ApiException(StatusCodes.Status400BadRequest, $"state: '{text}' is not a queue state (new, ready, deferred, inflight, held, failed, delivered)"),
-    };
-
-    private static string StateName(QueueItemState state) => state == QueueItemState.InFlight ? "inflight" : state.ToString().ToLowerInvariant();
+    private static string StateName(QueueItemState state) => QueueFilterText.StateName(state);
 
     private static QueueEntryView View(QueueEntry e) => new(
         e.Id,

@@ -77,10 +77,26 @@ public sealed class ApiErrorsTests
         (await Problem(http)).GetProperty("title").GetString().ShouldBe("Method Not Allowed");
     }
 
-    private static DefaultHttpContext Context(string method, bool cookieUser)
+    [Fact]
+    public async Task Plain_http_from_another_machine_is_refused_before_the_request_is_read()
     {
-        var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        var http = Context("GET", cookieUser: false, client: System.Net.IPAddress.Parse("192.0.2.7"));
+        var reached = false;
+        await ApiErrors.InvokeAsync(http, _ => { reached = true; return Task.CompletedTask; });
+        reached.ShouldBeFalse();
+        (await Problem(http)).GetProperty("status").GetInt32().ShouldBe(403);
+
+        var https = Context("GET", cookieUser: false, client: System.Net.IPAddress.Parse("192.0.2.7"));
+        https.Request.IsHttps = true;
+        await ApiErrors.InvokeAsync(https, _ => { reached = true; return Task.CompletedTask; });
+        reached.ShouldBeTrue("over HTTPS it goes through");
+    }
+
+    private static DefaultHttpContext Context(string method, bool cookieUser, System.Net.IPAddress? client = null)
+    {
+        var services = new ServiceCollection().AddLogging().AddProblemDetails().AddSingleton(new Interchange.Web.WebOptions()).BuildServiceProvider();
         var http = new DefaultHttpContext { RequestServices = services };
+        http.Connection.RemoteIpAddress = client ?? System.Net.IPAddress.Loopback;
         http.Request.Method = method;
         http.Request.Path = "/api/v1/users";
         http.Response.Body = new MemoryStream();
