@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -96,7 +97,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
 
         // Import a CSV with bad rows; the page polls the job's progress until it is done.
         var (csv, users, badLines) = ImportFile();
-        var polls = new List<JsonElement>();
+        var polls = new ConcurrentQueue<JsonElement>(); // filled by Playwright's event thread
         page.Response += async (_, response) =>
         {
             if (response.Url.EndsWith("/console/import/status", StringComparison.Ordinal) && response.Ok)
@@ -104,10 +105,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
                 try
                 {
                     var json = JsonDocument.Parse(await response.TextAsync()).RootElement.Clone();
-                    lock (polls)
-                    {
-                        polls.Add(json);
-                    }
+                    polls.Enqueue(json);
                 }
                 catch (PlaywrightException)
                 {
@@ -125,11 +123,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
         summary.ShouldBe($"Finished: {users + 4 + badLines.Count} row(s): {users + 3} changed, 1 unchanged, {badLines.Count} refused.");
         var refused = await page.Locator("table.list tbody tr td:first-child").AllInnerTextsAsync();
         refused.Select(l => long.Parse(l, CultureInfo.InvariantCulture)).ShouldBe(badLines);
-        JsonElement[] seen;
-        lock (polls)
-        {
-            seen = [.. polls];
-        }
+        var seen = polls.ToArray();
 
         seen.ShouldNotBeEmpty("the page polled the import's progress");
         seen.ShouldAllBe(p => p.GetProperty("total").GetInt64() == csv.Length);
@@ -354,28 +348,19 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture, ITestOutputHelpe
     }
 
     /// <summary>Console errors and script errors: a CSP violation ("Refused to load/apply/execute…") shows here.</summary>
-    private static List<string> WatchErrors(IPage page)
+    private static ConcurrentQueue<string> WatchErrors(IPage page)
     {
-        var errors = new List<string>();
+        var errors = new ConcurrentQueue<string>(); // filled by Playwright's event thread, read by the test
         page.Console += (_, message) =>
         {
             // A refused status (401, 403, 400) is logged by chromium as an error too; those the
             // tests expect and check themselves. Anything else (a CSP refusal, a script error) counts.
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource: the server responded with a status of 4", StringComparison.Ordinal))
             {
-                lock (errors)
-                {
-                    errors.Add(message.Text);
-                }
+                errors.Enqueue(message.Text);
             }
         };
-        page.PageError += (_, error) =>
-        {
-            lock (errors)
-            {
-                errors.Add(error);
-            }
-        };
+        page.PageError += (_, error) => errors.Enqueue(error);
         return errors;
     }
 

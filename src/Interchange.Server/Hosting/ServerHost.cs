@@ -340,7 +340,7 @@ public static class ServerHost
         services.AddSingleton(sp => OutboundSecurity.Create(sp.GetRequiredService<IDnsResolver>(), options.Transport.Smtp, dataFolder: null, sp.GetRequiredService<ILoggerFactory>()));
         // DKIM and ARC (docs/DKIM.md): keys from DATA/dkim, looked at again every Dkim:ReloadInterval.
         services.AddSingleton(sp => new OutboundSigner(
-            new DkimKeyring(DkimKeyStore.InDataFolder(folder.Root), options.Dkim.ReloadInterval, sp.GetRequiredService<ILogger<DkimKeyring>>()),
+            new DkimKeyring(sp.GetRequiredService<DkimKeyStore>(), options.Dkim.ReloadInterval, sp.GetRequiredService<ILogger<DkimKeyring>>()),
             options.Dkim, options.Arc, hostName, options.Smtp.Authentication.AuthservId ?? options.Smtp.HostName ?? hostName, sp.GetRequiredService<MessageAuthenticator>().KeyLocator, sp.GetRequiredService<ILogger<OutboundSigner>>()));
         services.AddSingleton(sp => new SmtpConnector(
             store.Queue, store.Contents, sp.GetRequiredService<MxResolver>(), sp.GetRequiredService<RoutingTable>(), deliveries, failures,

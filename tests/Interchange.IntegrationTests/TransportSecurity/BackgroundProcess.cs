@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace Interchange.IntegrationTests.TransportSecurity;
 
 /// <summary>
-/// A long-running helper program for a test (unbound, Python's HTTPS server): its output lines kept,
+/// A long-running helper program for a test (unbound, Python's HTTPS server, the milters): its output lines kept,
 /// a bounded wait for a line, and a stop on dispose. As <c>DnsTestServer</c> does, a watcher shell
 /// stops the program when our end of its stdin closes, so nothing is left behind if the test process dies.
 /// </summary>
